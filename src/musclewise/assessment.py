@@ -1,0 +1,62 @@
+"""Assess one episode from Python: validation, medicines, then the pure engine.
+
+>>> from musclewise import assess
+>>> assess({"site": "calf", "pain": 8, "duration_s": 90, "onset": "during_sleep"})["kind"]
+'cramp'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from musclewise.errors import FieldProblem, FindingsError
+from musclewise.findings import validate_findings
+from musclewise.knowledge import load_knowledge
+
+if TYPE_CHECKING:
+    from musclewise.engine import Engine
+    from musclewise.medicines import MedicineMatch, MedicineResolver
+
+TEXT_NOT_YET = (
+    "free text is not read yet: describe the episode with the structured keys "
+    "(site, pain, duration_s, ...) for now"
+)
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine for the bundled knowledge base, compiled once per process."""
+    from musclewise.engine import Engine
+
+    return Engine(load_knowledge())
+
+
+@cache
+def default_resolver() -> MedicineResolver:
+    """The medicine resolver for the bundled knowledge base."""
+    from musclewise.medicines import MedicineResolver
+
+    return MedicineResolver.from_data(load_knowledge().data["medicines"])
+
+
+def resolve_medicines(names: Sequence[str]) -> list[MedicineMatch]:
+    """Each medicine name as the knowledge base reads it (see :mod:`musclewise.medicines`)."""
+    return default_resolver().resolve_all(names) if names else []
+
+
+def assess_valid(findings: Mapping[str, Any]) -> dict[str, Any]:
+    """Assess findings that already passed :func:`validate_findings`."""
+    if "text" in findings:
+        raise FindingsError([FieldProblem("text", TEXT_NOT_YET)])
+    medicines = resolve_medicines(findings.get("medications", ()))
+    return default_engine().assess(findings, medicines)
+
+
+def assess(findings: object) -> dict[str, Any]:
+    """Assess one findings object of contract 1; returns an assessment of contract 1.
+
+    Raises :class:`~musclewise.errors.FindingsError` naming every key that is not valid.
+    """
+    return assess_valid(validate_findings(findings))

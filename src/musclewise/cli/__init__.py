@@ -1,0 +1,83 @@
+"""The ``musclewise`` command line: a thin shell around the library.
+
+Exit status (also in ``docs/cli.md``):
+
+- 0: done;
+- 1: an unexpected internal error (a bug: the message says how to report it);
+- 2: bad input or usage (the message names the key or option and what is allowed);
+- 3: the knowledge base is invalid (a bug in the package data).
+
+Every command imports what it needs when it runs, so ``musclewise assess`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from musclewise.errors import MusclewiseError
+
+app = typer.Typer(
+    name="musclewise",
+    help=(
+        "Tell a muscle cramp from a twitch or a mimic, triage it, and say why, with sources.\n\n"
+        "Health information, not a diagnosis: if a warning sign is present, contact a doctor "
+        "or emergency services."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+
+def _register() -> None:
+    from musclewise.cli import assess, evaluate, knowledge
+
+    app.command("assess", no_args_is_help=False)(assess.assess_command)
+    app.add_typer(knowledge.app, name="knowledge")
+    app.command("eval")(evaluate.eval_command)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        from musclewise import __version__
+        from musclewise.knowledge import load_knowledge
+
+        typer.echo(f"musclewise {__version__} (knowledge base {load_knowledge().version})")
+        raise typer.Exit()
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: runs the app and turns library errors into one-line messages."""
+    try:
+        app()
+    except MusclewiseError as exc:
+        message = f"error: {exc.message}"
+        if exc.hint:
+            message += f"\nhint: {exc.hint}"
+        sys.stderr.write(message + "\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("MUSCLEWISE_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in musclewise; run again with MUSCLEWISE_DEBUG=1 for the details.\n"
+        )
+        sys.exit(1)

@@ -1,0 +1,80 @@
+"""``musclewise eval``: score a vignette file (kind, mimics, triage, factors)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from musclewise.errors import UsageError
+
+
+class Mode(StrEnum):
+    structured = "structured"
+    text = "text"
+
+
+def eval_command(
+    vignettes: Path = typer.Argument(..., help="A YAML file of vignettes, like shared/vignettes/public.yaml."),
+    mode: Mode = typer.Option(Mode.structured, "--mode", help="structured: assess the 'answers'; text: the 'text' (not available yet)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
+) -> None:  # fmt: skip
+    """Score musclewise on vignettes with gold answers.
+
+    Prints kind accuracy, mimic top-1 and top-3, the triage confusion matrix, under- and
+    over-triage, factor recall and precision, and every miss. Exits 1 if any case is
+    under-triaged.
+    """
+    import yaml
+
+    from musclewise.assessment import assess
+    from musclewise.evaluation import evaluate
+
+    if mode is Mode.text:
+        raise UsageError(
+            "--mode text needs the free-text reader, which is not part of this version"
+        )
+    try:
+        data: Any = yaml.safe_load(vignettes.read_text("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read {vignettes}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{vignettes} is not valid YAML: {exc}") from None
+    if not isinstance(data, list):
+        raise UsageError(f"{vignettes} must hold a list of vignettes")
+    report = evaluate(data, assess)
+    summary = report.summary()
+    if as_json:
+        import msgspec
+
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(summary)) + b"\n")
+    else:
+        _print(summary)
+    if report.under_triaged:
+        raise typer.Exit(1)
+
+
+def _print(s: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if s["misses"]:
+        console.print("[bold]Misses[/bold]")
+        for miss in s["misses"]:
+            console.print(f"  {miss['id']}: " + "; ".join(miss["problems"]))
+    levels = list(s["triage_confusion"])
+    table = Table("gold \\ given", *levels, title="Triage (rows: gold)")
+    for gold, row in s["triage_confusion"].items():
+        table.add_row(gold, *(str(row[level]) for level in levels))
+    console.print(table)
+    console.print(
+        f"cases {s['cases']}  kind accuracy {s['kind_accuracy']:.3f}  "
+        f"mimic top-1 {s['mimic_top1']:.3f}  top-3 {s['mimic_top3']:.3f} ({s['mimic_cases']} cases)\n"
+        f"triage exact {s['triage_exact']:.3f}  under-triaged {s['under_triaged']}  "
+        f"over-triaged {s['over_triaged']} ({s['over_triage_rate']:.3f})\n"
+        f"factor recall {s['factor_recall']:.3f}  precision {s['factor_precision']:.3f}"
+    )

@@ -1,0 +1,389 @@
+"""The assessment engine: findings in, an assessment of contract 1 out.
+
+Pure and deterministic: no I/O, no clock, no randomness. :class:`Engine` compiles a
+:class:`~musclewise.knowledge.KnowledgeBase` once; :meth:`Engine.assess` then runs in tens of
+microseconds. The steps, each explained in the output:
+
+1. **facts**: the findings, plus the medicine classes resolved from ``medications``;
+2. **kind**: the naive Bayes model of ``model.yaml`` gives every hypothesis a probability;
+   ``cramp``, ``spasm`` and the sum of the mimics are the contract's three probabilities;
+3. **triage**: the highest level of any red flag that holds (``red_flags.yaml``); the model
+   may raise it (a mimic that is likely enough brings its own level), never lower it;
+4. **factors**, **relief** and **prevention**: the entries whose tests hold;
+5. **missing**: the unknown keys whose answers could most change the kind or raise the triage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any, Protocol
+
+from musclewise.engine.conditions import KIND, POSTERIOR, Compiled, TestIndex, compile_test
+from musclewise.engine.model import (
+    ASK_KEY,
+    Feature,
+    Hypothesis,
+    Observation,
+    compile_feature,
+    expected_shift,
+    posterior,
+)
+from musclewise.findings import WARNING_SIGNS
+from musclewise.knowledge import KnowledgeBase
+
+CONTRACT = "musclewise.assessment/1"
+LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+RANK = {level: i for i, level in enumerate(LEVELS)}
+MISSING_LIMIT = 10
+ACTIVE_ABOVE = 0.01
+"""Hypotheses below this probability are left out when ranking questions (the red flags still
+count them: a question that could raise the triage always ranks first)."""
+UNSURE_BELOW = 0.5
+"""When no kind reaches this probability the assessment says it is unsure, and escalates."""
+
+
+class MedicineLike(Protocol):
+    """What the engine needs of a resolved medicine (see :mod:`musclewise.medicines`)."""
+
+    @property
+    def given(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def classes(self) -> tuple[str, ...]: ...
+    @property
+    def how(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    level: str
+    test: Compiled
+    text: str
+    suggests: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Recogniser:
+    factor: str
+    test: Compiled
+    why: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceItem:
+    id: str
+    test: Compiled
+    text: str
+    sources: tuple[str, ...]
+
+
+class Engine:
+    """The knowledge base compiled for assessing findings."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        data = knowledge.data
+        self.knowledge = knowledge
+        self.version = knowledge.version
+        model = data["model"]
+        self.hypotheses: tuple[Hypothesis, ...] = tuple(
+            Hypothesis(
+                id=h["id"],
+                kind=h["kind"],
+                condition=h.get("condition"),
+                name=h["name"],
+                prior=h["prior"],
+                level_if_likely=h["level_if_likely"],
+                likely_at=h.get("likely_at", 0.5),
+                summary=h["summary"],
+                sources=tuple(h["sources"]),
+            )
+            for h in model["hypotheses"]
+        )
+        self.evidence_weight = float(model["evidence_weight"])
+        total = sum(h.prior for h in self.hypotheses)
+        self.log_prior = tuple(math.log(h.prior / total) for h in self.hypotheses)
+        self.index = {h.id: i for i, h in enumerate(self.hypotheses)}
+        self.features: tuple[Feature, ...] = tuple(
+            compile_feature(f, self.hypotheses, model["floor"]) for f in model["features"]
+        )
+        self.rules = tuple(
+            Rule(
+                r["id"],
+                r["level"],
+                compile_test(r["when"]),
+                r["text"],
+                r.get("suggests"),
+                tuple(r["sources"]),
+            )
+            for r in data["red_flags"]["rules"]
+        )
+        self.recognisers = tuple(
+            Recogniser(f["id"], compile_test(rec["when"]), rec["why"], tuple(f["sources"]))
+            for f in data["factors"]["factors"]
+            for rec in f["recognised_by"]
+        )
+        self.relief = tuple(self._advice(a) for a in data["advice"]["relief"])
+        self.prevention = tuple(self._advice(a) for a in data["advice"]["prevention"])
+        # one index over every test, so one pass over the known keys finds all candidates
+        tests = [r.test for r in self.rules] + [r.test for r in self.recognisers]
+        tests += [a.test for a in self.relief] + [a.test for a in self.prevention]
+        self._index = TestIndex(tests)
+        self._rule_meta = tuple((RANK[r.level], r.test.required, r.test.single) for r in self.rules)
+        ends = list(accumulate((len(self.rules), len(self.recognisers), len(self.relief))))
+        self._slices = (slice(0, ends[0]), slice(ends[0], ends[1]), slice(ends[1], ends[2]),
+                        slice(ends[2], None))  # fmt: skip
+        self._i_cramp = self.index["cramp"]
+        self._i_spasm = self.index["spasm"]
+        self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
+
+    @staticmethod
+    def _advice(a: Mapping[str, Any]) -> AdviceItem:
+        if "when" in a:
+            test = compile_test(a["when"])
+        else:  # always applies
+            test = Compiled(lambda f: True, frozenset(), lambda f: frozenset(), None)
+        return AdviceItem(a["id"], test, a["text"], tuple(a["sources"]))
+
+    # ------------------------------------------------------------------ the assessment
+    def assess(
+        self, findings: Mapping[str, Any], medicines: Sequence[MedicineLike] = ()
+    ) -> dict[str, Any]:
+        """Assess valid findings (see :func:`musclewise.findings.validate_findings`)."""
+        facts: dict[str, Any] = dict(findings)
+        if "medications" in findings:
+            facts["med_classes"] = frozenset(c for m in medicines for c in m.classes)
+        post, seen = posterior(self.log_prior, self.features, facts, self.evidence_weight)
+        hyps = self.hypotheses
+        p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
+        p_other = max(0.0, 1.0 - p_cramp - p_spasm)
+        probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": p_other}
+        kind = max(probabilities, key=probabilities.__getitem__)
+        facts[KIND] = kind
+        facts[POSTERIOR] = {h.id: post[i] for i, h in enumerate(hyps)}
+
+        every = self._index.outcomes(facts)
+        s_rules, s_factors, s_relief, s_prevention = self._slices
+        outcomes = every[s_rules]
+        fired = [r for r, o in zip(self.rules, outcomes, strict=True) if o is True]
+        # The model may raise the triage, never lower it: it judges the findings without the
+        # warning signs given, which the red flags judge, so a new warning sign can only add.
+        signs = [k for k in WARNING_SIGNS if facts.get(k) is True]
+        if signs:
+            base = {k: v for k, v in facts.items() if k not in signs}
+            post_base, _ = posterior(self.log_prior, self.features, base, self.evidence_weight)
+        else:
+            post_base = post
+        level, reasons = self._triage(fired, post_base, kind)
+        explanation = self._explain(post, seen, probabilities, kind, medicines)
+        return {
+            "contract": CONTRACT,
+            "kind": kind,
+            "probabilities": {k: round(v, 4) for k, v in probabilities.items()},
+            "suspected": self._suspected(post, seen, fired, kind),
+            "triage": {"level": level, "reasons": reasons},
+            "factors": self._factors(every[s_factors]),
+            "relief": self._pick(self.relief, every[s_relief]),
+            "prevention": self._pick(self.prevention, every[s_prevention]),
+            "explanation": explanation,
+            "missing": self._missing(post, facts, level, outcomes),
+            "knowledge_version": self.version,
+        }
+
+    def _triage(
+        self, fired: list[Rule], post: Sequence[float], kind: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        reasons: list[tuple[int, dict[str, Any]]] = [
+            (RANK[r.level], {"text": r.text, "sources": list(r.sources), "rule": r.id})
+            for r in fired
+        ]
+        for i in self._mimics:
+            h = self.hypotheses[i]
+            if post[i] >= h.likely_at and RANK[h.level_if_likely] > 0:
+                text = f"Your answers fit {h.name.lower()} (probability {post[i]:.0%}): {h.summary}"
+                reasons.append(
+                    (RANK[h.level_if_likely], {"text": text, "sources": list(h.sources),
+                                               "rule": f"model:{h.id}"})
+                )  # fmt: skip
+        level_rank = max((r for r, _ in reasons), default=0)
+        p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
+        if max(p_cramp, p_spasm, 1.0 - p_cramp - p_spasm) < UNSURE_BELOW and level_rank == 0:
+            reasons.append(
+                (
+                    1,
+                    {
+                        "text": (
+                            "Your answers do not clearly fit a cramp, a twitch or one other "
+                            "condition, so musclewise cannot rule out a cause that needs "
+                            "checking: book an appointment, or answer the questions below."
+                        ),
+                        "sources": ["MUSCLEWISE_MODEL", "MAYO_CRAMP"],
+                        "rule": "model:unsure",
+                    },
+                )
+            )
+            level_rank = 1
+        if not reasons:
+            common = "an ordinary cramp" if kind == "cramp" else "an ordinary twitch"
+            if kind == "other":
+                common = "a minor problem"
+            reasons.append(
+                (
+                    0,
+                    {
+                        "text": (
+                            f"No warning sign was reported, and this fits {common}, which can "
+                            "be cared for at home. Get help if a warning sign appears or it "
+                            "keeps coming back."
+                        ),
+                        "sources": ["NHS_CRAMPS_OLD", "NHS_TWITCH", "NHS_STRAIN"]
+                        if kind == "other"
+                        else ["NHS_CRAMPS_OLD", "NHS_TWITCH"],
+                        "rule": "self_care",
+                    },
+                )
+            )
+        reasons.sort(key=lambda r: -r[0])
+        return LEVELS[level_rank], [r for _, r in reasons]
+
+    def _suspected(
+        self, post: Sequence[float], seen: Sequence[Observation], fired: Sequence[Rule], kind: str
+    ) -> list[dict[str, Any]]:
+        suggested = {r.suggests for r in fired if r.suggests}
+        order = sorted(self._mimics, key=lambda i: -post[i])
+        out: list[dict[str, Any]] = []
+        for rank, i in enumerate(order):
+            h = self.hypotheses[i]
+            keep = post[i] >= 0.01 or h.id in suggested or (kind == "other" and rank == 0)
+            if not keep or len(out) >= 5:
+                continue
+            why = self._why(i, seen)
+            why += [r.text for r in fired if r.suggests == h.id][:1]
+            out.append(
+                {
+                    "condition": h.condition or "other",
+                    "probability": round(post[i], 4),
+                    "why": why or [h.summary],
+                    "name": h.name,
+                    "id": h.id,
+                }
+            )
+        return out
+
+    def _why(self, i: int, seen: Sequence[Observation]) -> list[str]:
+        """The answers that raise hypothesis ``i`` most above a cramp or a twitch."""
+        name = self.hypotheses[i].name.lower()
+        scored = []
+        for ob in seen:
+            row = ob.feature.loglik[ob.value]
+            gain = row[i] - max(row[self._i_cramp], row[self._i_spasm])
+            if gain > 0.7:
+                scored.append((gain, f"{ob.feature.describe(ob.value)} fits {name}"))
+        scored.sort(key=lambda s: -s[0])
+        return [text for _, text in scored[:3]]
+
+    def _explain(
+        self,
+        post: Sequence[float],
+        seen: Sequence[Observation],
+        probabilities: Mapping[str, float],
+        kind: str,
+        medicines: Sequence[MedicineLike],
+    ) -> list[str]:
+        order = sorted(range(len(post)), key=lambda i: -post[i])
+        top, second = order[0], order[1]
+        names = {
+            "cramp": "a cramp",
+            "spasm": "a twitch (fasciculation)",
+            "other": "another condition",
+        }
+        lines = [
+            f"Most likely {names[kind]} ({probabilities[kind]:.0%}); "
+            + ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
+            + "."
+        ]
+        if not seen:
+            lines.append("Nothing was known about the episode, so this is only how common each is.")
+        top_name = self.hypotheses[top].name.lower()
+        second_name = self.hypotheses[second].name.lower()
+        scored = []
+        for ob in seen:
+            row = ob.feature.loglik[ob.value]
+            scored.append((row[top] - row[second], ob))
+        scored.sort(key=lambda s: -s[0])
+        for gain, ob in scored[:4]:
+            if gain > 0.5:
+                lines.append(
+                    f"{ob.feature.describe(ob.value)}: fits {top_name} better than "
+                    f"{second_name} ({math.exp(gain):.1f} times as likely)."
+                )
+        against = [(g, ob) for g, ob in scored if g < -0.5][-2:]
+        for gain, ob in against:
+            lines.append(
+                f"{ob.feature.describe(ob.value)}: fits {second_name} better "
+                f"({math.exp(-gain):.1f} times as likely), so that is not ruled out."
+            )
+        if max(probabilities.values()) < UNSURE_BELOW:
+            lines.append(
+                "musclewise is unsure: no single explanation stands out, so it errs on the side "
+                "of caution."
+            )
+        for m in medicines:
+            if m.how == "unknown":
+                lines.append(f"The medicine '{m.given}' was not recognised, so it was not counted.")
+            elif m.classes:
+                lines.append(
+                    f"'{m.given}' was read as {m.name} ({', '.join(c.replace('_', ' ') for c in m.classes)})."
+                )
+        return lines
+
+    def _factors(self, outcomes: Sequence[bool | None]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        found: set[str] = set()
+        for rec, outcome in zip(self.recognisers, outcomes, strict=True):
+            if outcome is True and rec.factor not in found:
+                found.add(rec.factor)
+                out.append({"id": rec.factor, "why": rec.why, "sources": list(rec.sources)})
+        return out
+
+    @staticmethod
+    def _pick(items: Sequence[AdviceItem], outcomes: Sequence[bool | None]) -> list[dict[str, Any]]:
+        return [
+            {"text": a.text, "sources": list(a.sources)}
+            for a, outcome in zip(items, outcomes, strict=True)
+            if outcome is True
+        ]
+
+    def _missing(
+        self,
+        post: Sequence[float],
+        facts: Mapping[str, Any],
+        level: str,
+        outcomes: Sequence[bool | None],
+    ) -> list[str]:
+        current = RANK[level]
+        scores: dict[str, float] = {}
+        for (rank, required, single), outcome in zip(self._rule_meta, outcomes, strict=True):
+            # True: already counted; False: final, no answer can make it hold
+            if outcome is not None or rank <= current or len(required.difference(facts)) > 1:
+                continue
+            gap = float(rank - current)
+            for found in single(facts):
+                key = ASK_KEY.get(found, found)
+                if gap > scores.get(key, 0.0):
+                    scores[key] = gap
+        active = [i for i, p in enumerate(post) if p > ACTIVE_ABOVE]
+        for f in self.features if len(active) > 1 else ():
+            if not f.ask or f.key in facts or f.ask_key in facts:
+                continue
+            shift = expected_shift(post, f, active)
+            if shift > 0.005:
+                scores[f.ask_key] = scores.get(f.ask_key, 0.0) + shift
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [k for k, s in ranked[:MISSING_LIMIT] if s >= 0.01]

@@ -1,0 +1,175 @@
+"""The probability model: naive Bayes over the hypotheses of ``model.yaml``.
+
+``posterior`` multiplies each hypothesis's prior by P(answer | hypothesis) for every answer
+given and normalises; unknown answers contribute nothing. ``expected_shift`` measures how much
+one unanswered question could move the posterior (the expected total-variation distance), which
+ranks ``missing`` and drives the interview. Pure Python on purpose: for one assessment this is
+a few hundred multiplications, cheaper than NumPy's call overhead and its import.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import add
+from typing import Any
+
+ASK_KEY = {"med_classes": "medications"}
+"""Derived facts are asked for through the findings key they come from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    id: str
+    kind: str
+    condition: str | None
+    name: str
+    prior: float
+    level_if_likely: str
+    likely_at: float
+    summary: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    key: str
+    ask_key: str
+    label: str
+    value_names: tuple[str, ...]
+    index: Callable[[Any], int | None]
+    lik: tuple[tuple[float, ...], ...]  # [value][hypothesis]
+    loglik: tuple[tuple[float, ...], ...]
+    sources: tuple[str, ...]
+    ask: bool
+
+    def describe(self, value_index: int) -> str:
+        return f"{self.label}: {self.value_names[value_index]}"
+
+
+def _normalised(values: list[float], floor: float) -> tuple[float, ...]:
+    floored = [max(v, floor) for v in values]
+    total = sum(floored)
+    return tuple(v / total for v in floored)
+
+
+def _category_dist(spec: Mapping[str, float], values: Sequence[str]) -> list[float]:
+    named = sum(spec.values())
+    rest = [v for v in values if v not in spec]
+    share = max(0.0, 1.0 - named) / len(rest) if rest else 0.0
+    return [spec.get(v, share) for v in values]
+
+
+def compile_feature(
+    spec: Mapping[str, Any], hypotheses: Sequence[Hypothesis], floor: float
+) -> Feature:
+    kind = spec["type"]
+    key = spec["key"]
+    given = spec["given"]
+    default = spec["default"]
+    rows_by_h: list[list[float]] = []
+    index: Callable[[Any], int | None]
+    if kind in ("bool", "contains"):
+        names: tuple[str, ...] = ("yes", "no")
+        for h in hypotheses:
+            p = float(given.get(h.id, default))
+            rows_by_h.append([p, 1.0 - p])
+        if kind == "bool":
+
+            def index(x: Any) -> int | None:
+                return 0 if x is True else 1 if x is False else None
+
+        else:
+            item = spec["item"]
+
+            def index(x: Any) -> int | None:
+                return 0 if item in x else 1
+
+    elif kind == "category":
+        values: list[str] = spec["values"]
+        names = tuple(v.replace("_", " ") for v in values)
+        for h in hypotheses:
+            rows_by_h.append(_category_dist(given.get(h.id, default), values))
+        positions = {v: i for i, v in enumerate(values)}
+
+        def index(x: Any) -> int | None:
+            return positions.get(x)
+
+    else:  # bins
+        bins = spec["bins"]
+        names = tuple(b["name"] for b in bins)
+        bounds = [float(b["max"]) if "max" in b else math.inf for b in bins]
+        for h in hypotheses:
+            rows_by_h.append([float(p) for p in given.get(h.id, default)])
+
+        def index(x: Any) -> int | None:
+            for i, bound in enumerate(bounds):
+                if x <= bound:
+                    return i
+            return len(bounds) - 1
+
+    per_h = [_normalised(r, floor) for r in rows_by_h]
+    lik = tuple(tuple(per_h[h][v] for h in range(len(hypotheses))) for v in range(len(names)))
+    loglik = tuple(tuple(math.log(p) for p in row) for row in lik)
+    label = spec["label"]
+    return Feature(
+        key=key,
+        ask_key=ASK_KEY.get(key, key),
+        label=label,
+        value_names=names,
+        index=index,
+        lik=lik,
+        loglik=loglik,
+        sources=tuple(spec["sources"]),
+        ask=bool(spec.get("ask", True)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    feature: Feature
+    value: int
+
+
+def posterior(
+    log_prior: Sequence[float],
+    features: Sequence[Feature],
+    facts: Mapping[str, Any],
+    evidence_weight: float = 1.0,
+) -> tuple[list[float], list[Observation]]:
+    """The normalised posterior of every hypothesis, and the answers that went into it.
+
+    ``evidence_weight`` (below 1) tempers the evidence: the features are not independent,
+    and naive Bayes that counts correlated answers in full is overconfident.
+    """
+    logp = [0.0] * len(log_prior)
+    seen: list[Observation] = []
+    for f in features:
+        x = facts.get(f.key)
+        if x is None:
+            continue
+        i = f.index(x)
+        if i is None:
+            continue
+        seen.append(Observation(f, i))
+        logp = list(map(add, logp, f.loglik[i]))
+    logp = [p + evidence_weight * e for p, e in zip(log_prior, logp, strict=True)]
+    top = max(logp)
+    weights = [math.exp(v - top) for v in logp]
+    total = sum(weights)
+    return [w / total for w in weights], seen
+
+
+def expected_shift(post: Sequence[float], feature: Feature, active: Sequence[int]) -> float:
+    """Expected total-variation distance the answer to ``feature`` would move the posterior."""
+    weights = [(post[h], h) for h in active]
+    shift = 0.0
+    for row in feature.lik:
+        z = 0.0
+        for p, h in weights:
+            z += p * row[h]
+        for p, h in weights:
+            d = row[h] - z
+            shift += p * d if d > 0 else -p * d
+    return 0.5 * shift

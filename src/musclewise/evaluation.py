@@ -1,0 +1,152 @@
+"""Score the engine on vignettes with gold answers (``musclewise eval``).
+
+A vignette is ``{id, answers, gold: {kind, other_condition?, triage, factors}}`` as in
+``shared/vignettes``. The scores are those the vignettes' README defines: kind accuracy; for
+mimic cases, the gold condition first (top-1) or among the first three (top-3) of
+``suspected``; triage exact, under-triaged (less urgent than gold) and over-triaged, with the
+confusion matrix; factor recall and precision, pooled over all cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from musclewise.errors import MusclewiseError, UsageError
+
+LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+
+
+@dataclass
+class Miss:
+    id: str
+    problems: list[str]
+
+
+@dataclass
+class EvalReport:
+    cases: int = 0
+    kind_correct: int = 0
+    mimic_cases: int = 0
+    mimic_top1: int = 0
+    mimic_top3: int = 0
+    triage_exact: int = 0
+    under_triaged: int = 0
+    over_triaged: int = 0
+    factor_tp: int = 0
+    factor_fn: int = 0
+    factor_fp: int = 0
+    errors: int = 0
+    confusion: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {g: dict.fromkeys(LEVELS, 0) for g in LEVELS}
+    )
+    misses: list[Miss] = field(default_factory=list)
+
+    @staticmethod
+    def _ratio(a: int, b: int) -> float:
+        return a / b if b else 1.0
+
+    @property
+    def kind_accuracy(self) -> float:
+        return self._ratio(self.kind_correct, self.cases)
+
+    @property
+    def factor_recall(self) -> float:
+        return self._ratio(self.factor_tp, self.factor_tp + self.factor_fn)
+
+    @property
+    def factor_precision(self) -> float:
+        return self._ratio(self.factor_tp, self.factor_tp + self.factor_fp)
+
+    def summary(self) -> dict[str, Any]:
+        r = self._ratio
+        return {
+            "cases": self.cases,
+            "errors": self.errors,
+            "kind_accuracy": round(self.kind_accuracy, 4),
+            "mimic_cases": self.mimic_cases,
+            "mimic_top1": round(r(self.mimic_top1, self.mimic_cases), 4),
+            "mimic_top3": round(r(self.mimic_top3, self.mimic_cases), 4),
+            "triage_exact": round(r(self.triage_exact, self.cases), 4),
+            "under_triaged": self.under_triaged,
+            "over_triaged": self.over_triaged,
+            "over_triage_rate": round(r(self.over_triaged, self.cases), 4),
+            "factor_recall": round(self.factor_recall, 4),
+            "factor_precision": round(self.factor_precision, 4),
+            "triage_confusion": self.confusion,
+            "misses": [{"id": m.id, "problems": m.problems} for m in self.misses],
+        }
+
+
+def check_vignette(v: object, position: int) -> Mapping[str, Any]:
+    """A vignette's shape, or a UsageError that says which one and what is wrong."""
+    if not isinstance(v, Mapping):
+        raise UsageError(f"vignette {position}: must be a mapping with id, answers and gold")
+    where = f"vignette {v.get('id', position)}"
+    for key in ("answers", "gold"):
+        if not isinstance(v.get(key), Mapping):
+            raise UsageError(f"{where}: '{key}' is missing or not a mapping")
+    gold = v["gold"]
+    if gold.get("kind") not in ("cramp", "spasm", "other"):
+        raise UsageError(f"{where}: gold.kind must be cramp, spasm or other")
+    if gold.get("triage") not in LEVELS:
+        raise UsageError(f"{where}: gold.triage must be one of {', '.join(LEVELS)}")
+    return v
+
+
+def evaluate(
+    vignettes: Iterable[object],
+    assess: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    findings_of: Callable[[Mapping[str, Any]], object] = lambda v: v["answers"],
+) -> EvalReport:
+    """Assess each vignette with ``assess`` and score it against its gold answer."""
+    report = EvalReport()
+    for position, raw in enumerate(vignettes, start=1):
+        v = check_vignette(raw, position)
+        vid = str(v.get("id", position))
+        gold = v["gold"]
+        report.cases += 1
+        try:
+            result = assess(findings_of(v))  # type: ignore[arg-type]
+        except MusclewiseError as exc:
+            report.errors += 1
+            report.under_triaged += 1
+            report.misses.append(Miss(vid, [f"could not be assessed: {exc}"]))
+            continue
+        problems: list[str] = []
+        if result["kind"] == gold["kind"]:
+            report.kind_correct += 1
+        else:
+            problems.append(f"kind {result['kind']}, gold {gold['kind']}")
+        if gold["kind"] == "other":
+            report.mimic_cases += 1
+            ranked = [s["condition"] for s in result["suspected"]]
+            want = gold.get("other_condition", "other")
+            report.mimic_top1 += ranked[:1] == [want]
+            report.mimic_top3 += want in ranked[:3]
+            if want not in ranked[:3]:
+                problems.append(f"{want} not in the top 3 of suspected ({', '.join(ranked[:3])})")
+        got_level, want_level = result["triage"]["level"], gold["triage"]
+        report.confusion[want_level][got_level] += 1
+        diff = LEVELS.index(got_level) - LEVELS.index(want_level)
+        if diff == 0:
+            report.triage_exact += 1
+        elif diff < 0:
+            report.under_triaged += 1
+            problems.append(f"UNDER-TRIAGED: {got_level}, gold {want_level}")
+        else:
+            report.over_triaged += 1
+            problems.append(f"over-triaged: {got_level}, gold {want_level}")
+        got = {f["id"] for f in result["factors"]}
+        want = set(gold.get("factors") or [])
+        report.factor_tp += len(got & want)
+        report.factor_fn += len(want - got)
+        report.factor_fp += len(got - want)
+        if want - got:
+            problems.append("factors missed: " + ", ".join(sorted(want - got)))
+        if got - want:
+            problems.append("extra factors: " + ", ".join(sorted(got - want)))
+        if problems:
+            report.misses.append(Miss(vid, problems))
+    return report

@@ -1,0 +1,280 @@
+"""Pydantic models for the knowledge-base files in ``data/``.
+
+Every model forbids unknown keys, so a misspelt key in a data file is an error that names
+the key and the allowed ones. Cross-references (sources, hypotheses, factor ids, keys of the
+findings contract) are checked by :func:`check_references` once all files are read.
+
+This module is imported only when the knowledge base is validated (the first run after the
+data changed, and in the tests); see :mod:`musclewise.knowledge` for the fast path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Level = Literal["emergency", "urgent", "see_doctor", "self_care"]
+Kind = Literal["cramp", "spasm", "other"]
+Evidence = Literal["established", "probable", "weak", "contested"]
+SourceIds = Annotated[list[str], Field(min_length=1)]
+Probability = Annotated[float, Field(gt=0, lt=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    id: str
+    title: str
+    url: str = ""
+    kind: Literal["seed", "guideline", "review", "study", "reference", "patient_info", "other"]
+    note: str = ""
+
+
+class Meta(Strict):
+    name: str
+    version: str
+    released: str
+    disclaimer: str
+    sources: list[Source]
+
+
+class Condition(Strict):
+    """One test in a ``when``: exactly one form is used.
+
+    - ``{key: K, is: V}``: K is known and equals V;
+    - ``{key: K, in: [..]}``: K is known and one of the values (for lists: any item is);
+    - ``{key: K, gt|ge|lt|le: N}``: K is known and compares so;
+    - ``{key: K, is_not: V}``: K is unknown or differs from V (cautious: unknown counts);
+    - ``{all: [..]}``, ``{any: [..]}``: every / at least one of the nested tests;
+    - ``{kind: [..]}``: the kind the model decided (for factors and advice only);
+    - ``{hypothesis: H, min: p}``: the model gives H at least probability p.
+    """
+
+    key: str | None = None
+    is_: bool | str | float | None = Field(default=None, alias="is")
+    in_: list[str | float] | None = Field(default=None, alias="in")
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    is_not: bool | str | float | None = None
+    all: list[Condition] | None = None
+    any: list[Condition] | None = None
+    kind: list[Kind] | None = None
+    hypothesis: str | None = None
+    min: Probability | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        ops = [
+            n
+            for n in ("is_", "in_", "gt", "ge", "lt", "le", "is_not")
+            if getattr(self, n) is not None
+        ]
+        groups = [n for n in ("all", "any", "kind", "hypothesis") if getattr(self, n) is not None]
+        if self.key is not None:
+            if len(ops) != 1 or groups:
+                raise ValueError(
+                    f"a test of '{self.key}' needs exactly one of is, in, gt, ge, lt, le, is_not"
+                )
+        elif len(groups) != 1 or ops:
+            raise ValueError(
+                "a test needs 'key' with one operator, or one of all, any, kind, hypothesis"
+            )
+        if (self.hypothesis is None) != (self.min is None):
+            raise ValueError("'hypothesis' and 'min' go together")
+        return self
+
+
+class LevelRule(Strict):
+    """A red flag: when ``when`` holds, the triage is at least ``level``."""
+
+    id: str
+    level: Level
+    when: Condition
+    text: str
+    suggests: str | None = None
+    sources: SourceIds
+    note: str = ""
+
+
+class Bin(Strict):
+    name: str
+    max: float | None = None  # upper bound, inclusive; None for the last bin
+
+
+class Feature(Strict):
+    """How one finding bears on each hypothesis: P(value | hypothesis) for naive Bayes.
+
+    ``type: bool`` gives P(true | h) (P(false | h) is the rest); ``type: category`` gives a
+    distribution over the key's values (values not named share what is left); ``type: bins``
+    gives a distribution over numeric ranges. ``default`` applies to hypotheses not in ``given``.
+    """
+
+    key: str
+    label: str
+    type: Literal["bool", "category", "bins", "contains"]
+    item: str | None = None  # for type contains: the list item whose presence is the feature
+    values: list[str] | None = None
+    bins: list[Bin] | None = None
+    default: float | dict[str, float] | list[float]
+    given: dict[str, float | dict[str, float] | list[float]]
+    sources: SourceIds
+    note: str = ""
+    ask: bool = True  # whether the interview and `missing` may ask for it
+
+
+class Hypothesis(Strict):
+    id: str
+    kind: Kind
+    condition: str | None = None  # the contract's condition id, for kind other
+    name: str
+    prior: Probability
+    level_if_likely: Level
+    likely_at: Probability = 0.5
+    summary: str
+    sources: SourceIds
+
+
+class Model(Strict):
+    hypotheses: list[Hypothesis]
+    features: list[Feature]
+    floor: Probability = 0.005
+    evidence_weight: Annotated[float, Field(gt=0, le=1)] = 1.0
+    sources: SourceIds
+
+
+class Recogniser(Strict):
+    when: Condition
+    why: str
+
+
+class Factor(Strict):
+    id: str
+    name: str
+    evidence: Evidence
+    summary: str
+    disagreement: str = ""
+    recognised_by: list[Recogniser]
+    sources: SourceIds
+
+
+class Advice(Strict):
+    id: str
+    when: Condition | None = None
+    text: str
+    sources: SourceIds
+    note: str = ""
+
+
+class AdviceFile(Strict):
+    relief: list[Advice]
+    prevention: list[Advice]
+
+
+class SeedPosition(Strict):
+    id: str
+    topic: str
+    says: dict[str, str]
+    product: str
+    why: str
+    sources: SourceIds
+
+
+class SeedsFile(Strict):
+    positions: list[SeedPosition]
+
+
+class RedFlagsFile(Strict):
+    rules: list[LevelRule]
+
+
+class FactorsFile(Strict):
+    factors: list[Factor]
+
+
+def walk(condition: Condition) -> list[Condition]:
+    """Every test inside a condition, the condition itself first."""
+    out = [condition]
+    for child in (condition.all or []) + (condition.any or []):
+        out.extend(walk(child))
+    return out
+
+
+def check_references(
+    meta: Meta,
+    model: Model,
+    red_flags: RedFlagsFile,
+    factors: FactorsFile,
+    advice: AdviceFile,
+    seeds: SeedsFile,
+    *,
+    keys: set[str],
+    derived_keys: set[str],
+    factor_ids: set[str],
+    condition_ids: set[str],
+    extra_sources: list[tuple[str, list[str]]],
+) -> list[str]:
+    """Every broken cross-reference, as readable lines (empty when the files agree)."""
+    problems: list[str] = []
+    known_sources = {s.id for s in meta.sources}
+    hyp_ids = {h.id for h in model.hypotheses}
+    usable_keys = keys | derived_keys
+
+    def src(where: str, ids: list[str]) -> None:
+        problems.extend(f"{where}: unknown source '{s}'" for s in ids if s not in known_sources)
+
+    def cond(where: str, c: Condition | None) -> None:
+        if c is None:
+            return
+        for t in walk(c):
+            if t.key is not None and t.key not in usable_keys:
+                problems.append(f"{where}: unknown key '{t.key}'")
+            if t.hypothesis is not None and t.hypothesis not in hyp_ids:
+                problems.append(f"{where}: unknown hypothesis '{t.hypothesis}'")
+
+    for h in model.hypotheses:
+        src(f"hypothesis {h.id}", h.sources)
+        if h.kind == "other" and h.condition not in condition_ids:
+            problems.append(f"hypothesis {h.id}: condition '{h.condition}' is not a contract id")
+    for f in model.features:
+        src(f"feature {f.key}", f.sources)
+        if f.key not in usable_keys:
+            problems.append(f"feature {f.key}: not a findings key")
+        problems.extend(
+            f"feature {f.key}: unknown hypothesis '{h}'" for h in f.given if h not in hyp_ids
+        )
+    src("model", model.sources)
+    for r in red_flags.rules:
+        src(f"red flag {r.id}", r.sources)
+        cond(f"red flag {r.id}", r.when)
+        if r.suggests is not None and r.suggests not in hyp_ids:
+            problems.append(f"red flag {r.id}: suggests unknown hypothesis '{r.suggests}'")
+    for fac in factors.factors:
+        src(f"factor {fac.id}", fac.sources)
+        if fac.id not in factor_ids:
+            problems.append(f"factor {fac.id}: not a contract factor id")
+        for i, rec in enumerate(fac.recognised_by):
+            cond(f"factor {fac.id} recogniser {i + 1}", rec.when)
+    missing_factors = factor_ids - {f.id for f in factors.factors}
+    problems.extend(
+        f"factor {m}: the contract names it but no entry has it" for m in missing_factors
+    )
+    for a in advice.relief + advice.prevention:
+        src(f"advice {a.id}", a.sources)
+        cond(f"advice {a.id}", a.when)
+    for p in seeds.positions:
+        src(f"seed position {p.id}", p.sources)
+    for where, ids in extra_sources:
+        src(where, ids)
+    return problems
+
+
+def dump(models: dict[str, BaseModel]) -> dict[str, Any]:
+    """Plain data for the compiled cache (aliases kept, so it reads back the same way)."""
+    return {name: m.model_dump(by_alias=True, exclude_none=True) for name, m in models.items()}

@@ -1,0 +1,137 @@
+"""The engine: contract-valid, deterministic, cautious; and good on the public vignettes."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from musclewise import assess, contract
+from musclewise.evaluation import LEVELS, evaluate
+from musclewise.findings import WARNING_SIGNS
+
+FINDINGS_SCHEMA = json.loads((Path(contract.__file__).parent / "findings.schema.json").read_text())
+KNOWN_MEDICINES = [
+    "furosemide", "Lipitor", "bendroflumethiazide", "ventolin", "nifedipine", "the pill",
+    "simvastatin 40mg", "salmeterol/fluticasone inhaler", "spironolactone", "paracetamol",
+]  # fmt: skip
+
+
+def _value_strategy(key: str, spec: dict[str, Any]) -> st.SearchStrategy[Any]:
+    if key == "medications":
+        return st.lists(st.sampled_from(KNOWN_MEDICINES), max_size=3)
+    if key == "conditions":
+        return st.lists(st.sampled_from(spec["items"]["enum"]), unique=True, max_size=3)
+    if "enum" in spec:
+        return st.sampled_from(spec["enum"])
+    if spec.get("type") == "boolean":
+        return st.booleans()
+    if spec.get("type") == "integer":
+        return st.integers(spec["minimum"], spec["maximum"])
+    if spec.get("type") == "number":
+        return st.floats(spec["minimum"], spec["maximum"], allow_nan=False)
+    raise AssertionError(f"no strategy for {key}")
+
+
+STRATEGIES = {
+    key: _value_strategy(key, spec)
+    for key, spec in FINDINGS_SCHEMA["properties"].items()
+    if key != "text"
+}
+findings_strategy = st.fixed_dictionaries({}, optional=dict(STRATEGIES))
+PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def rank(assessment: dict[str, Any]) -> int:
+    return LEVELS.index(assessment["triage"]["level"])
+
+
+@PROPERTY
+@given(findings=findings_strategy)
+def test_every_valid_findings_gives_a_valid_assessment(
+    findings: dict[str, Any], assessment_schema: dict[str, Any]
+) -> None:
+    result = assess(findings)
+    jsonschema.validate(result, assessment_schema)
+    assert math.isclose(sum(result["probabilities"].values()), 1.0, abs_tol=1e-3)
+    assert result["triage"]["reasons"], "a triage level always comes with a reason"
+    assert not set(result["missing"]) & set(findings), "missing lists only unknown keys"
+    for reason in result["triage"]["reasons"] + result["relief"] + result["prevention"]:
+        assert reason["sources"], f"advice without a source: {reason['text']}"
+    for factor in result["factors"]:
+        assert factor["sources"]
+
+
+@PROPERTY
+@given(findings=findings_strategy, sign=st.sampled_from(WARNING_SIGNS))
+def test_adding_a_warning_sign_never_lowers_the_triage(findings: dict[str, Any], sign: str) -> None:
+    before = assess(findings)
+    after = assess({**findings, sign: True})
+    assert rank(after) >= rank(before), (sign, before["triage"], after["triage"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(findings=findings_strategy)
+def test_assessment_is_deterministic(findings: dict[str, Any]) -> None:
+    assert assess(findings) == assess(dict(findings))
+
+
+def test_public_vignettes_meet_the_targets(vignettes: list[dict[str, Any]]) -> None:
+    report = evaluate(vignettes, assess)
+    summary = report.summary()
+    assert summary["under_triaged"] == 0, summary["misses"]
+    assert summary["kind_accuracy"] >= 0.95, summary["misses"]
+    assert summary["mimic_top3"] >= 0.9, summary["misses"]
+    assert summary["over_triage_rate"] <= 0.10, summary["misses"]
+    assert summary["factor_recall"] >= 0.90, summary["misses"]
+
+
+def test_vignette_assessments_follow_the_contract(
+    vignettes: list[dict[str, Any]], assessment_schema: dict[str, Any]
+) -> None:
+    for v in vignettes:
+        jsonschema.validate(assess(v["answers"]), assessment_schema)
+
+
+@pytest.mark.parametrize(
+    ("findings", "level"),
+    [
+        ({"site": "calf", "swelling": True, "chest_pain": True}, "emergency"),
+        ({"site": "calf", "swelling": True, "warmth": True}, "urgent"),
+        ({"site": "hand", "perioral_tingling": True}, "emergency"),
+        ({"site": "eyelid", "pain": 0, "ongoing_days": 10}, "see_doctor"),
+        ({"site": "calf", "pain": 7, "duration_s": 60, "relieved_by_stretch": True}, "self_care"),
+    ],
+)
+def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
+    assert assess(findings)["triage"]["level"] == level
+
+
+def test_each_reason_names_the_rule_that_made_it() -> None:
+    result = assess({"site": "calf", "swelling": True, "warmth": True})
+    assert "dvt_signs" in {r["rule"] for r in result["triage"]["reasons"]}
+    assert result["suspected"][0]["condition"] == "deep_vein_thrombosis"
+
+
+def test_sparse_findings_ask_for_warning_signs_first() -> None:
+    result = assess({"site": "calf"})
+    assert result["missing"], "something is always worth asking"
+    first = result["missing"][:5]
+    assert set(first) & set(WARNING_SIGNS), first
+
+
+def test_medicines_become_factors() -> None:
+    result = assess({"site": "calf", "pain": 7, "medications": ["furosemide", "Lipitor"]})
+    assert {"diuretic", "statin"} <= {f["id"] for f in result["factors"]}
+
+
+def test_empty_findings_are_assessed_honestly() -> None:
+    result = assess({})
+    assert result["kind"] in ("cramp", "spasm", "other")
+    assert any("Nothing was known" in line for line in result["explanation"])
