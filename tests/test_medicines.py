@@ -88,8 +88,10 @@ def add_term(term: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
 def test_the_data_file_validates(table: MedicinesFile) -> None:
     assert table.version
     assert {c.id for c in table.classes} == EXPECTED_CLASSES == set(CLASS_IDS)
-    assert 150 <= len(table.drugs) <= 250
+    assert 400 <= len(table.drugs) <= 500
     assert len(table.lay_terms) >= 50
+    # the common medicines in no class, so that a typical list never needs the drug library
+    assert sum(1 for d in table.drugs if not d.classes) >= 200
 
 
 def test_every_class_drug_and_term_has_a_source(table: MedicinesFile) -> None:
@@ -124,6 +126,8 @@ def test_drug_names_agree_with_the_library(
         "premarin": "as above",
         "polaramine": "library reads it as chlorpheniramine, a sedating antihistamine too",
         "candesartan cilexetil": "library gives the prodrug its own id (DB00796)",
+        "progynova": "library has no estradiol entry and gives this brand another id",
+        "divigel": "as above",
     }
     problems = []
     for drug in table.drugs:
@@ -188,6 +192,38 @@ def test_lay_terms_give_classes_or_a_drug(raw: dict[str, Any]) -> None:
     vague = {"term": "zzz", "classes": ["statin"], "vague": True, "note": "x.", "sources": ["BNF"]}
     message = broken(raw, add_term(vague))
     assert "a vague term maps to no class" in message
+
+
+def test_a_drug_may_be_in_no_class(raw: dict[str, Any]) -> None:
+    drugs = yaml.safe_load(
+        textwrap.dedent(
+            """
+            - drugbank_id: DB90001
+              name: zyxamine
+              brands: [Zyxal]
+              classes: []
+              sources: [DRUGBANK]
+            - drugbank_id: DB90002
+              name: quorbital
+              sources: [DRUGBANK]
+            """
+        )
+    )
+    data = {"version": "1", "classes": raw["classes"], "drugs": drugs, "lay_terms": []}
+    table = load_medicines(data)
+    assert [d.classes for d in table.drugs] == [[], []]
+    resolver = MedicineResolver(table)
+    assert resolver.resolve("Zyxal 10mg") == MedicineMatch(
+        "Zyxal 10mg", "zyxamine", "DB90001", (), "exact"
+    )
+    assert MedicineResolver.from_data(data).resolve("quorbital").classes == ()
+    # the other checks still apply to a drug in no class
+    drugs[0]["classes"] = ["statin", "statin"]
+    with pytest.raises(KnowledgeError, match="class 'statin' is listed twice"):
+        load_medicines(data)
+    drugs[0]["classes"] = "statin"
+    with pytest.raises(KnowledgeError, match=r"drugs\.0\.classes"):
+        load_medicines(data)
 
 
 def test_sources_are_required(raw: dict[str, Any]) -> None:
@@ -341,13 +377,62 @@ def test_a_combination_typed_with_a_slash(resolver: MedicineResolver) -> None:
 
 
 def test_a_drug_the_library_knows_and_we_do_not(resolver: MedicineResolver) -> None:
-    match = resolver.resolve("metformin 500mg")
+    match = resolver.resolve("riluzole 50mg")
     assert (match.name, match.drugbank_id, match.classes, match.how) == (
-        "metformin",
-        "DB00331",
+        "riluzole",
+        "DB00740",
         (),
         "exact",
     )
+
+
+COMMON_CLASSLESS = [
+    ("metformin 500mg", "metformin", "DB00331"),
+    ("Glucophage", "metformin", "DB00331"),
+    ("omeprazole 20mg capsules", "omeprazole", "DB00338"),
+    ("Losec", "omeprazole", "DB00338"),
+    ("sertraline", "sertraline", "DB01104"),
+    ("Lustral", "sertraline", "DB01104"),
+    ("Tylenol", "acetaminophen", "DB00316"),
+    ("paracetamol 500mg tablets", "acetaminophen", "DB00316"),
+    ("Nurofen", "ibuprofen", "DB01050"),
+    ("aspirin 75mg", "aspirin", "DB00945"),
+    ("vitamin D", "vitamin d", "DB11094"),
+    ("vitamin D3 1000 IU", "cholecalciferol", "DB00169"),
+    ("levothyroxine sodium 100mcg", "levothyroxine", "DB00451"),
+    ("Eltroxin", "levothyroxine", "DB00451"),
+    ("cetirizine", "cetirizine", "DB00341"),
+    ("atenolol", "atenolol", "DB00335"),
+    ("Qvar", "beclomethasone", "DB00394"),
+    ("budesonide inhaler", "budesonide", "DB01222"),
+    ("Flixotide Evohaler", "fluticasone", "DB13867"),
+    ("ferrous sulphate 200mg", "ferrous sulfate", "DB13257"),
+    ("Cerazette", "desogestrel", "DB00304"),
+    ("estradiol patch", "estradiol", "DB00783"),
+]
+
+
+@pytest.mark.parametrize(("given", "name", "drugbank_id"), COMMON_CLASSLESS)
+def test_common_medicines_are_ours_and_in_no_class(
+    resolver: MedicineResolver, given: str, name: str, drugbank_id: str
+) -> None:
+    assert resolver.resolve(given) == MedicineMatch(given, name, drugbank_id, (), "exact")
+
+
+def test_a_class_less_medicine_in_a_combination(resolver: MedicineResolver) -> None:
+    match = resolver.resolve("Lipitor and metformin")
+    assert (match.name, match.classes, match.how) == (
+        "atorvastatin + metformin",
+        ("statin",),
+        "exact",
+    )
+    match = resolver.resolve("calcium and vitamin D")
+    assert (match.classes, match.how) == ((), "exact")
+
+
+def test_a_misspelt_class_less_medicine_is_matched_fuzzily(resolver: MedicineResolver) -> None:
+    match = resolver.resolve("metformn")
+    assert (match.name, match.classes, match.how) == ("metformin", (), "fuzzy")
 
 
 def test_a_library_combination_is_read_through_its_ingredients(
@@ -469,6 +554,17 @@ def test_name_key_is_stable(text: str) -> None:
 # --------------------------------------------------------------------------- laziness
 
 
+def run_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter, with this checkout on the path; its output."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_our_own_names_do_not_import_the_library() -> None:
     code = textwrap.dedent(
         f"""
@@ -488,10 +584,27 @@ def test_our_own_names_do_not_import_the_library() -> None:
         print("lazy")
         """
     )
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    assert run_python(code) == "lazy"
+
+
+def test_common_medicines_in_no_class_do_not_import_the_library() -> None:
+    code = textwrap.dedent(
+        f"""
+        import sys
+        import yaml
+        from musclewise.medicines import MedicineResolver, load_medicines
+
+        raw = yaml.safe_load(open({str(DATA)!r}, encoding="utf-8"))
+        names = ["metformin", "omeprazole", "sertraline", "Tylenol", "vitamin D",
+                 "Glucophage 500mg", "paracetamol", "ibuprofen", "levothyroxine", "Qvar",
+                 "calcium and vitamin D", "Lipitor and metformin"]
+        for resolver in (MedicineResolver(load_medicines(raw)), MedicineResolver.from_data(raw)):
+            matches = resolver.resolve_all(names)
+            assert all(m.how == "exact" for m in matches), matches
+            assert all(m.classes == () for m in matches[:-1]), matches
+            assert matches[-1].classes == ("statin",), matches[-1]
+        assert "drug_named_entity_recognition" not in sys.modules, "library imported"
+        print("lazy")
+        """
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "lazy"
+    assert run_python(code) == "lazy"

@@ -13,7 +13,7 @@ The command line turns each into a one-line message and a documented exit status
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class MusclewiseError(Exception):
@@ -36,8 +36,7 @@ class KnowledgeError(MusclewiseError):
     exit_code = 3
 
 
-@dataclass(frozen=True)
-class FieldProblem:
+class FieldProblem(NamedTuple):
     """One problem with one key of a findings object."""
 
     key: str
@@ -61,12 +60,3 @@ class UsageError(MusclewiseError):
     """Options that do not make sense together, or a file that cannot be read."""
 
     exit_code = 2
-
-
-@dataclass
-class ErrorReport:
-    """An error as the JSON Lines batch reports it: ``{"error": ..., "line": N}``."""
-
-    error: str
-    line: int
-    problems: list[FieldProblem] = field(default_factory=list)

@@ -7,13 +7,15 @@ One typed string is resolved in this order:
    "inhaler", "cream", "once daily", "at night") and salt names ("sulfate", "sodium").
 2. **Our own table** (``knowledge/data/medicines.yaml``): lay terms ("water tablet", "the pill",
    "Seretide") and our drugs' generic names, aliases and brands, matched exactly on the
-   normalised text (also without spaces, and with a final plural "s" removed).
+   normalised text (also without spaces, and with a final plural "s" removed). Besides the
+   drugs of the classes that matter, the table lists the common medicines that are in none
+   (metformin, omeprazole, "Tylenol"), which come back with ``classes=()``.
 3. **Combinations** are split on "/", "+", ",", ";", "&", "(", ")", "and", "with", and each
    part is resolved on its own; the match unites their classes.
-4. **The drug library** (``drug_named_entity_recognition``), exact first. A drug it knows that
-   our table does not comes back with ``classes=()`` and ``how="exact"``. Its combination
-   products without a DrugBank id ("Budesonide/formoterol") are mapped through their
-   ingredients.
+4. **The drug library** (``drug_named_entity_recognition``), exact first, for the rarer names
+   our table does not know. A drug it knows that our table does not comes back with
+   ``classes=()`` and ``how="exact"``. Its combination products without a DrugBank id
+   ("Budesonide/formoterol") are mapped through their ingredients.
 5. **Fuzzy**, only for a single word of five or more letters: the library's fuzzy match or the
    closest spelling in our table, accepted only if it starts with the same letter and its
    :class:`difflib.SequenceMatcher` ratio is at least 0.8. Multi-word phrases are never
@@ -21,10 +23,11 @@ One typed string is resolved in this order:
    gemfibrozil).
 6. **Unknown**, with the closest name or term of our table as a "did you mean" suggestion.
 
-The library takes over a second to import, so it is imported only when a string is not
-resolved by our table, and its answers are cached. Apart from that import this module does no
-I/O, and it never logs or stores what it is given (health data) beyond an in-memory cache.
-It does not import Pydantic either: :func:`load_medicines` imports the schema when called.
+The library takes over a second to import and a few hundred megabytes of memory, so it is
+imported only when a string is not resolved by our table (a misspelling is one such string),
+and its answers are cached. Apart from that import this module does no I/O, and it never logs
+or stores what it is given (health data) beyond an in-memory cache. It does not import
+Pydantic either: :func:`load_medicines` imports the schema when called.
 """
 
 from __future__ import annotations
@@ -318,7 +321,8 @@ class MedicineResolver:
         self._display: dict[str, str] = {}  # key -> spelling as written, for suggestions
         for drug in data["drugs"]:
             drugbank_id = drug["drugbank_id"]
-            result = _Result(drug["name"], drugbank_id, tuple(drug["classes"]), "exact")
+            classes = tuple(drug.get("classes") or ())  # none: recognised, in no class
+            result = _Result(drug["name"], drugbank_id, classes, "exact")
             self._drugs[drugbank_id] = result
             for text in (drug["name"], *drug.get("aliases", ()), *drug.get("brands", ())):
                 self._add(text, result, drug=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import typer
 
@@ -30,8 +29,7 @@ EPISODE, PATTERN, WARNING, HISTORY, PERSON, DAY = (
 )
 
 
-@dataclass(frozen=True)
-class Opt:
+class Opt(NamedTuple):
     """One command-line option for one findings key."""
 
     key: str

@@ -17,18 +17,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from musclewise.engine.conditions import KIND, POSTERIOR, Compiled, TestIndex, compile_test
+from musclewise.engine.conditions import (
+    KIND,
+    POSTERIOR,
+    Compiled,
+    TestIndex,
+    compile_test,
+    one_answer_away,
+)
 from musclewise.engine.model import (
     ASK_KEY,
     Feature,
     Hypothesis,
     Observation,
+    by_key,
     compile_feature,
-    expected_shift,
+    pairwise_separation,
     posterior,
 )
 from musclewise.findings import WARNING_SIGNS
@@ -37,12 +44,30 @@ from musclewise.knowledge import KnowledgeBase
 CONTRACT = "musclewise.assessment/1"
 LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 RANK = {level: i for i, level in enumerate(LEVELS)}
+KIND_PHRASES = {
+    "cramp": "a cramp",
+    "spasm": "a twitch (fasciculation)",
+    "other": "another condition",
+}
 MISSING_LIMIT = 10
-ACTIVE_ABOVE = 0.01
+SUSPECTED_LIMIT = 3
+"""Mimics listed by probability; any mimic a red flag points to is listed as well."""
+QUANTA = 20
+SHIFT_CACHE_SIZE = 8192
+ACTIVE_ABOVE = 0.02
 """Hypotheses below this probability are left out when ranking questions (the red flags still
 count them: a question that could raise the triage always ranks first)."""
 UNSURE_BELOW = 0.5
 """When no kind reaches this probability the assessment says it is unsure, and escalates."""
+
+
+_WARNING_SIGNS = frozenset(WARNING_SIGNS)
+
+
+def _rounded(p_cramp: float, p_spasm: float) -> dict[str, float]:
+    """The three probabilities to 4 decimals, still summing to 1."""
+    cramp, spasm = round(p_cramp, 4), round(p_spasm, 4)
+    return {"cramp": cramp, "spasm": spasm, "other": round(max(0.0, 1.0 - cramp - spasm), 4)}
 
 
 class MedicineLike(Protocol):
@@ -58,8 +83,7 @@ class MedicineLike(Protocol):
     def how(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     level: str
     test: Compiled
@@ -68,16 +92,14 @@ class Rule:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Recogniser:
+class Recogniser(NamedTuple):
     factor: str
     test: Compiled
     why: str
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AdviceItem:
+class AdviceItem(NamedTuple):
     id: str
     test: Compiled
     text: str
@@ -135,13 +157,41 @@ class Engine:
         tests = [r.test for r in self.rules] + [r.test for r in self.recognisers]
         tests += [a.test for a in self.relief] + [a.test for a in self.prevention]
         self._index = TestIndex(tests)
-        self._rule_meta = tuple((RANK[r.level], r.test.required, r.test.single) for r in self.rules)
+        # For `missing`: rules of single-key tests (or "any of" them) reduce, for each current
+        # level, to "which unknown key could raise it, and by how much"; the others are
+        # checked one by one.
+        self._flat_gain: list[dict[str, float]] = []
+        for current in range(len(LEVELS)):
+            gains: dict[str, float] = {}
+            for r in self.rules:
+                gap = RANK[r.level] - current
+                if r.test.flat is not None and gap > 0:
+                    for found in r.test.flat:
+                        key = ASK_KEY.get(found, found)
+                        gains[key] = max(gains.get(key, 0.0), float(gap))
+            self._flat_gain.append(gains)
+        self._rule_meta = tuple(
+            (RANK[r.level], r.test.required, r.test) for r in self.rules if r.test.flat is None
+        )
+        self._rule_slots = tuple(i for i, r in enumerate(self.rules) if r.test.flat is None)
+        self._by_key = by_key(self.features)
+        asked = [f for f in self.features if f.ask]
+        self._asked_keys = tuple(f.ask_key for f in asked)
+        n = len(self.hypotheses)
+        self._separation = {
+            (a, b): tuple(pairwise_separation(f, a, b) for f in asked)
+            for a in range(n)
+            for b in range(a + 1, n)
+        }
+        self._shift_cache: dict[tuple[tuple[int, int], ...], dict[str, float]] = {}
         ends = list(accumulate((len(self.rules), len(self.recognisers), len(self.relief))))
         self._slices = (slice(0, ends[0]), slice(ends[0], ends[1]), slice(ends[1], ends[2]),
                         slice(ends[2], None))  # fmt: skip
         self._i_cramp = self.index["cramp"]
         self._i_spasm = self.index["spasm"]
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
+        self._ids = tuple(h.id for h in self.hypotheses)
+        self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
 
     @staticmethod
     def _advice(a: Mapping[str, Any]) -> AdviceItem:
@@ -159,14 +209,13 @@ class Engine:
         facts: dict[str, Any] = dict(findings)
         if "medications" in findings:
             facts["med_classes"] = frozenset(c for m in medicines for c in m.classes)
-        post, seen = posterior(self.log_prior, self.features, facts, self.evidence_weight)
-        hyps = self.hypotheses
+        post, seen = posterior(self.log_prior, self._by_key, facts, self.evidence_weight)
         p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
         p_other = max(0.0, 1.0 - p_cramp - p_spasm)
         probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": p_other}
         kind = max(probabilities, key=probabilities.__getitem__)
         facts[KIND] = kind
-        facts[POSTERIOR] = {h.id: post[i] for i, h in enumerate(hyps)}
+        facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every = self._index.outcomes(facts)
         s_rules, s_factors, s_relief, s_prevention = self._slices
@@ -174,10 +223,10 @@ class Engine:
         fired = [r for r, o in zip(self.rules, outcomes, strict=True) if o is True]
         # The model may raise the triage, never lower it: it judges the findings without the
         # warning signs given, which the red flags judge, so a new warning sign can only add.
-        signs = [k for k in WARNING_SIGNS if facts.get(k) is True]
+        signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
         if signs:
             base = {k: v for k, v in facts.items() if k not in signs}
-            post_base, _ = posterior(self.log_prior, self.features, base, self.evidence_weight)
+            post_base, _ = posterior(self.log_prior, self._by_key, base, self.evidence_weight)
         else:
             post_base = post
         level, reasons = self._triage(fired, post_base, kind)
@@ -185,7 +234,7 @@ class Engine:
         return {
             "contract": CONTRACT,
             "kind": kind,
-            "probabilities": {k: round(v, 4) for k, v in probabilities.items()},
+            "probabilities": _rounded(p_cramp, p_spasm),
             "suspected": self._suspected(post, seen, fired, kind),
             "triage": {"level": level, "reasons": reasons},
             "factors": self._factors(every[s_factors]),
@@ -255,16 +304,19 @@ class Engine:
     def _suspected(
         self, post: Sequence[float], seen: Sequence[Observation], fired: Sequence[Rule], kind: str
     ) -> list[dict[str, Any]]:
-        suggested = {r.suggests for r in fired if r.suggests}
-        order = sorted(self._mimics, key=lambda i: -post[i])
+        suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
+        order = sorted([(-post[i], i) for i in self._mimics])
         out: list[dict[str, Any]] = []
-        for rank, i in enumerate(order):
+        for rank, (_, i) in enumerate(order):
             h = self.hypotheses[i]
-            keep = post[i] >= 0.01 or h.id in suggested or (kind == "other" and rank == 0)
-            if not keep or len(out) >= 5:
+            keep = (post[i] >= 0.01 and rank < SUSPECTED_LIMIT) or h.id in suggested
+            if not keep and not (kind == "other" and rank == 0):
+                if rank >= SUSPECTED_LIMIT and not suggested:
+                    break
                 continue
             why = self._why(i, seen)
-            why += [r.text for r in fired if r.suggests == h.id][:1]
+            if h.id in suggested:
+                why.append(suggested[h.id])
             out.append(
                 {
                     "condition": h.condition or "other",
@@ -278,15 +330,18 @@ class Engine:
 
     def _why(self, i: int, seen: Sequence[Observation]) -> list[str]:
         """The answers that raise hypothesis ``i`` most above a cramp or a twitch."""
-        name = self.hypotheses[i].name.lower()
+        c, s = self._i_cramp, self._i_spasm
         scored = []
-        for ob in seen:
-            row = ob.feature.loglik[ob.value]
-            gain = row[i] - max(row[self._i_cramp], row[self._i_spasm])
+        for feature, value in seen:
+            row = feature.loglik[value]
+            gain = row[i] - (row[c] if row[c] > row[s] else row[s])
             if gain > 0.7:
-                scored.append((gain, f"{ob.feature.describe(ob.value)} fits {name}"))
-        scored.sort(key=lambda s: -s[0])
-        return [text for _, text in scored[:3]]
+                scored.append((-gain, feature.descriptions[value]))
+        if not scored:
+            return []
+        scored.sort()
+        name = self._lower_names[i]
+        return [f"{text} fits {name}" for _, text in scored[:3]]
 
     def _explain(
         self,
@@ -296,39 +351,35 @@ class Engine:
         kind: str,
         medicines: Sequence[MedicineLike],
     ) -> list[str]:
-        order = sorted(range(len(post)), key=lambda i: -post[i])
-        top, second = order[0], order[1]
-        names = {
-            "cramp": "a cramp",
-            "spasm": "a twitch (fasciculation)",
-            "other": "another condition",
-        }
-        lines = [
-            f"Most likely {names[kind]} ({probabilities[kind]:.0%}); "
-            + ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
-            + "."
-        ]
+        top = second = -1
+        for i, p in enumerate(post):
+            if top < 0 or p > post[top]:
+                top, second = i, top
+            elif second < 0 or p > post[second]:
+                second = i
+        others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
+        lines = [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
         if not seen:
             lines.append("Nothing was known about the episode, so this is only how common each is.")
-        top_name = self.hypotheses[top].name.lower()
-        second_name = self.hypotheses[second].name.lower()
+        top_name = self._lower_names[top]
+        second_name = self._lower_names[second]
         scored = []
-        for ob in seen:
-            row = ob.feature.loglik[ob.value]
-            scored.append((row[top] - row[second], ob))
-        scored.sort(key=lambda s: -s[0])
-        for gain, ob in scored[:4]:
-            if gain > 0.5:
+        for feature, value in seen:
+            row = feature.loglik[value]
+            scored.append((row[second] - row[top], feature.descriptions[value]))
+        scored.sort()
+        for loss, text in scored[:4]:
+            if loss < -0.5:
                 lines.append(
-                    f"{ob.feature.describe(ob.value)}: fits {top_name} better than "
-                    f"{second_name} ({math.exp(gain):.1f} times as likely)."
+                    f"{text} fits {top_name} better than {second_name} "
+                    f"({math.exp(-loss):.1f} times as likely)."
                 )
-        against = [(g, ob) for g, ob in scored if g < -0.5][-2:]
-        for gain, ob in against:
-            lines.append(
-                f"{ob.feature.describe(ob.value)}: fits {second_name} better "
-                f"({math.exp(-gain):.1f} times as likely), so that is not ruled out."
-            )
+        for loss, text in scored[-2:]:
+            if loss > 0.5:
+                lines.append(
+                    f"{text} fits {second_name} better ({math.exp(loss):.1f} times as "
+                    "likely), so that is not ruled out."
+                )
         if max(probabilities.values()) < UNSURE_BELOW:
             lines.append(
                 "musclewise is unsure: no single explanation stands out, so it errs on the side "
@@ -360,6 +411,34 @@ class Engine:
             if outcome is True
         ]
 
+    def _shifts(self, post: Sequence[float]) -> dict[str, float]:
+        """How far each question could move the posterior, on the posterior rounded to 0.05.
+
+        Rounding makes the answer depend on few distinct inputs, so it is memoised; the
+        ranking of questions does not need more precision than that.
+        """
+        key = tuple((i, round(p * QUANTA)) for i, p in enumerate(post) if p > ACTIVE_ABOVE)
+        cached = self._shift_cache.get(key)
+        if cached is not None:
+            return cached
+        shifts: dict[str, float] = {}
+        if len(key) > 1:
+            # the sum over pairs of explanations of 2·p·q·separation: exact with two left,
+            # a close approximation with more (docs/model.md)
+            total = sum(q for _, q in key)
+            acc = [0.0] * len(self._asked_keys)
+            for x, (i, qi) in enumerate(key):
+                for j, qj in key[x + 1 :]:
+                    w = 2.0 * qi * qj / (total * total)
+                    acc = [a + w * s for a, s in zip(acc, self._separation[i, j], strict=True)]
+            for ask_key, shift in zip(self._asked_keys, acc, strict=True):
+                if shift > 0.005 and shift > shifts.get(ask_key, 0.0):
+                    shifts[ask_key] = shift
+        if len(self._shift_cache) >= SHIFT_CACHE_SIZE:
+            self._shift_cache.clear()
+        self._shift_cache[key] = shifts
+        return shifts
+
     def _missing(
         self,
         post: Sequence[float],
@@ -369,21 +448,23 @@ class Engine:
     ) -> list[str]:
         current = RANK[level]
         scores: dict[str, float] = {}
-        for (rank, required, single), outcome in zip(self._rule_meta, outcomes, strict=True):
+        # a rule above the current level has not fired, so any of its unknown keys could
+        for key, gain in self._flat_gain[current].items():
+            if key not in facts:
+                scores[key] = gain
+        for (rank, required, test), slot in zip(self._rule_meta, self._rule_slots, strict=True):
             # True: already counted; False: final, no answer can make it hold
-            if outcome is not None or rank <= current or len(required.difference(facts)) > 1:
+            if outcomes[slot] is not None or rank <= current:
                 continue
+            if len(required.difference(facts)) > 1:
+                continue  # needs two answers or more
             gap = float(rank - current)
-            for found in single(facts):
+            for found in one_answer_away(test, facts):
                 key = ASK_KEY.get(found, found)
                 if gap > scores.get(key, 0.0):
                     scores[key] = gap
-        active = [i for i, p in enumerate(post) if p > ACTIVE_ABOVE]
-        for f in self.features if len(active) > 1 else ():
-            if not f.ask or f.key in facts or f.ask_key in facts:
-                continue
-            shift = expected_shift(post, f, active)
-            if shift > 0.005:
-                scores[f.ask_key] = scores.get(f.ask_key, 0.0) + shift
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [k for k, s in ranked[:MISSING_LIMIT] if s >= 0.01]
+        for key, shift in self._shifts(post).items():
+            if key not in facts:
+                scores[key] = scores.get(key, 0.0) + shift
+        ranked = sorted([(-s, k) for k, s in scores.items() if s >= 0.01])
+        return [k for _, k in ranked[:MISSING_LIMIT]]

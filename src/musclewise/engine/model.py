@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from operator import add
-from typing import Any
+from typing import Any, NamedTuple
 
 ASK_KEY = {"med_classes": "medications"}
 """Derived facts are asked for through the findings key they come from."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hypothesis:
+class Hypothesis(NamedTuple):
     id: str
     kind: str
     condition: str | None
@@ -32,20 +29,22 @@ class Hypothesis:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Feature:
+class Feature(NamedTuple):
     key: str
     ask_key: str
     label: str
     value_names: tuple[str, ...]
-    index: Callable[[Any], int | None]
+    value_of: Callable[[Any], int | None]
+    """Which answer (row of ``lik``) a fact is; ``None`` if none."""
     lik: tuple[tuple[float, ...], ...]  # [value][hypothesis]
     loglik: tuple[tuple[float, ...], ...]
     sources: tuple[str, ...]
     ask: bool
+    descriptions: tuple[str, ...] = ()
+    """Each answer in words, e.g. "Pain (how painful, 0-10): severe"."""
 
     def describe(self, value_index: int) -> str:
-        return f"{self.label}: {self.value_names[value_index]}"
+        return self.descriptions[value_index]
 
 
 def _normalised(values: list[float], floor: float) -> tuple[float, ...]:
@@ -118,23 +117,31 @@ def compile_feature(
         ask_key=ASK_KEY.get(key, key),
         label=label,
         value_names=names,
-        index=index,
+        value_of=index,
         lik=lik,
         loglik=loglik,
         sources=tuple(spec["sources"]),
         ask=bool(spec.get("ask", True)),
+        descriptions=tuple(f"{label[:1].upper()}{label[1:]} ({v})" for v in names),
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
     feature: Feature
     value: int
 
 
+def by_key(features: Sequence[Feature]) -> dict[str, tuple[Feature, ...]]:
+    """The features grouped by the fact they read, for :func:`posterior`."""
+    grouped: dict[str, list[Feature]] = {}
+    for f in features:
+        grouped.setdefault(f.key, []).append(f)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
 def posterior(
     log_prior: Sequence[float],
-    features: Sequence[Feature],
+    features: Mapping[str, Sequence[Feature]],
     facts: Mapping[str, Any],
     evidence_weight: float = 1.0,
 ) -> tuple[list[float], list[Observation]]:
@@ -143,22 +150,38 @@ def posterior(
     ``evidence_weight`` (below 1) tempers the evidence: the features are not independent,
     and naive Bayes that counts correlated answers in full is overconfident.
     """
-    logp = [0.0] * len(log_prior)
     seen: list[Observation] = []
-    for f in features:
-        x = facts.get(f.key)
-        if x is None:
+    rows: list[tuple[float, ...]] = []
+    for key, x in facts.items():
+        group = features.get(key)
+        if group is None or x is None:
             continue
-        i = f.index(x)
-        if i is None:
-            continue
-        seen.append(Observation(f, i))
-        logp = list(map(add, logp, f.loglik[i]))
-    logp = [p + evidence_weight * e for p, e in zip(log_prior, logp, strict=True)]
+        for f in group:
+            i = f.value_of(x)
+            if i is None:
+                continue
+            seen.append(Observation(f, i))
+            rows.append(f.loglik[i])
+    if rows:
+        logp = [
+            p + evidence_weight * sum(col)
+            for p, col in zip(log_prior, zip(*rows, strict=True), strict=True)
+        ]
+    else:
+        logp = list(log_prior)
     top = max(logp)
     weights = [math.exp(v - top) for v in logp]
     total = sum(weights)
     return [w / total for w in weights], seen
+
+
+def pairwise_separation(feature: Feature, h1: int, h2: int) -> float:
+    """Total-variation distance between the answers expected under two hypotheses.
+
+    With two explanations left, with probabilities a and b, the expected shift of the
+    posterior that the question brings is exactly ``2 a b`` times this.
+    """
+    return 0.5 * sum(abs(row[h1] - row[h2]) for row in feature.lik)
 
 
 def expected_shift(post: Sequence[float], feature: Feature, active: Sequence[int]) -> float:

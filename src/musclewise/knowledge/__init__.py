@@ -4,21 +4,19 @@ Loading reads the YAML files, validates them with the Pydantic models of
 :mod:`musclewise.knowledge.schema` (unknown keys rejected, every cross-reference checked) and
 returns a :class:`KnowledgeBase`. Validation needs Pydantic, which costs more to import than the
 whole start-up budget of ``musclewise assess``; so the validated data is also kept in the user's
-cache folder under the SHA-256 of the files, and later runs with the same files read that copy
+cache folder under a checksum (CRC-32 and sizes) of the files, and later runs with the same files read that copy
 (``marshal``: plain data only) instead of validating again. Change a file and it is validated
 anew. ``MUSCLEWISE_CACHE_DIR`` moves the cache; ``MUSCLEWISE_CACHE_DIR=off`` turns it off.
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
-from dataclasses import dataclass
+import zlib
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from musclewise.errors import KnowledgeError
 
@@ -40,8 +38,7 @@ DERIVED_KEYS = ("med_classes",)
 """Facts the engine derives from findings before the rules run (medicine classes)."""
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     """The validated knowledge, as plain data (one dict per file)."""
 
     version: str
@@ -54,7 +51,7 @@ class KnowledgeBase:
 
 
 def _read_files() -> dict[str, bytes]:
-    folder = resources.files("musclewise.knowledge") / "data"
+    folder = Path(__file__).with_name("data")
     return {name: (folder / f"{name}.yaml").read_bytes() for name in FILES}
 
 
@@ -144,12 +141,15 @@ def _describe(name: str, error: Any) -> str:
 def load_knowledge() -> KnowledgeBase:
     """The bundled knowledge base, validated (or read from the cache of a validated copy)."""
     raw = _read_files()
-    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    # zlib's CRC-32 and the sizes key the cache: hashlib alone would cost a tenth of the
+    # start-up budget to import
+    digest = zlib.crc32(SCHEMA_VERSION.encode())
     for name in FILES:
-        digest.update(name.encode() + b"\0" + raw[name] + b"\0")
-    hexdigest = digest.hexdigest()
+        digest = zlib.crc32(raw[name], zlib.crc32(name.encode(), digest))
+    sizes = "-".join(str(len(raw[name])) for name in FILES)
+    hexdigest = f"{digest:08x}-{zlib.adler32(sizes.encode()):08x}"
     folder = _cache_dir()
-    cached = folder / f"knowledge-{hexdigest[:32]}.marshal" if folder else None
+    cached = folder / f"knowledge-{hexdigest}.marshal" if folder else None
     data: dict[str, Any] | None = None
     if cached is not None and cached.is_file():
         try:

@@ -104,7 +104,11 @@ class DrugClass(BaseModel):
 
 
 class Drug(BaseModel):
-    """A single-ingredient generic drug, keyed by its DrugBank id."""
+    """A single-ingredient generic drug, keyed by its DrugBank id.
+
+    ``classes: []`` (the default) marks a drug that is recognised but is in no class that
+    matters here; the table lists common ones so that the drug library is rarely needed.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -115,7 +119,8 @@ class Drug(BaseModel):
     """Other generic spellings: INN, USAN or BAN names, salts."""
     brands: list[Name] = []
     """Single-ingredient brand names."""
-    classes: Annotated[list[MedicineClass], Field(min_length=1)]
+    classes: list[MedicineClass] = []
+    """The classes that matter here; empty for a drug that is in none of them."""
     note: Text | None = None
     sources: Sources
 

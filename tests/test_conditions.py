@@ -1,0 +1,59 @@
+"""Knowledge tests: the generated functions answer exactly as the reference closures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from musclewise.engine.conditions import KIND, POSTERIOR, _compile, compile_test, one_answer_away
+from musclewise.knowledge import load_knowledge
+
+from .test_engine import findings_strategy
+
+
+def _every_test() -> list[dict[str, Any]]:
+    data = load_knowledge().data
+    specs = [r["when"] for r in data["red_flags"]["rules"]]
+    specs += [rec["when"] for f in data["factors"]["factors"] for rec in f["recognised_by"]]
+    specs += [
+        a["when"] for part in ("relief", "prevention") for a in data["advice"][part] if "when" in a
+    ]
+    return specs
+
+
+SPECS = _every_test()
+COMPILED = [(compile_test(s), _compile(s)) for s in SPECS]
+facts_strategy = st.builds(
+    lambda f, kind, p, classes: {
+        **f,
+        KIND: kind,
+        POSTERIOR: {"deep_vein_thrombosis": p, "muscle_strain": p, "peripheral_artery_disease": p},
+        **({"med_classes": frozenset(classes)} if "medications" in f else {}),
+    },
+    findings_strategy,
+    st.sampled_from(["cramp", "spasm", "other"]),
+    st.floats(0, 1),
+    st.lists(st.sampled_from(["statin", "thiazide_diuretic", "beta2_agonist"]), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(facts=facts_strategy)
+def test_generated_tests_agree_with_the_closures(facts: dict[str, Any]) -> None:
+    for (fast, reference), spec in zip(COMPILED, SPECS, strict=True):
+        assert fast.test(facts) == reference.test(facts), spec
+
+
+@settings(max_examples=300, deadline=None)
+@given(facts=facts_strategy)
+def test_one_answer_away_agrees_with_the_closures(facts: dict[str, Any]) -> None:
+    for (fast, reference), spec in zip(COMPILED, SPECS, strict=True):
+        if reference.test(facts) is True:
+            continue
+        assert one_answer_away(fast, facts) == reference.single(facts), spec
+
+
+def test_every_knowledge_test_is_covered() -> None:
+    assert len(SPECS) > 100
