@@ -21,6 +21,16 @@ BANNER = {
                   "You can look after this at home; get help if a warning sign appears."),
 }  # fmt: skip
 KIND_NAMES = {"cramp": "Cramp", "spasm": "Twitch (fasciculation)", "other": "Something else"}
+SHORT_NAMES = {"cramp": "cramp", "spasm": "twitch", "other": "something else"}
+
+
+def percent(p: float) -> str:
+    """A probability as people read it: never "100%" or "0%" for what is only very likely."""
+    if p >= 0.995:
+        return "over 99%"
+    if 0 < p < 0.005:
+        return "under 1%"
+    return f"{p:.0%}"
 
 
 class SourceNotes:
@@ -79,13 +89,11 @@ def render_assessment(
     kind = assessment["kind"]
     probs = assessment["probabilities"]
     bar = "█" * round(probs[kind] * 20) + "░" * (20 - round(probs[kind] * 20))
-    others = ", ".join(
-        f"{KIND_NAMES[k].split(' ')[0].lower()} {v:.0%}" for k, v in probs.items() if k != kind
-    )
+    others = ", ".join(f"{SHORT_NAMES[k]} {percent(v)}" for k, v in probs.items() if k != kind)
     console.print()
     console.print(
         Text("What it is: ", style="bold")
-        + Text(f"{KIND_NAMES[kind]}  {bar} {probs[kind]:.0%}", style="bold cyan")
+        + Text(f"{KIND_NAMES[kind]}  {bar} {percent(probs[kind])}", style="bold cyan")
         + Text(f"  ({others})")
     )
     for line in assessment["explanation"][1:]:
@@ -96,7 +104,7 @@ def render_assessment(
         for s in assessment["suspected"][:3]:
             name = s.get("name", s["condition"].replace("_", " "))
             why = "; ".join(s["why"][:2])
-            console.print(f"  • {name} ({s['probability']:.0%}): {why}")
+            console.print(f"  • {name} ({percent(s['probability'])}): {why}")
 
     def section(heading: str, items: Sequence[Mapping[str, Any]], field: str = "text") -> None:
         if not items:
@@ -107,17 +115,27 @@ def render_assessment(
 
     section("What to do now", assessment["relief"])
     section("When to get help", assessment["triage"]["reasons"])
-    section("What may be contributing", assessment["factors"], "why")
+    from musclewise.knowledge import load_knowledge
+
+    factors = {f["id"]: f for f in load_knowledge().data["factors"]["factors"]}
+    named = [
+        {
+            "text": f"{factors[f['id']]['name']} ({factors[f['id']]['evidence']} evidence): {f['why']}",
+            "sources": f["sources"],
+        }
+        for f in assessment["factors"]
+    ]
+    section("What may be contributing", named)
     section("Next time", assessment["prevention"])
     if assessment["missing"]:
         console.print(Text("\nAnswering these would sharpen the answer", style="bold"))
         console.print("  " + ", ".join(k.replace("_", " ") for k in assessment["missing"][:6]))
 
-    from musclewise.knowledge import load_knowledge
-
     knowledge = load_knowledge()
     sources = knowledge.sources
     table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
     for number, sid in enumerate(notes.order, start=1):
         entry = sources.get(sid, {"title": sid, "url": ""})
         table.add_row(f"[{number}]", f"{entry['title']} {entry.get('url', '')}".strip())

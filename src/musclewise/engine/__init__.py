@@ -26,7 +26,7 @@ from musclewise.engine.conditions import (
     Compiled,
     TestIndex,
     compile_test,
-    one_answer_away,
+    generate_near_all,
 )
 from musclewise.engine.model import (
     ASK_KEY,
@@ -50,11 +50,14 @@ KIND_PHRASES = {
     "other": "another condition",
 }
 MISSING_LIMIT = 10
+KIND_QUESTIONS = 3
+TIE_BREAK = 1e-4
+"""Between questions that could raise the triage as much, the earlier rule in the file wins."""
 SUSPECTED_LIMIT = 3
 """Mimics listed by probability; any mimic a red flag points to is listed as well."""
-QUANTA = 20
+QUANTA = 10
 SHIFT_CACHE_SIZE = 8192
-ACTIVE_ABOVE = 0.02
+ACTIVE_ABOVE = 0.05
 """Hypotheses below this probability are left out when ranking questions (the red flags still
 count them: a question that could raise the triage always ranks first)."""
 UNSURE_BELOW = 0.5
@@ -135,6 +138,7 @@ class Engine:
         self.features: tuple[Feature, ...] = tuple(
             compile_feature(f, self.hypotheses, model["floor"]) for f in model["features"]
         )
+        rule_specs = [r["when"] for r in data["red_flags"]["rules"]]
         self.rules = tuple(
             Rule(
                 r["id"],
@@ -160,20 +164,25 @@ class Engine:
         # For `missing`: rules of single-key tests (or "any of" them) reduce, for each current
         # level, to "which unknown key could raise it, and by how much"; the others are
         # checked one by one.
+        # Ties are broken by the order of the rules in the file (the most pressing first).
         self._flat_gain: list[dict[str, float]] = []
         for current in range(len(LEVELS)):
             gains: dict[str, float] = {}
-            for r in self.rules:
-                gap = RANK[r.level] - current
+            for order, r in enumerate(self.rules):
+                gap = RANK[r.level] - current - order * TIE_BREAK
                 if r.test.flat is not None and gap > 0:
-                    for found in r.test.flat:
+                    for found in sorted(r.test.flat):
                         key = ASK_KEY.get(found, found)
                         gains[key] = max(gains.get(key, 0.0), float(gap))
             self._flat_gain.append(gains)
-        self._rule_meta = tuple(
-            (RANK[r.level], r.test.required, r.test) for r in self.rules if r.test.flat is None
+        self._near_all = generate_near_all(
+            [
+                (RANK[r.level], slot, spec, r.test)
+                for slot, (r, spec) in enumerate(zip(self.rules, rule_specs, strict=True))
+                if r.test.flat is None
+            ],
+            ASK_KEY,
         )
-        self._rule_slots = tuple(i for i, r in enumerate(self.rules) if r.test.flat is None)
         self._by_key = by_key(self.features)
         asked = [f for f in self.features if f.ask]
         self._asked_keys = tuple(f.ask_key for f in asked)
@@ -412,7 +421,7 @@ class Engine:
         ]
 
     def _shifts(self, post: Sequence[float]) -> dict[str, float]:
-        """How far each question could move the posterior, on the posterior rounded to 0.05.
+        """How far each question could move the posterior, on the posterior rounded to 0.1.
 
         Rounding makes the answer depend on few distinct inputs, so it is memoised; the
         ranking of questions does not need more precision than that.
@@ -452,19 +461,17 @@ class Engine:
         for key, gain in self._flat_gain[current].items():
             if key not in facts:
                 scores[key] = gain
-        for (rank, required, test), slot in zip(self._rule_meta, self._rule_slots, strict=True):
-            # True: already counted; False: final, no answer can make it hold
-            if outcomes[slot] is not None or rank <= current:
-                continue
-            if len(required.difference(facts)) > 1:
-                continue  # needs two answers or more
-            gap = float(rank - current)
-            for found in one_answer_away(test, facts):
-                key = ASK_KEY.get(found, found)
-                if gap > scores.get(key, 0.0):
-                    scores[key] = gap
-        for key, shift in self._shifts(post).items():
-            if key not in facts:
-                scores[key] = scores.get(key, 0.0) + shift
-        ranked = sorted([(-s, k) for k, s in scores.items() if s >= 0.01])
-        return [k for _, k in ranked[:MISSING_LIMIT]]
+        # the other rules: those not yet decided (True is counted, False is final) whose
+        # every part but one already holds
+        self._near_all(facts, outcomes, current, scores)
+        shifts = [(-s, k) for k, s in self._shifts(post).items() if k not in facts]
+        for minus, key in shifts:
+            scores[key] = scores.get(key, 0.0) - minus
+        ranked = [k for _, k in sorted([(-s, k) for k, s in scores.items() if s >= 0.01])]
+        chosen = ranked[: MISSING_LIMIT - KIND_QUESTIONS]
+        # keep room for the questions that would most change the kind, even when many
+        # warning-sign questions rank first
+        best_for_kind = [k for _, k in sorted(shifts) if k not in chosen]
+        chosen += best_for_kind[:KIND_QUESTIONS]
+        chosen += [k for k in ranked if k not in chosen][: MISSING_LIMIT - len(chosen)]
+        return chosen

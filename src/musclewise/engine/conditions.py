@@ -359,3 +359,55 @@ def generate_near(
     lines.append(f"    return {writer.const(tuple(p.near for p in parts))}[pending](f)")
     near: Callable[[Facts], frozenset[str]] = writer.build("near")
     return near
+
+
+NearAll = Callable[[Facts, Sequence[bool | None], int, dict[str, float]], None]
+
+
+def generate_near_all(
+    entries: Sequence[tuple[int, int, Mapping[str, Any], Compiled]], rename: Mapping[str, str]
+) -> NearAll:
+    """One generated function that, for every rule given as (rank, slot, spec, compiled),
+    adds to ``scores`` each unknown key that alone could make the rule hold, with the levels
+    it would raise the triage by (``rank - current``), keeping the largest.
+
+    The same answers as :func:`one_answer_away` rule by rule (checked by the tests), in one
+    call: ``missing`` runs for every assessment.
+    """
+    writer = _Writer()
+    lines = writer.lines
+    renames = writer.const(dict(rename))
+    lines.append("def near_all(f, outcomes, current, scores):")
+    lines.append("    get = scores.get")
+    for rank, slot, spec, compiled in entries:
+        required = writer.const(compiled.required)
+        lines.append(
+            f"    if {rank} > current and outcomes[{slot}] is None"
+            f" and len({required}.difference(f)) <= 1:"
+        )
+        lines.append(f"        gap = {float(rank)} - current")
+        if "all" in spec and compiled.parts:
+            nears = writer.const(tuple(p.near for p in compiled.parts))
+            lines.append("        while True:")
+            lines.append("            pending = -1")
+            for i, child in enumerate(spec["all"]):
+                writer.emit(child, "r", "            ")
+                lines.append("            if r is not True:")
+                lines.append("                if r is False or pending >= 0:")
+                lines.append("                    break")
+                lines.append(f"                pending = {i}")
+            lines.append("            if pending >= 0:")
+            lines.append(f"                for k in {nears}[pending](f):")
+            lines.append(f"                    k = {renames}.get(k, k)")
+            lines.append("                    if gap > get(k, 0.0):")
+            lines.append("                        scores[k] = gap")
+            lines.append("            break")
+        else:
+            near = writer.const(compiled.near)
+            lines.append(f"        for k in {near}(f):")
+            lines.append(f"            k = {renames}.get(k, k)")
+            lines.append("            if gap > get(k, 0.0):")
+            lines.append("                scores[k] = gap")
+    lines.append("    return None")
+    near_all: NearAll = writer.build("near_all")
+    return near_all
