@@ -57,3 +57,47 @@ def test_one_answer_away_agrees_with_the_closures(facts: dict[str, Any]) -> None
 
 def test_every_knowledge_test_is_covered() -> None:
     assert len(SPECS) > 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(facts=facts_strategy, current=st.integers(0, 3))
+def test_near_all_agrees_with_the_rules_one_by_one(facts: dict[str, Any], current: int) -> None:
+    from musclewise.assessment import default_engine
+    from musclewise.engine import RANK
+    from musclewise.engine.model import ASK_KEY
+
+    engine = default_engine()
+    outcomes = [r.test.test(facts) for r in engine.rules]
+    fast: dict[str, float] = {}
+    engine._near_all(facts, outcomes, current, fast)
+    slow: dict[str, float] = {}
+    for rule, outcome in zip(engine.rules, outcomes, strict=True):
+        rank = RANK[rule.level]
+        if rule.test.flat is not None or outcome is not None or rank <= current:
+            continue
+        if len(rule.test.required - facts.keys()) > 1:
+            continue
+        for found in _compile(rule_spec(engine, rule.id)).single(facts):
+            key = ASK_KEY.get(found, found)
+            slow[key] = max(slow.get(key, 0.0), float(rank - current))
+    assert fast == slow
+
+
+def rule_spec(engine: Any, rule_id: str) -> dict[str, Any]:
+    rules = engine.knowledge.data["red_flags"]["rules"]
+    spec: dict[str, Any] = next(r["when"] for r in rules if r["id"] == rule_id)
+    return spec
+
+
+def test_a_cached_program_gives_the_same_engine() -> None:
+    from musclewise.engine import Engine
+    from musclewise.engine.conditions import Program
+
+    knowledge = load_knowledge()
+    first = Engine(knowledge)
+    import marshal
+
+    program = Program(*marshal.loads(marshal.dumps(tuple(first.program))))
+    second = Engine(knowledge, program)
+    findings = {"site": "calf", "swelling": True, "warmth": True, "pain": 6}
+    assert first.assess(findings) == second.assess(findings)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from musclewise.errors import FieldProblem, FindingsError
 from musclewise.findings import validate_findings
+from musclewise.knowledge import cached as knowledge_cached
 from musclewise.knowledge import load_knowledge
 
 if TYPE_CHECKING:
@@ -27,10 +28,31 @@ TEXT_NOT_YET = (
 
 @cache
 def default_engine() -> Engine:
-    """The engine for the bundled knowledge base, compiled once per process."""
-    from musclewise.engine import Engine
+    """The engine for the bundled knowledge base, compiled once per process.
 
-    return Engine(load_knowledge())
+    Compiling the knowledge tests into Python costs more than the start-up budget, so the
+    compiled program is cached beside the validated knowledge, under the knowledge digest,
+    the Python version and a checksum of the code generator.
+    """
+    import sys
+    import zlib
+    from pathlib import Path
+
+    from musclewise.engine import Engine, conditions
+    from musclewise.engine.conditions import Program
+
+    knowledge = load_knowledge()
+    generator = zlib.crc32(Path(conditions.__file__).read_bytes())
+    name = f"engine-{knowledge.digest}-{generator:08x}-{sys.implementation.cache_tag}"
+
+    built: list[Engine] = []
+
+    def build() -> tuple[object, ...]:
+        built.append(Engine(knowledge))
+        return tuple(built[0].program)
+
+    program = Program(*knowledge_cached(name, build))
+    return built[0] if built else Engine(knowledge, program)
 
 
 @cache

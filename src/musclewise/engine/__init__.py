@@ -24,9 +24,11 @@ from musclewise.engine.conditions import (
     KIND,
     POSTERIOR,
     Compiled,
+    Program,
     TestIndex,
-    compile_test,
-    generate_near_all,
+    load_program,
+    reference,
+    write_program,
 )
 from musclewise.engine.model import (
     ASK_KEY,
@@ -112,7 +114,7 @@ class AdviceItem(NamedTuple):
 class Engine:
     """The knowledge base compiled for assessing findings."""
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    def __init__(self, knowledge: KnowledgeBase, program: Program | None = None) -> None:
         data = knowledge.data
         self.knowledge = knowledge
         self.version = knowledge.version
@@ -138,33 +140,51 @@ class Engine:
         self.features: tuple[Feature, ...] = tuple(
             compile_feature(f, self.hypotheses, model["floor"]) for f in model["features"]
         )
-        rule_specs = [r["when"] for r in data["red_flags"]["rules"]]
+        rules = data["red_flags"]["rules"]
+        recognisers = [(f, rec) for f in data["factors"]["factors"] for rec in f["recognised_by"]]
+        advice = data["advice"]
+        always: dict[str, Any] = {"all": []}
+        specs = [r["when"] for r in rules] + [rec["when"] for _, rec in recognisers]
+        specs += [a.get("when", always) for a in advice["relief"] + advice["prevention"]]
+        # Every test is generated as one Python module (cached by the caller: see
+        # musclewise.assessment); the reference closures give the metadata.
+        references = [reference(spec) for spec in specs]
+        near_rules = [
+            (RANK[r["level"]], i) for i, r in enumerate(rules) if references[i].flat is None
+        ]
+        self.program = program or write_program(specs, near_rules, ASK_KEY)
+        test_fns, near_fns, self._near_all = load_program(self.program)
+        compiled = [
+            ref._replace(test=t, near=n)
+            for ref, t, n in zip(references, test_fns, near_fns, strict=True)
+        ]
         self.rules = tuple(
             Rule(
-                r["id"],
-                r["level"],
-                compile_test(r["when"]),
-                r["text"],
-                r.get("suggests"),
-                tuple(r["sources"]),
+                r["id"], r["level"], compiled[i], r["text"], r.get("suggests"), tuple(r["sources"])
             )
-            for r in data["red_flags"]["rules"]
+            for i, r in enumerate(rules)
         )
+        at = len(rules)
         self.recognisers = tuple(
-            Recogniser(f["id"], compile_test(rec["when"]), rec["why"], tuple(f["sources"]))
-            for f in data["factors"]["factors"]
-            for rec in f["recognised_by"]
+            Recogniser(f["id"], compiled[at + i], rec["why"], tuple(f["sources"]))
+            for i, (f, rec) in enumerate(recognisers)
         )
-        self.relief = tuple(self._advice(a) for a in data["advice"]["relief"])
-        self.prevention = tuple(self._advice(a) for a in data["advice"]["prevention"])
+        at += len(recognisers)
+        self.relief = tuple(
+            AdviceItem(a["id"], compiled[at + i], a["text"], tuple(a["sources"]))
+            for i, a in enumerate(advice["relief"])
+        )
+        at += len(advice["relief"])
+        self.prevention = tuple(
+            AdviceItem(a["id"], compiled[at + i], a["text"], tuple(a["sources"]))
+            for i, a in enumerate(advice["prevention"])
+        )
         # one index over every test, so one pass over the known keys finds all candidates
-        tests = [r.test for r in self.rules] + [r.test for r in self.recognisers]
-        tests += [a.test for a in self.relief] + [a.test for a in self.prevention]
-        self._index = TestIndex(tests)
+        self._index = TestIndex(compiled)
         # For `missing`: rules of single-key tests (or "any of" them) reduce, for each current
-        # level, to "which unknown key could raise it, and by how much"; the others are
-        # checked one by one.
-        # Ties are broken by the order of the rules in the file (the most pressing first).
+        # level, to "which unknown key could raise it, and by how much"; ties are broken by
+        # the order of the rules in the file (the most pressing first). The other rules are
+        # checked by the generated `near_all`.
         self._flat_gain: list[dict[str, float]] = []
         for current in range(len(LEVELS)):
             gains: dict[str, float] = {}
@@ -175,23 +195,11 @@ class Engine:
                         key = ASK_KEY.get(found, found)
                         gains[key] = max(gains.get(key, 0.0), float(gap))
             self._flat_gain.append(gains)
-        self._near_all = generate_near_all(
-            [
-                (RANK[r.level], slot, spec, r.test)
-                for slot, (r, spec) in enumerate(zip(self.rules, rule_specs, strict=True))
-                if r.test.flat is None
-            ],
-            ASK_KEY,
-        )
         self._by_key = by_key(self.features)
         asked = [f for f in self.features if f.ask]
         self._asked_keys = tuple(f.ask_key for f in asked)
-        n = len(self.hypotheses)
-        self._separation = {
-            (a, b): tuple(pairwise_separation(f, a, b) for f in asked)
-            for a in range(n)
-            for b in range(a + 1, n)
-        }
+        self._asked = tuple(asked)
+        self._separation: dict[tuple[int, int], tuple[float, ...]] = {}  # filled when needed
         self._shift_cache: dict[tuple[tuple[int, int], ...], dict[str, float]] = {}
         ends = list(accumulate((len(self.rules), len(self.recognisers), len(self.relief))))
         self._slices = (slice(0, ends[0]), slice(ends[0], ends[1]), slice(ends[1], ends[2]),
@@ -201,14 +209,6 @@ class Engine:
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
         self._ids = tuple(h.id for h in self.hypotheses)
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
-
-    @staticmethod
-    def _advice(a: Mapping[str, Any]) -> AdviceItem:
-        if "when" in a:
-            test = compile_test(a["when"])
-        else:  # always applies
-            test = Compiled(lambda f: True, frozenset(), lambda f: frozenset(), None)
-        return AdviceItem(a["id"], test, a["text"], tuple(a["sources"]))
 
     # ------------------------------------------------------------------ the assessment
     def assess(
@@ -420,6 +420,14 @@ class Engine:
             if outcome is True
         ]
 
+    def _separated(self, i: int, j: int) -> tuple[float, ...]:
+        """How well each question tells hypothesis i from j (computed once per pair)."""
+        found = self._separation.get((i, j))
+        if found is None:
+            found = tuple(pairwise_separation(f, i, j) for f in self._asked)
+            self._separation[i, j] = found
+        return found
+
     def _shifts(self, post: Sequence[float]) -> dict[str, float]:
         """How far each question could move the posterior, on the posterior rounded to 0.1.
 
@@ -439,7 +447,7 @@ class Engine:
             for x, (i, qi) in enumerate(key):
                 for j, qj in key[x + 1 :]:
                     w = 2.0 * qi * qj / (total * total)
-                    acc = [a + w * s for a, s in zip(acc, self._separation[i, j], strict=True)]
+                    acc = [a + w * s for a, s in zip(acc, self._separated(i, j), strict=True)]
             for ask_key, shift in zip(self._asked_keys, acc, strict=True):
                 if shift > 0.005 and shift > shifts.get(ask_key, 0.0):
                     shifts[ask_key] = shift

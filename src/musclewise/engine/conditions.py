@@ -57,16 +57,18 @@ LIST_KEYS = frozenset({"medications", "conditions", "med_classes"})
 
 
 def compile_test(spec: Mapping[str, Any]) -> Compiled:
-    """Compile one test written as in ``schema.Condition`` (already validated)."""
-    compiled = _compile(spec)
-    compiled = compiled._replace(test=generate(spec))
-    if compiled.flat is not None:
-        flat = compiled.flat
-        return compiled._replace(near=flat.difference)
-    if "all" in spec:
-        parts = tuple(compile_test(c) for c in spec["all"])
-        return compiled._replace(parts=parts, near=generate_near(spec, parts))
-    return compiled._replace(near=compiled.single)
+    """Compile one test written as in ``schema.Condition`` (already validated).
+
+    The answer comes from generated code (see :class:`Program`); the closures of
+    :func:`reference` give the same answers and the metadata (keys, needs, ...).
+    """
+    tests, nears, _ = load_program(write_program([spec]))
+    return reference(spec)._replace(test=tests[0], near=nears[0])
+
+
+def reference(spec: Mapping[str, Any]) -> Compiled:
+    """The test as a tree of closures: the reference the generated code is checked against."""
+    return _compile(spec)
 
 
 def _compile(spec: Mapping[str, Any]) -> Compiled:
@@ -322,92 +324,106 @@ class _Writer:
                 expr = f"{x} {symbol} {float(node[op])!r}"
         lines.append(f"{indent}{target} = None if {x} is None else ({expr})")
 
-    def build(self, name: str) -> Any:
-        source = "\n".join(self.lines) + "\n"
-        namespace: dict[str, Any] = {"C": tuple(self.constants), "EMPTY": _NONE}
-        exec(compile(source, f"<musclewise knowledge {name}>", "exec"), namespace)
-        return namespace[name]
 
+class Program(NamedTuple):
+    """Every knowledge test as generated Python: a code object and its constants.
 
-def generate(spec: Mapping[str, Any]) -> Test:
-    """The test as one generated function: the same answers as the closures of
-    :func:`_compile`, for a third of the cost (tests run for every assessment)."""
-    writer = _Writer()
-    writer.lines.append("def test(f):")
-    writer.emit(spec, "result", "    ")
-    writer.lines.append("    return result")
-    generated: Test = writer.build("test")
-    return generated
+    Both are plain data that ``marshal`` can store, so a compiled knowledge base can be cached
+    (compiling the source costs more than the whole start-up budget of ``musclewise assess``).
+    The module defines ``t_I`` (test I), ``n_I`` (which unknown keys could each alone make
+    test I hold) and, when rules are given, ``near_all``.
+    """
 
-
-def generate_near(
-    spec: Mapping[str, Any], parts: Sequence[Compiled]
-) -> Callable[[Facts], frozenset[str]]:
-    """For an "all of" test: :func:`one_answer_away` as one generated function."""
-    writer = _Writer()
-    lines = writer.lines
-    lines.append("def near(f):")
-    lines.append("    pending = -1")
-    for i, child in enumerate(spec["all"]):
-        writer.emit(child, "r", "    ")
-        lines.append("    if r is not True:")
-        lines.append("        if r is False or pending >= 0:")
-        lines.append("            return EMPTY")
-        lines.append(f"        pending = {i}")
-    lines.append("    if pending < 0:")
-    lines.append("        return EMPTY")
-    lines.append(f"    return {writer.const(tuple(p.near for p in parts))}[pending](f)")
-    near: Callable[[Facts], frozenset[str]] = writer.build("near")
-    return near
+    code: Any
+    constants: tuple[Any, ...]
+    tests: int
 
 
 NearAll = Callable[[Facts, Sequence[bool | None], int, dict[str, float]], None]
 
 
-def generate_near_all(
-    entries: Sequence[tuple[int, int, Mapping[str, Any], Compiled]], rename: Mapping[str, str]
-) -> NearAll:
-    """One generated function that, for every rule given as (rank, slot, spec, compiled),
-    adds to ``scores`` each unknown key that alone could make the rule hold, with the levels
-    it would raise the triage by (``rank - current``), keeping the largest.
+def _write_near(writer: _Writer, name: str, node: Mapping[str, Any]) -> None:
+    lines = writer.lines
+    flat = _compile(node).flat
+    if flat is not None:
+        lines += [f"def {name}(f):", f"    return {writer.const(flat)}.difference(f)"]
+        return
+    if "all" not in node and "any" not in node:  # kind, hypothesis, is_not: nothing to ask
+        lines += [f"def {name}(f):", "    return EMPTY"]
+        return
+    is_all = "all" in node
+    children = node["all"] if is_all else node["any"]
+    names = [f"{name}_{j}" for j in range(len(children))]
+    for child_name, child in zip(names, children, strict=True):
+        _write_near(writer, child_name, child)
+    lines.append(f"def {name}(f):")
+    if is_all:  # every part but one must hold already
+        lines.append("    pending = -1")
+        for j, child in enumerate(children):
+            writer.emit(child, "r", "    ")
+            lines += [
+                "    if r is not True:",
+                "        if r is False or pending >= 0:",
+                "            return EMPTY",
+                f"        pending = {j}",
+            ]
+        for j, child_name in enumerate(names):
+            lines += [f"    if pending == {j}:", f"        return {child_name}(f)"]
+        lines.append("    return EMPTY")
+    else:  # any part not yet decided could be completed
+        lines.append("    out = EMPTY")
+        for j, child in enumerate(children):
+            writer.emit(child, "r", "    ")
+            lines += [
+                "    if r is True:",
+                "        return EMPTY",
+                "    if r is None:",
+                f"        out = out | {names[j]}(f)",
+            ]
+        lines.append("    return out")
 
-    The same answers as :func:`one_answer_away` rule by rule (checked by the tests), in one
-    call: ``missing`` runs for every assessment.
-    """
+
+def write_program(
+    specs: Sequence[Mapping[str, Any]],
+    rules: Sequence[tuple[int, int]] = (),
+    rename: Mapping[str, str] | None = None,
+) -> Program:
+    """Generate and compile the code for ``specs``; ``rules`` are (rank, index) pairs of the
+    red flags that ``near_all`` checks for ``missing``, ``rename`` maps derived facts to the
+    findings keys asked for instead."""
     writer = _Writer()
     lines = writer.lines
-    renames = writer.const(dict(rename))
-    lines.append("def near_all(f, outcomes, current, scores):")
-    lines.append("    get = scores.get")
-    for rank, slot, spec, compiled in entries:
-        required = writer.const(compiled.required)
-        lines.append(
-            f"    if {rank} > current and outcomes[{slot}] is None"
-            f" and len({required}.difference(f)) <= 1:"
-        )
-        lines.append(f"        gap = {float(rank)} - current")
-        if "all" in spec and compiled.parts:
-            nears = writer.const(tuple(p.near for p in compiled.parts))
-            lines.append("        while True:")
-            lines.append("            pending = -1")
-            for i, child in enumerate(spec["all"]):
-                writer.emit(child, "r", "            ")
-                lines.append("            if r is not True:")
-                lines.append("                if r is False or pending >= 0:")
-                lines.append("                    break")
-                lines.append(f"                pending = {i}")
-            lines.append("            if pending >= 0:")
-            lines.append(f"                for k in {nears}[pending](f):")
-            lines.append(f"                    k = {renames}.get(k, k)")
-            lines.append("                    if gap > get(k, 0.0):")
-            lines.append("                        scores[k] = gap")
-            lines.append("            break")
-        else:
-            near = writer.const(compiled.near)
-            lines.append(f"        for k in {near}(f):")
-            lines.append(f"            k = {renames}.get(k, k)")
-            lines.append("            if gap > get(k, 0.0):")
-            lines.append("                scores[k] = gap")
+    for i, spec in enumerate(specs):
+        lines.append(f"def t_{i}(f):")
+        writer.emit(spec, "result", "    ")
+        lines.append("    return result")
+        _write_near(writer, f"n_{i}", spec)
+    renames = writer.const(dict(rename or {}))
+    lines += ["def near_all(f, outcomes, current, scores):", "    get = scores.get"]
+    for rank, i in rules:
+        required = writer.const(_compile(specs[i]).required)
+        lines += [
+            f"    if {rank} > current and outcomes[{i}] is None"
+            f" and len({required}.difference(f)) <= 1:",
+            f"        gap = {float(rank)} - current",
+            f"        for k in n_{i}(f):",
+            f"            k = {renames}.get(k, k)",
+            "            if gap > get(k, 0.0):",
+            "                scores[k] = gap",
+        ]
     lines.append("    return None")
-    near_all: NearAll = writer.build("near_all")
-    return near_all
+    source = "\n".join(lines) + "\n"
+    code = compile(source, "<musclewise knowledge>", "exec")
+    return Program(code, tuple(writer.constants), len(specs))
+
+
+Near = Callable[[Facts], frozenset[str]]
+
+
+def load_program(program: Program) -> tuple[list[Test], list[Near], NearAll]:
+    """The tests, their one-answer-away functions and ``near_all``, from a program."""
+    namespace: dict[str, Any] = {"C": program.constants, "EMPTY": _NONE}
+    exec(program.code, namespace)  # code generated from validated knowledge data
+    tests = [namespace[f"t_{i}"] for i in range(program.tests)]
+    nears = [namespace[f"n_{i}"] for i in range(program.tests)]
+    return tests, nears, namespace["near_all"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import marshal
 import os
 import zlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -163,14 +164,33 @@ def load_knowledge() -> KnowledgeBase:
     return KnowledgeBase(version=data["meta"]["version"], digest=hexdigest, data=data)
 
 
-def _write_cache(path: Path, data: dict[str, Any]) -> None:
+def _write_cache(path: Path, data: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(marshal.dumps(data))
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ValueError):
         pass  # a read-only home: validate every time, which is only slower
+
+
+def cached(name: str, build: Callable[[], Any]) -> Any:
+    """``build()``, kept in the cache folder under ``name`` (plain data and code objects only).
+
+    For derived artefacts of the knowledge base (the compiled engine): ``name`` must change
+    whenever what ``build`` returns would.
+    """
+    folder = _cache_dir()
+    path = folder / f"{name}.marshal" if folder else None
+    if path is not None and path.is_file():
+        try:
+            return marshal.loads(path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    value = build()
+    if path is not None:
+        _write_cache(path, value)
+    return value
 
 
 def load_knowledge_from(parsed: dict[str, Any]) -> KnowledgeBase:
