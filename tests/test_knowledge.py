@@ -64,8 +64,11 @@ def test_both_seeds_are_in_the_bibliography() -> None:
 def test_an_unknown_key_is_rejected_by_name(parsed: dict[str, Any]) -> None:
     broken = copy.deepcopy(parsed)
     broken["factors"]["factors"][0]["evidance"] = "weak"
-    with pytest.raises(KnowledgeError, match=r"factors\.yaml: factors\.0\.evidance: unknown key"):
+    with pytest.raises(KnowledgeError) as info:
         load_knowledge_from(broken)
+    message = str(info.value)
+    assert "factors.yaml: factors.0: unknown key 'evidance' (did you mean 'evidence'?)" in message
+    assert "allowed keys: id, name, evidence, summary" in message
 
 
 def test_a_missing_source_is_rejected(parsed: dict[str, Any]) -> None:

@@ -114,7 +114,6 @@ def render_assessment(
             console.print(f"  • {item[field]}{notes.cite(item['sources'])}")
 
     section("What to do now", assessment["relief"])
-    section("When to get help", assessment["triage"]["reasons"])
     from musclewise.knowledge import load_knowledge
 
     factors = {f["id"]: f for f in load_knowledge().data["factors"]["factors"]}
@@ -126,6 +125,7 @@ def render_assessment(
         for f in assessment["factors"]
     ]
     section("What may be contributing", named)
+    section("When to get help", assessment["triage"]["reasons"])
     section("Next time", assessment["prevention"])
     if assessment["missing"]:
         console.print(Text("\nAnswering these would sharpen the answer", style="bold"))

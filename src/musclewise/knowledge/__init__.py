@@ -133,9 +133,8 @@ def validate(parsed: dict[str, Any]) -> dict[str, Any]:
 
 def _describe(name: str, error: Any) -> str:
     where = ".".join(str(p) for p in error["loc"])
-    if error["type"] == "extra_forbidden":
-        return f"{name}.yaml: {where}: unknown key (see schema.py for the allowed keys)"
-    return f"{name}.yaml: {where}: {error['msg']}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{name}.yaml: {where}: {message}" if where else f"{name}.yaml: {message}"
 
 
 @cache

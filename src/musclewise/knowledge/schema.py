@@ -10,6 +10,7 @@ data changed, and in the tests); see :mod:`musclewise.knowledge` for the fast pa
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -22,7 +23,23 @@ Probability = Annotated[float, Field(gt=0, lt=1)]
 
 
 class Strict(BaseModel):
+    """Base of every model here: unknown keys are an error that names the allowed keys."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            allowed = [f.alias or name for name, f in cls.model_fields.items()]
+            unknown = [str(k) for k in data if k not in allowed]
+            if unknown:
+                close = difflib.get_close_matches(unknown[0], allowed, n=1)
+                guess = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ValueError(
+                    f"unknown key '{unknown[0]}'{guess}; allowed keys: {', '.join(allowed)}"
+                )
+        return data
 
 
 class Source(Strict):
