@@ -201,9 +201,9 @@ class Engine:
         self._asked = tuple(asked)
         self._separation: dict[tuple[int, int], tuple[float, ...]] = {}  # filled when needed
         self._shift_cache: dict[tuple[tuple[int, int], ...], dict[str, float]] = {}
-        ends = list(accumulate((len(self.rules), len(self.recognisers), len(self.relief))))
-        self._slices = (slice(0, ends[0]), slice(ends[0], ends[1]), slice(ends[1], ends[2]),
-                        slice(ends[2], None))  # fmt: skip
+        sizes = (len(self.rules), len(self.recognisers), len(self.relief), len(self.prevention))
+        self._ends = tuple(accumulate(sizes))
+        """Where each part ends in the one list of tests: rules, factors, relief, prevention."""
         self._i_cramp = self.index["cramp"]
         self._i_spasm = self.index["spasm"]
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
@@ -226,10 +226,9 @@ class Engine:
         facts[KIND] = kind
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
-        every = self._index.outcomes(facts)
-        s_rules, s_factors, s_relief, s_prevention = self._slices
-        outcomes = every[s_rules]
-        fired = [r for r, o in zip(self.rules, outcomes, strict=True) if o is True]
+        every, held = self._index.outcomes(facts)
+        outcomes = every[: self._ends[0]]
+        fired = [self.rules[i] for i in held if i < self._ends[0]]
         # The model may raise the triage, never lower it: it judges the findings without the
         # warning signs given, which the red flags judge, so a new warning sign can only add.
         signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
@@ -246,9 +245,9 @@ class Engine:
             "probabilities": _rounded(p_cramp, p_spasm),
             "suspected": self._suspected(post, seen, fired, kind),
             "triage": {"level": level, "reasons": reasons},
-            "factors": self._factors(every[s_factors]),
-            "relief": self._pick(self.relief, every[s_relief]),
-            "prevention": self._pick(self.prevention, every[s_prevention]),
+            "factors": self._factors(held),
+            "relief": self._pick(self.relief, held, self._ends[2]),
+            "prevention": self._pick(self.prevention, held, self._ends[3]),
             "explanation": explanation,
             "missing": self._missing(post, facts, level, outcomes),
             "knowledge_version": self.version,
@@ -403,21 +402,26 @@ class Engine:
                 )
         return lines
 
-    def _factors(self, outcomes: Sequence[bool | None]) -> list[dict[str, Any]]:
+    def _factors(self, held: Sequence[int]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         found: set[str] = set()
-        for rec, outcome in zip(self.recognisers, outcomes, strict=True):
-            if outcome is True and rec.factor not in found:
-                found.add(rec.factor)
-                out.append({"id": rec.factor, "why": rec.why, "sources": list(rec.sources)})
+        start, end = self._ends[0], self._ends[1]
+        for i in held:
+            if start <= i < end:
+                rec = self.recognisers[i - start]
+                if rec.factor not in found:
+                    found.add(rec.factor)
+                    out.append({"id": rec.factor, "why": rec.why, "sources": list(rec.sources)})
         return out
 
-    @staticmethod
-    def _pick(items: Sequence[AdviceItem], outcomes: Sequence[bool | None]) -> list[dict[str, Any]]:
+    def _pick(
+        self, items: Sequence[AdviceItem], held: Sequence[int], end: int
+    ) -> list[dict[str, Any]]:
+        start = end - len(items)
         return [
-            {"text": a.text, "sources": list(a.sources)}
-            for a, outcome in zip(items, outcomes, strict=True)
-            if outcome is True
+            {"text": items[i - start].text, "sources": list(items[i - start].sources)}
+            for i in held
+            if start <= i < end
         ]
 
     def _separated(self, i: int, j: int) -> tuple[float, ...]:

@@ -228,6 +228,7 @@ class TestIndex:
 
     def __init__(self, tests: list[Compiled]) -> None:
         self.tests = tests
+        self._functions = [t.test for t in tests]
         self._always = [i for i, t in enumerate(tests) if t.needs is None]
         by_key: dict[str, list[int]] = {}
         for i, t in enumerate(tests):
@@ -235,8 +236,8 @@ class TestIndex:
                 by_key.setdefault(key, []).append(i)
         self._by_key = by_key
 
-    def outcomes(self, facts: Facts) -> list[bool | None]:
-        """The answer of every test, in order.
+    def outcomes(self, facts: Facts) -> tuple[list[bool | None], list[int]]:
+        """The answer of every test, in order, and the positions of those that hold.
 
         A test none of whose needed keys is known is not run and answers ``None`` (it does not
         hold, but an answer might make it hold). ``False`` is final: more answers cannot make
@@ -249,10 +250,14 @@ class TestIndex:
             if hits:
                 candidates.update(hits)
         result: list[bool | None] = [None] * len(self.tests)
-        tests = self.tests
+        held: list[int] = []
+        functions = self._functions
         for i in candidates:
-            result[i] = tests[i].test(facts)
-        return result
+            outcome = result[i] = functions[i](facts)
+            if outcome is True:
+                held.append(i)
+        held.sort()
+        return result, held
 
 
 class _Writer:
