@@ -99,6 +99,7 @@ def test_knowledge_browsing() -> None:
     overview = run_cli("knowledge", "--json")
     assert overview.returncode == 0, overview.stderr
     assert json.loads(overview.stdout)["factors"] == 23
+    assert json.loads(overview.stdout)["patterns"] >= 7
     factor = run_cli("knowledge", "factors", "dehydration", "--json")
     assert json.loads(factor.stdout)[0]["evidence"] == "contested"
     medicine = run_cli("knowledge", "medicines", "Lipitor", "--json")

@@ -79,6 +79,7 @@ def overview(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         "medicines": len(d["medicines"]["drugs"]),
         "sources": len(d["meta"]["sources"]),
         "seed_positions": len(d["seeds"]["positions"]),
+        "patterns": len(d["patterns"]["patterns"]),
     }
     rows = [(k.replace("_", " "), str(v)) for k, v in counts.items()]
     _emit(counts, as_json, rows, ("knowledge base", ""))

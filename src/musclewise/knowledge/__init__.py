@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from musclewise.errors import KnowledgeError
 
-FILES = ("meta", "model", "red_flags", "factors", "advice", "seeds", "medicines")
+FILES = ("meta", "model", "red_flags", "factors", "advice", "seeds", "medicines", "patterns")
 SCHEMA_VERSION = "1"  # bump when schema.py changes what a valid file is
 
 CONTRACT_FACTORS = (
@@ -100,6 +100,7 @@ def validate(parsed: dict[str, Any]) -> dict[str, Any]:
         "advice": schema.AdviceFile,
         "seeds": schema.SeedsFile,
         "medicines": medicine_schema.MedicinesFile,
+        "patterns": schema.PatternsFile,
     }
     problems: list[str] = []
     for name, model in kinds.items():
@@ -120,6 +121,7 @@ def validate(parsed: dict[str, Any]) -> dict[str, Any]:
         models["factors"],
         models["advice"],
         models["seeds"],
+        models["patterns"],
         keys=set(FINDINGS_KEYS),
         derived_keys=set(DERIVED_KEYS),
         factor_ids=set(CONTRACT_FACTORS),

@@ -207,6 +207,20 @@ class SeedsFile(Strict):
     positions: list[SeedPosition]
 
 
+class Pattern(Strict):
+    """A warning pattern over time (see ``musclewise.insights.patterns``)."""
+
+    id: str
+    level: Level
+    text: str
+    params: dict[str, float]
+    sources: SourceIds
+
+
+class PatternsFile(Strict):
+    patterns: list[Pattern]
+
+
 class RedFlagsFile(Strict):
     rules: list[LevelRule]
 
@@ -230,6 +244,7 @@ def check_references(
     factors: FactorsFile,
     advice: AdviceFile,
     seeds: SeedsFile,
+    patterns: PatternsFile,
     *,
     keys: set[str],
     derived_keys: set[str],
@@ -287,6 +302,8 @@ def check_references(
         cond(f"advice {a.id}", a.when)
     for p in seeds.positions:
         src(f"seed position {p.id}", p.sources)
+    for pattern in patterns.patterns:
+        src(f"pattern {pattern.id}", pattern.sources)
     for where, ids in extra_sources:
         src(where, ids)
     return problems
