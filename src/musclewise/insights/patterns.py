@@ -19,6 +19,8 @@ class EpisodeRecord(NamedTuple):
     kind: str
     site: str | None
     findings: Mapping[str, Any]
+    hour: int | None = None
+    """The local hour it started, for the time-of-day chart."""
 
 
 class MedicineRecord(NamedTuple):
