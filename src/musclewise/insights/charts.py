@@ -32,6 +32,12 @@ def _figure(width: float = 7.0, height: float = 3.6) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def _days(days: Sequence[date]) -> list[float]:
+    """Dates as matplotlib's day numbers (what its date axes plot)."""
+    epoch = date(1970, 1, 1)  # matplotlib's default date epoch
+    return [float((d - epoch).days) for d in days]
+
+
 def _save(fig: Figure, fmt: str) -> bytes:
     import matplotlib
 
@@ -54,7 +60,8 @@ def weekly_counts(
             counts.setdefault(e.kind, [0] * weeks)[(e.day - first).days // 7] += 1
     fig = _figure()
     ax = fig.add_subplot()
-    starts = [first + timedelta(days=7 * i) for i in range(weeks)]
+    start_days = [first + timedelta(days=7 * i) for i in range(weeks)]
+    starts = _days(start_days)
     bottom = [0] * weeks
     for kind, label in KIND_LABELS.items():
         ax.bar(starts, counts[kind], width=6, bottom=bottom, label=label,
@@ -64,12 +71,13 @@ def weekly_counts(
         sum(bottom[max(0, i - 3) : i + 1]) / len(bottom[max(0, i - 3) : i + 1])
         for i in range(weeks)
     ]
-    ax.plot([s + timedelta(days=3) for s in starts], moving, color="black", linewidth=1.5,
+    ax.plot([s + 3 for s in starts], moving, color="black", linewidth=1.5,
             label="4-week average")  # fmt: skip
     ax.set_title("Episodes a week")
     ax.set_ylabel("episodes")
     ax.set_ylim(0, max(max(bottom, default=0), 1) * 1.2)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=4)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), frameon=False, ncols=4)
+    ax.xaxis_date()
     fig.autofmt_xdate()
     return _save(fig, fmt)
 
@@ -99,12 +107,13 @@ def pain_over_time(episodes: Sequence[EpisodeRecord], fmt: str = "svg") -> bytes
             (e.day, e.findings["pain"]) for e in episodes if e.kind == kind and "pain" in e.findings
         ]
         if points:
-            ax.scatter([d for d, _ in points], [p for _, p in points], s=14, label=label,
+            ax.scatter(_days([d for d, _ in points]), [p for _, p in points], s=14, label=label,
                        color=KIND_COLOURS[kind], alpha=0.8)  # fmt: skip
     ax.set_ylim(-0.5, 10.5)
     ax.set_title("Pain over time")
     ax.set_ylabel("pain (0-10)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, ncols=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), frameon=False, ncols=3)
+    ax.xaxis_date()
     fig.autofmt_xdate()
     return _save(fig, fmt)
 
@@ -119,7 +128,7 @@ def forest(comparisons: Sequence[Comparison], labels: dict[str, str], fmt: str =
         colour = "#d62728" if c.trigger else "#7f7f7f"
         high = min(c.ci_high or 100.0, 100.0)
         ax.plot([max(c.ci_low or 0.01, 0.01), high], [y, y], color=colour, linewidth=2)
-        ax.plot([c.rate_ratio], [y], "o", color=colour)
+        ax.plot([c.rate_ratio or 1.0], [y], "o", color=colour)
     names = []
     for c in shown:
         when = "day before" if c.lag else "same day"
