@@ -8,7 +8,7 @@ and the exit status is 2 at the end; the other lines are still assessed.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,6 +52,32 @@ def _records(stream: IO[bytes]) -> Iterable[tuple[int, bytes]]:
             yield number, raw
 
 
+def _progress(path: Path, stream: IO[bytes]) -> Callable[[int], None] | None:
+    """A progress bar on standard error for a large file, when a person is watching."""
+    if str(path) == "-" or not sys.stderr.isatty():
+        return None
+    size = path.stat().st_size
+    if size < 1_000_000:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("assessing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+    )  # fmt: skip
+    task = bar.add_task("assess", total=size)
+    bar.start()
+
+    def update(done: int) -> None:
+        if done < 0:
+            bar.stop()
+        else:
+            bar.update(task, completed=done)
+
+    return update
+
+
 def assess_line(line: bytes, number: int) -> tuple[bytes, bool]:
     """The encoded assessment of one line, or its error object; and whether it was valid."""
     try:
@@ -67,9 +93,12 @@ def run_batch(path: Path, output_format: Any) -> int:
     out = sys.stdout.buffer
     as_text = output_format is not None and output_format.value == "text"
     errors = total = 0
+    progress = _progress(path, stream)
     try:
         for number, line in _records(stream):
             total += 1
+            if progress is not None and total % 1000 == 0:
+                progress(stream.tell())
             encoded, ok = assess_line(line, number)
             errors += not ok
             if as_text and ok:
@@ -83,6 +112,8 @@ def run_batch(path: Path, output_format: Any) -> int:
         if stream is not sys.stdin.buffer:
             stream.close()
     out.flush()
+    if progress is not None:
+        progress(-1)
     if errors:
         sys.stderr.write(f"{errors} of {total} records were not valid findings (see their lines)\n")
         return 2
