@@ -45,7 +45,7 @@ def test_the_example_runs_and_says_how_to_go_on() -> None:
         (["--set", "swellling=true"], "did you mean 'swelling'"),
         (["--site", "kalf"], "kalf"),
         (["--duration", "soon"], "is not a duration"),
-        (["my calf locked up last night"], "free text is not read yet"),
+        ([""], "text: must not be empty"),
         ([], "nothing to assess"),
     ],
 )

@@ -20,11 +20,6 @@ if TYPE_CHECKING:
     from musclewise.engine import Engine
     from musclewise.medicines import MedicineMatch, MedicineResolver
 
-TEXT_NOT_YET = (
-    "free text is not read yet: describe the episode with the structured keys "
-    "(site, pain, duration_s, ...) for now"
-)
-
 
 @cache
 def default_engine() -> Engine:
@@ -68,12 +63,38 @@ def resolve_medicines(names: Sequence[str]) -> list[MedicineMatch]:
     return default_resolver().resolve_all(names) if names else []
 
 
+def read_into(findings: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[dict[str, Any]]]:
+    """Findings with their ``text`` read into the other keys (a key given explicitly wins), and
+    what was understood from the text; findings without ``text`` come back as they are.
+
+    The free-text reader (spaCy) is imported only here, and only when there is a text.
+    """
+    if "text" not in findings:
+        return findings, []
+    from musclewise.text import merge
+
+    merged, understood = merge(findings)
+    try:
+        return validate_findings(merged), understood
+    except FindingsError as exc:  # the reader made a value the contract refuses: a bug
+        raise FindingsError(
+            [FieldProblem("text", f"was read into invalid findings ({exc.message})")]
+        ) from None
+
+
 def assess_valid(findings: Mapping[str, Any]) -> dict[str, Any]:
-    """Assess findings that already passed :func:`validate_findings`."""
-    if "text" in findings:
-        raise FindingsError([FieldProblem("text", TEXT_NOT_YET)])
+    """Assess findings that already passed :func:`validate_findings`.
+
+    When ``text`` is given, the assessment also has ``understood``: each finding read from the
+    text, ``{key, value, said}`` (``overridden: true`` when an explicit key took its place).
+    """
+    has_text = "text" in findings
+    findings, understood = read_into(findings)
     medicines = resolve_medicines(findings.get("medications", ()))
-    return default_engine().assess(findings, medicines)
+    result = default_engine().assess(findings, medicines)
+    if has_text:
+        result["understood"] = understood
+    return result
 
 
 def assess(findings: object) -> dict[str, Any]:

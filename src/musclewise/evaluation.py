@@ -150,3 +150,110 @@ def evaluate(
         if problems:
             report.misses.append(Miss(vid, problems))
     return report
+
+
+# --------------------------------------------------------------------------- free text
+
+NUMERIC_TOLERANCE = 0.25
+"""Numbers read from a text match the answer within 25% (a minute or two is 90 s, 1.5 or 2
+seconds both "a second or two"); scores (pain, stress), ages and counts must be exact."""
+EXACT_NUMBERS = frozenset({"pain", "stress", "age", "muscles_involved"})
+
+
+def same_value(key: str, got: object, want: object) -> bool:
+    """Whether a value read from a text matches the structured answer."""
+    if isinstance(want, bool) or isinstance(got, bool) or isinstance(want, str):
+        return got == want
+    if isinstance(want, list) and isinstance(got, list):
+        if key == "medications":
+            return _medicine_names(got) == _medicine_names(want)
+        return sorted(map(str, got)) == sorted(map(str, want))
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        if key in EXACT_NUMBERS:
+            return got == want
+        return abs(got - want) <= NUMERIC_TOLERANCE * abs(want) or abs(got - want) < 0.01
+    return got == want
+
+
+def _medicine_names(names: list[Any]) -> list[str]:
+    """The medicines as the knowledge base reads them (so "salmeterol/fluticasone inhaler"
+    and "Seretide" are the same)."""
+    from musclewise.assessment import resolve_medicines
+
+    return sorted((m.name or m.given).lower() for m in resolve_medicines([str(n) for n in names]))
+
+
+@dataclass
+class KeyScore:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class ReadingReport:
+    """How well findings read from text match the structured answers, key by key.
+
+    A key read with the answer's value is a true positive; read with another value, it is a
+    false positive and a false negative; read when the answers lack it, a false positive;
+    in the answers and not read, a false negative.
+    """
+
+    keys: dict[str, KeyScore] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
+
+    def pooled(self) -> KeyScore:
+        total = KeyScore()
+        for s in self.keys.values():
+            total.tp, total.fp, total.fn = total.tp + s.tp, total.fp + s.fp, total.fn + s.fn
+        return total
+
+    def summary(self) -> dict[str, Any]:
+        pooled = self.pooled()
+        return {
+            "precision": round(pooled.precision, 4),
+            "recall": round(pooled.recall, 4),
+            "per_key": {
+                k: {
+                    "precision": round(s.precision, 4),
+                    "recall": round(s.recall, 4),
+                    "tp": s.tp,
+                    "fp": s.fp,
+                    "fn": s.fn,
+                }
+                for k, s in sorted(self.keys.items())
+            },
+            "misses": [{"id": m.id, "problems": m.problems} for m in self.misses],
+        }
+
+
+def score_reading(
+    vignettes: Iterable[object], read: Callable[[str], Mapping[str, Any]]
+) -> ReadingReport:
+    """Read each vignette's ``text`` with ``read`` and compare with its ``answers``."""
+    report = ReadingReport()
+    for position, raw in enumerate(vignettes, start=1):
+        v = check_vignette(raw, position)
+        if not isinstance(v.get("text"), str):
+            raise UsageError(f"vignette {v.get('id', position)}: 'text' is missing")
+        got, want = read(v["text"]), v["answers"]
+        problems = []
+        for key in sorted(set(got) | set(want)):
+            score = report.keys.setdefault(key, KeyScore())
+            if key in got and key in want and same_value(key, got[key], want[key]):
+                score.tp += 1
+                continue
+            score.fp += key in got
+            score.fn += key in want
+            problems.append(f"{key}: read {got.get(key, '-')!r}, answer {want.get(key, '-')!r}")
+        if problems:
+            report.misses.append(Miss(str(v.get("id", position)), problems))
+    return report

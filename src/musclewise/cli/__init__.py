@@ -34,12 +34,54 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
-    from musclewise.cli import assess, evaluate, knowledge
+def _add_assess() -> None:
+    from musclewise.cli import assess
 
     app.command("assess", no_args_is_help=False)(assess.assess_command)
+
+
+def _add_knowledge() -> None:
+    from musclewise.cli import knowledge
+
     app.add_typer(knowledge.app, name="knowledge")
+
+
+def _add_eval() -> None:
+    from musclewise.cli import evaluate
+
     app.command("eval")(evaluate.eval_command)
+
+
+def _add_check() -> None:
+    from musclewise.cli import check
+
+    app.command("check")(check.check_command)
+
+
+def _add_diary() -> None:
+    from musclewise.cli import diary
+
+    diary.register(app)
+
+
+COMMANDS = {
+    "assess": _add_assess,
+    "check": _add_check,
+    "knowledge": _add_knowledge,
+    "eval": _add_eval,
+    **dict.fromkeys(
+        ("log", "episodes", "day", "profile", "db", "export", "import", "backup"), _add_diary
+    ),
+}
+"""Each command and what registers it. Typer builds every registered command when it starts,
+so ``main`` registers only the one being run (all of them for help and anything unknown)."""
+
+
+def _register(argv: list[str] | None = None) -> None:
+    first = next((a for a in (argv or []) if not a.startswith("-")), None)
+    adders = [COMMANDS[first]] if first in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for add in adders:
+        add()
 
 
 @app.callback(invoke_without_command=True)
@@ -54,11 +96,9 @@ def _root(
         raise typer.Exit()
 
 
-_register()
-
-
 def main() -> None:
     """Entry point: runs the app and turns library errors into one-line messages."""
+    _register(sys.argv[1:])
     try:
         app()
     except MusclewiseError as exc:

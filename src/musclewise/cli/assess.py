@@ -139,7 +139,11 @@ def _parameters() -> list[inspect.Parameter]:
             "text",
             inspect.Parameter.POSITIONAL_OR_KEYWORD,
             default=typer.Argument(
-                None, help="Your own description (free text).", show_default=False
+                None,
+                help='Your own description in your own words, e.g. "woke up at 3am with my '
+                'left calf locked solid, agony for two minutes, no swelling". Options given '
+                "as well win over what the text says.",
+                show_default=False,
             ),
             annotation=str | None,
         )
@@ -217,9 +221,15 @@ def _assess(**values: Any) -> None:
             "musclewise assess --site calf --pain 8 --duration 2m --at-night",
             hint="musclewise assess --help lists every option; --example shows a worked example",
         )
-    from musclewise.assessment import assess
+    from musclewise.assessment import assess_valid, read_into
+    from musclewise.findings import validate_findings
 
-    assessment = assess(findings)
+    # the text (if any) is read once: into the findings shown, and the assessment's `understood`
+    read, understood = read_into(validate_findings(findings))
+    findings = dict(read)
+    assessment = assess_valid(findings)
+    if text is not None:
+        assessment["understood"] = understood
     if output_format is Format.json:
         import msgspec
 
@@ -227,7 +237,33 @@ def _assess(**values: Any) -> None:
         return
     from musclewise.cli.render import render_assessment
 
+    if text is not None:
+        _print_understood(understood)
     render_assessment(assessment, findings, example=example)
+
+
+def _print_understood(understood: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from musclewise.text import understood_line
+
+    console = Console()
+    line = understood_line(understood)
+    if line:
+        console.print(Text("I understood: ", style="bold") + Text(line))
+        console.print(
+            Text(
+                "If any of this is wrong, correct it with the options (they win over the "
+                "text), e.g. --side left or --no-swelling.",
+                style="italic",
+            )
+        )
+    else:
+        console.print(
+            Text("I could not read any findings from the description; ", style="bold")
+            + Text("describe it with the options (musclewise assess --help).")
+        )
 
 
 def _findings_from_options(
@@ -274,6 +310,8 @@ assess_command.__doc__ = """Assess one muscle episode: cramp, twitch or mimic, t
 Examples:
 
   musclewise assess --site calf --pain 8 --duration 2m --at-night --meds "furosemide, Lipitor"
+
+  musclewise assess "my calf locked up last night, 8/10 for two minutes, no swelling"
 
   musclewise assess --example --format json
 

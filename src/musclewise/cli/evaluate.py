@@ -19,7 +19,7 @@ class Mode(StrEnum):
 
 def eval_command(
     vignettes: Path = typer.Argument(..., help="A YAML file of vignettes, like shared/vignettes/public.yaml."),
-    mode: Mode = typer.Option(Mode.structured, "--mode", help="structured: assess the 'answers'; text: the 'text' (not available yet)."),
+    mode: Mode = typer.Option(Mode.structured, "--mode", help="structured: assess the 'answers'; text: assess the 'text' alone, and score the findings read from it against the 'answers'."),
     as_json: bool = typer.Option(False, "--json", help="Print the scores as JSON."),
 ) -> None:  # fmt: skip
     """Score musclewise on vignettes with gold answers.
@@ -33,10 +33,6 @@ def eval_command(
     from musclewise.assessment import assess
     from musclewise.evaluation import evaluate
 
-    if mode is Mode.text:
-        raise UsageError(
-            "--mode text needs the free-text reader, which is not part of this version"
-        )
     try:
         data: Any = yaml.safe_load(vignettes.read_text("utf-8"))
     except OSError as exc:
@@ -45,8 +41,17 @@ def eval_command(
         raise UsageError(f"{vignettes} is not valid YAML: {exc}") from None
     if not isinstance(data, list):
         raise UsageError(f"{vignettes} must hold a list of vignettes")
-    report = evaluate(data, assess)
-    summary = report.summary()
+    if mode is Mode.text:
+        from musclewise.evaluation import score_reading
+        from musclewise.text import read_text
+
+        report = evaluate(data, assess, lambda v: {"text": v.get("text", "")})
+        summary = report.summary()
+        summary["mode"] = "text"
+        summary["reading"] = score_reading(data, lambda t: read_text(t).findings).summary()
+    else:
+        report = evaluate(data, assess)
+        summary = report.summary()
     if as_json:
         import msgspec
 
@@ -78,3 +83,17 @@ def _print(s: dict[str, Any]) -> None:
         f"over-triaged {s['over_triaged']} ({s['over_triage_rate']:.3f})\n"
         f"factor recall {s['factor_recall']:.3f}  precision {s['factor_precision']:.3f}"
     )
+    reading = s.get("reading")
+    if reading:
+        table = Table("key", "precision", "recall", "tp", "fp", "fn",
+                      title="Findings read from the text, against the answers")  # fmt: skip
+        for key, k in reading["per_key"].items():
+            table.add_row(key, f"{k['precision']:.2f}", f"{k['recall']:.2f}", str(k["tp"]),
+                          str(k["fp"]), str(k["fn"]))  # fmt: skip
+        console.print(table)
+        for miss in reading["misses"]:
+            console.print(f"  {miss['id']}: " + "; ".join(miss["problems"]))
+        console.print(
+            f"reading: precision {reading['precision']:.3f}  recall {reading['recall']:.3f} "
+            "(pooled over every key the vignettes use)"
+        )

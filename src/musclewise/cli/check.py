@@ -1,0 +1,193 @@
+"""``musclewise check``: the adaptive interview in the terminal, or simulated from a file.
+
+The loop is here; which question comes next and when to stop is the pure
+:func:`musclewise.interview.next_step`.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from musclewise.errors import FindingsError, UsageError
+
+DONT_KNOW = frozenset({"?", "dk", "d", "don't know", "dont know", "not sure", "unknown"})
+BACK = frozenset({"b", "back", "<"})
+QUIT = frozenset({"q", "quit", "stop", "done"})
+YES = frozenset({"y", "yes", "1"})
+NO = frozenset({"n", "no", "2"})
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def check_command(
+    simulate: Path | None = typer.Option(None, "--simulate", metavar="ANSWERS.json",
+        help="Run the interview without a person: each question is answered from this findings "
+        "file, or 'don't know' when it lacks the key."),
+    output_format: Format = typer.Option(Format.text, "--format", "-f",
+        help="text for people; json prints {\"asked\": [...], \"assessment\": {...}}."),
+) -> None:  # fmt: skip
+    """Answer a few questions, one at a time, and get the full assessment.
+
+    Each question is the one whose answer matters most now (warning signs first while
+    something urgent is still possible); it stops as soon as more answers could not change
+    the answer. Every question takes "?" (don't know); "b" goes back, "q" stops early.
+    """
+    if simulate is not None:
+        _simulate(simulate, output_format)
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "musclewise check asks questions and needs a terminal (standard input and output "
+            "are not one)",
+            hint="use musclewise check --simulate ANSWERS.json, or musclewise assess",
+        )
+    _interactive(output_format)
+
+
+def _simulate(path: Path, output_format: Format) -> None:
+    import msgspec
+
+    from musclewise.assessment import default_engine, resolve_medicines
+    from musclewise.findings import validate_findings
+    from musclewise.interview import simulate
+
+    try:
+        raw = msgspec.json.decode(path.read_bytes())
+    except OSError as exc:
+        raise UsageError(f"--simulate: cannot read {path}: {exc.strerror}") from None
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"--simulate: {path} is not valid JSON ({exc})") from None
+    answers = validate_findings(raw)
+    if "text" in answers:
+        from musclewise.assessment import read_into
+
+        answers = dict(read_into(answers)[0])
+    asked, assessment = simulate(default_engine(), answers, resolve_medicines)
+    if output_format is Format.json:
+        out = {"asked": asked, "assessment": assessment}
+        sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
+        return
+    from musclewise.cli.render import render_assessment
+
+    typer.echo(f"Asked {len(asked)} questions: {', '.join(asked) or 'none'}")
+    known = {k: answers[k] for k in asked if k in answers}
+    render_assessment(assessment, known)
+
+
+def _parse(question: Any, reply: str) -> Any:
+    """A reply as the value of the question's key; raises ValueError with what to type."""
+    from musclewise.cli.parsing import parse_duration, split_list
+
+    text = reply.strip()
+    low = text.lower()
+    if question.kind == "yes_no":
+        if low in YES:
+            return True
+        if low in NO:
+            return False
+        raise ValueError("answer y (yes), n (no) or ? (don't know)")
+    if question.kind in ("choice", "multi"):
+        values = [v for v, _ in question.choices]
+        picked = []
+        for part in (p.strip() for p in low.split(",") if p.strip()):
+            if part.isdigit() and 1 <= int(part) <= len(values):
+                picked.append(values[int(part) - 1])
+            elif part in values:
+                picked.append(part)
+            else:
+                raise ValueError(f"pick a number from 1 to {len(values)}")
+        if question.kind == "multi":
+            return list(dict.fromkeys(picked))
+        if len(picked) != 1:
+            raise ValueError("pick one number")
+        return picked[0]
+    if question.kind == "list":
+        return split_list(text) if text and low not in ("none", "no", "nothing") else []
+    if question.key == "duration_s":
+        return parse_duration(text)
+    number = float(text)
+    return int(number) if number == int(number) and question.key in _WHOLE else number
+
+
+_WHOLE = frozenset({"pain", "stress", "age", "muscles_involved"})
+
+
+def _interactive(output_format: Format) -> None:
+    from rich.console import Console
+
+    from musclewise.assessment import default_engine, resolve_medicines
+    from musclewise.cli.render import render_assessment
+    from musclewise.findings import validate_findings
+    from musclewise.interview import next_step
+
+    console = Console()
+    engine = default_engine()
+    findings: dict[str, Any] = {}
+    unknown: set[str] = set()
+    history: list[str] = []
+    console.print(
+        "[bold]musclewise check[/bold]: a few questions about your muscle episode. "
+        "Type the number or y/n; ? = don't know, b = back, q = stop and see the answer."
+    )
+    while True:
+        medicines = resolve_medicines(findings.get("medications", ()))
+        step = next_step(engine, findings, medicines, unknown)
+        if step.question is None:
+            console.print(f"\n[italic]That is enough to answer: {step.reason}.[/italic]\n")
+            break
+        q = step.question
+        a = step.assessment
+        kind = a["kind"]
+        console.print(
+            f"\n[dim]Question {len(history) + 1} · so far: {kind} "
+            f"{a['probabilities'][kind]:.0%}, triage {a['triage']['level'].replace('_', ' ')}"
+            f" · {step.reason}[/dim]"
+        )
+        console.print(f"[bold]{q.ask}[/bold]")
+        for n, (_, words) in enumerate(q.choices, start=1):
+            console.print(f"  {n}. {words}")
+        if q.kind == "yes_no":
+            console.print("  y. yes   n. no")
+        if q.hint:
+            console.print(f"  [dim]({q.hint})[/dim]")
+        try:
+            reply = input("> ")
+        except EOFError:
+            raise typer.Exit(130) from None
+        low = reply.strip().lower()
+        if low in QUIT:
+            break
+        if low in BACK:
+            if history:
+                last = history.pop()
+                findings.pop(last, None)
+                unknown.discard(last)
+            continue
+        if low in DONT_KNOW or not low:
+            unknown.add(q.key)
+            history.append(q.key)
+            continue
+        try:
+            value = _parse(q, reply)
+            validate_findings({q.key: value})
+        except (ValueError, UsageError, FindingsError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            continue
+        findings[q.key] = value
+        history.append(q.key)
+    assessment = engine.assess(findings, resolve_medicines(findings.get("medications", ())))
+    if output_format is Format.json:
+        import msgspec
+
+        out = {"asked": history, "assessment": assessment}
+        sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
+        return
+    render_assessment(assessment, findings, console=console)

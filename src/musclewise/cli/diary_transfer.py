@@ -1,0 +1,202 @@
+"""``musclewise export``, ``import`` and ``backup``: the diary in and out of files."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import typer
+
+from musclewise.cli.diary_common import DATABASE_URL, JSON_FLAG, PERSON, open_diary, print_json
+from musclewise.errors import UsageError
+
+PROGRESS_MIN_BYTES = 1_000_000
+"""Files at least this big show a progress bar (when standard error is a terminal)."""
+
+
+def export_command(
+    output_format: str = typer.Option("jsonl", "--format", "-f", help="csv or jsonl."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write to FILE (default: standard output)."
+    ),
+    database_url: str | None = DATABASE_URL,
+    person: str | None = PERSON,
+) -> None:
+    """Export the diary (profile, conditions, medicines, days, episodes) as CSV or JSON Lines.
+
+    The columns are listed in docs/diary.md; musclewise import reads the file back.
+    """  # fmt: skip
+    from musclewise.diary.transfer import FORMATS, write_export
+
+    if output_format not in FORMATS:
+        raise UsageError(f"--format: '{output_format}' is not allowed; use csv or jsonl")
+    with open_diary(database_url, person) as diary:
+        if output is None:
+            counts = write_export(diary, sys.stdout, output_format)
+        else:
+            with _atomic(output) as stream:
+                counts = write_export(diary, stream, output_format)
+    if output is not None:
+        from musclewise.diary.transfer import plural
+
+        typer.echo(f"Exported {plural(counts) or 'nothing'} to {output}", err=True)
+
+
+@contextmanager
+def _atomic(path: Path) -> Iterator[IO[str]]:
+    """A file written beside ``path`` and renamed into place only when complete."""
+    import os
+
+    if path.is_dir():
+        raise UsageError(f"--output: {path} is a folder; give a file name")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise UsageError(f"--output: cannot write {path}: {exc.strerror}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def import_command(
+    file: Path = typer.Argument(
+        ...,
+        metavar="FILE",
+        allow_dash=True,
+        help="An export: .csv or .jsonl ('-' for standard input).",
+    ),
+    input_format: str | None = typer.Option(
+        None, "--format", "-f", help="csv or jsonl (default: from the file name)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check every row and say what would change; write nothing."
+    ),
+    skip_invalid: Path | None = typer.Option(
+        None,
+        "--skip-invalid",
+        metavar="REJECTS_FILE",
+        help="Import the valid rows and write the bad ones to REJECTS_FILE.",
+    ),
+    json_flag: bool = JSON_FLAG,
+    database_url: str | None = DATABASE_URL,
+    person: str | None = PERSON,
+) -> None:
+    """Import an export into the diary, in one transaction.
+
+    If any row is not valid, nothing is written and every bad row is listed (line, column,
+    problem); --skip-invalid imports the others and keeps the bad rows in a file. Episodes
+    already in the diary (same site, same start) are left as they are.
+    """  # fmt: skip
+    import io
+
+    from musclewise.diary.transfer import (
+        FORMATS,
+        ImportRejected,
+        Row,
+        import_rows,
+        plural,
+        read_rows,
+    )
+
+    fmt = input_format or _format_of(file)
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: '{fmt}' is not allowed; use csv or jsonl")
+    stdin = str(file) == "-"
+    try:
+        raw: IO[bytes] = sys.stdin.buffer if stdin else file.open("rb")
+    except OSError as exc:
+        raise UsageError(f"FILE: cannot read {file}: {exc.strerror}") from None
+    size = 0 if stdin else file.stat().st_size
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    rejects_stream: IO[str] | None = None
+
+    def reject(row: Row) -> None:
+        nonlocal rejects_stream
+        if dry_run:
+            return
+        if rejects_stream is None:
+            assert skip_invalid is not None
+            rejects_stream = skip_invalid.open("w", encoding="utf-8", newline="")
+            rejects_stream.write(row.header)
+        rejects_stream.write(row.raw if row.raw.endswith("\n") else row.raw + "\n")
+
+    try:
+        with open_diary(database_url, person) as diary, _progress(size, raw) as tick:
+            summary = import_rows(
+                diary, read_rows(text, fmt), dry_run=dry_run,
+                rejects=reject if skip_invalid is not None else None, progress=tick,
+            )  # fmt: skip
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        raise
+    except UnicodeDecodeError:
+        raise UsageError(f"FILE: {file} is not UTF-8 text") from None
+    finally:
+        text.close()
+        if rejects_stream is not None:
+            rejects_stream.close()
+    if json_flag:
+        print_json(summary.to_dict())
+        return
+    for problem in summary.problems:
+        sys.stderr.write(f"{problem}\n")
+    added = plural(summary.added) or "nothing"
+    verb = "Would import" if dry_run else "Imported"
+    typer.echo(f"{verb} {added}" + (f" ({summary.assessed} episode(s) assessed)"
+                                    if summary.assessed else ""))  # fmt: skip
+    if summary.already_there:
+        typer.echo(f"Already in the diary: {plural(summary.already_there)}")
+    if summary.rejected:
+        where = f"; written to {skip_invalid}" if not dry_run else ""
+        typer.echo(f"Skipped {summary.rejected} bad row(s){where}")
+
+
+def _format_of(file: Path) -> str:
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise UsageError(f"FILE: cannot tell the format of '{file.name}'; add --format csv or jsonl")
+
+
+@contextmanager
+def _progress(size: int, raw: IO[bytes]) -> Iterator[Any]:
+    """A Rich progress bar over the bytes read, for big files in a terminal only."""
+    if size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    columns = (BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("import", total=size)
+        rows = 0
+
+        def tick() -> None:
+            nonlocal rows
+            rows += 1
+            if rows % 200 == 0:
+                bar.update(task, completed=raw.tell())
+
+        yield tick
+
+
+def backup_command(
+    path: Path = typer.Argument(..., metavar="PATH", help="The file to write the copy to."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace PATH if it exists."),
+    database_url: str | None = DATABASE_URL,
+) -> None:
+    """Copy a SQLite diary to PATH, consistently, even while it is in use."""
+    from musclewise.diary.backup import backup
+
+    with open_diary(database_url, None) as diary:
+        size = backup(diary, path, overwrite=overwrite)
+    typer.echo(f"Backed up {diary.display_url} to {path} ({size:,} bytes)")

@@ -1,0 +1,893 @@
+"""The diary as a library: one :class:`Diary` per database and person.
+
+>>> with Diary("sqlite:///diary.sqlite3") as diary:               # doctest: +SKIP
+...     diary.set_profile({"birth_year": 1960, "timezone": "Europe/London"})
+...     episode = diary.add_episode("calf", pain=7, duration_s=90, findings={"onset": "during_sleep"})
+...     episode.kind, episode.triage
+('cramp', 'self_care')
+
+Every public method that writes runs in ONE transaction, and so does a block of calls inside
+``with diary.transaction():``. Values are checked before anything is written
+(:class:`~musclewise.diary.errors.DiaryValueError` names each bad field). Episodes are assessed
+by :func:`musclewise.assessment.assess_valid` with the profile, the medicines taken that day
+and the day's context merged in (see :meth:`Diary.findings_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, Select, delete, func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from musclewise.diary import database, times
+from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
+from musclewise.diary.models import (
+    DAY_FIELDS,
+    DayContext,
+    Episode,
+    Medicine,
+    Person,
+    PersonCondition,
+)
+from musclewise.diary.records import (
+    Change,
+    DayRecord,
+    EpisodeRecord,
+    MedicineRecord,
+    Profile,
+    ReassessReport,
+)
+from musclewise.diary.validate import (
+    DAY_SPECS,
+    EPISODE_COLUMNS,
+    check_conditions,
+    check_episode_findings,
+    check_fields,
+    check_medicine_name,
+    check_name,
+    check_profile,
+)
+
+if TYPE_CHECKING:
+    from musclewise.medicines import MedicineMatch
+
+DEFAULT_PERSON = "me"
+NEW_MEDICINE_DAYS = 90
+"""A medicine started or stopped this many days before an episode makes ``new_medicine`` true."""
+LOW_FLUIDS_LITRES = 1.5
+"""Below this, a day's ``fluids_litres`` reads as ``fluids_low`` (NHS: 6 to 8 glasses a day)."""
+DAY_TO_FINDINGS = (
+    "exercise_minutes", "exercise_intense", "fluids_low", "caffeine_cups", "alcohol_drinks",
+    "stress", "sleep_hours", "screen_hours", "hot_environment", "heavy_sweating",
+    "long_sitting_or_standing", "cold_exposure", "low_mineral_diet",
+)  # fmt: skip
+EDITABLE = ("site", "side", "pain", "duration_s", "started_at", "notes")
+KINDS = ("cramp", "spasm", "other")
+TRIAGE_LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+
+
+class Diary:
+    """A person's diary in a database (SQLite file or PostgreSQL).
+
+    ``url``: a SQLAlchemy URL, else ``MUSCLEWISE_DATABASE_URL``, else the default SQLite file.
+    ``person``: whose diary; by default the only person in the database, or ``"me"`` in an
+    empty one (created on the first write). ``migrate``: bring an empty or older schema to
+    head when opening; by default only for SQLite (PostgreSQL is migrated explicitly by
+    ``musclewise db upgrade``). Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        url: str | URL | None = None,
+        *,
+        person: str | None = None,
+        migrate: bool | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        if engine is not None:
+            self.url: URL = engine.url
+        elif isinstance(url, URL):
+            self.url = url
+        else:
+            self.url = database.resolve_url(url)
+        self._owns_engine = engine is None
+        self.engine = engine if engine is not None else database.make_engine(self.url)
+        if migrate is None:
+            migrate = database.is_sqlite(self.url)
+        try:
+            database.ensure_ready(self.engine, migrate=migrate)
+        except BaseException:
+            self.close()
+            raise
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(
+            self.engine.execution_options(**{database.READ_ONLY: True}), expire_on_commit=False
+        )
+        self._session: Session | None = None
+        self._read_only = False
+        self._person_name = check_name(person, "person") if person is not None else None
+
+    # ------------------------------------------------------------------ life cycle
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __enter__(self) -> Diary:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def display_url(self) -> str:
+        """The database URL with the password masked."""
+        return database.masked(self.url)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run every call inside the block in one transaction (nested blocks join it)."""
+        if self._session is not None:
+            yield
+            return
+        with database.connection_errors(self.url), self._writer.begin() as session:
+            self._session = session
+            try:
+                yield
+            finally:
+                self._session = None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run every read inside the block on one consistent view (for exports); no writes."""
+        if self._session is not None:
+            yield
+            return
+        reader = self._reader
+        if not database.is_sqlite(self.url):
+            reader = sessionmaker(
+                self.engine.execution_options(isolation_level="REPEATABLE READ"),
+                expire_on_commit=False,
+            )
+        with database.connection_errors(self.url), reader.begin() as session:
+            self._session, self._read_only = session, True
+            try:
+                yield
+            finally:
+                self._session, self._read_only = None, False
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        if self._read_only:
+            raise RuntimeError("the diary is open for reading only inside snapshot()")
+        if self._session is not None:
+            yield self._session
+            return
+        with self.transaction():
+            assert self._session is not None
+            yield self._session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+            return
+        with database.connection_errors(self.url), self._reader.begin() as session:
+            yield session
+
+    # ------------------------------------------------------------------ people
+
+    def people(self) -> list[str]:
+        """The names of everyone with a diary in this database."""
+        with self._read() as session:
+            return list(session.scalars(select(Person.name).order_by(Person.name)))
+
+    @property
+    def person(self) -> str:
+        """Whose diary this is (see the class docstring)."""
+        if self._person_name is None:
+            names = self.people()
+            if len(names) > 1:
+                raise NotFoundError(
+                    f"this database holds the diaries of {len(names)} people; say whose",
+                    hint="use --person NAME (or MUSCLEWISE_PERSON): " + ", ".join(names),
+                )
+            self._person_name = names[0] if names else DEFAULT_PERSON
+        return self._person_name
+
+    def _find_person(self, session: Session) -> Person | None:
+        return session.scalars(select(Person).where(Person.name == self.person)).one_or_none()
+
+    def _person_row(self, session: Session) -> Person:
+        """The person's row, created (with this computer's time zone) if there is none."""
+        row = self._find_person(session)
+        if row is not None:
+            return row
+        row = Person(name=self.person, timezone=times.local_zone_name(), created_at=times.now())
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another process created them a moment ago
+            row = self._find_person(session)
+            assert row is not None
+        return row
+
+    def timezone(self) -> str:
+        """The person's IANA time zone (this computer's if no profile is stored)."""
+        with self._read() as session:
+            row = self._find_person(session)
+            return row.timezone if row is not None else times.local_zone_name()
+
+    def today(self) -> date:
+        """Today's date in the person's time zone."""
+        return times.today(self.timezone())
+
+    # ------------------------------------------------------------------ profile
+
+    def get_profile(self) -> Profile:
+        with self._read() as session:
+            row = self._find_person(session)
+            if row is None:
+                return Profile(name=self.person, timezone=times.local_zone_name())
+            return _profile(session, row)
+
+    def set_profile(
+        self,
+        values: Mapping[str, Any] | None = None,
+        *,
+        conditions: Iterable[str] | None = None,
+        add_conditions: Iterable[str] = (),
+        remove_conditions: Iterable[str] = (),
+    ) -> Profile:
+        """Change the person's fields (``name``, ``timezone``, ``sex``, ``birth_year``,
+        ``pregnant``; None clears one) and conditions (``conditions`` replaces them all).
+        ``created_at`` in ``values`` restores when the person was created (imports)."""
+        this_year = times.now().year
+        given = dict(values or {})
+        created_at = given.pop("created_at", None)
+        if created_at is not None:
+            created_at = times.check_not_future(_aware(created_at, "created_at"), "created_at")
+        checked = check_profile(given, this_year)
+        replace = check_conditions(conditions) if conditions is not None else None
+        add = check_conditions(add_conditions)
+        remove = check_conditions(remove_conditions)
+        with self._write() as session:
+            row = self._person_row(session)
+            sex = checked.get("sex", row.sex)
+            pregnant = checked.get("pregnant", row.pregnant)
+            if pregnant and sex == "male":
+                raise DiaryValueError([FieldProblem("pregnant", "cannot be true when sex is male")])
+            new_name = checked.get("name")
+            taken = select(Person.id).where(Person.name == new_name)
+            if new_name and new_name != row.name and session.scalars(taken).first():
+                raise DiaryValueError(
+                    [FieldProblem("name", f"'{new_name}' already has a diary here")]
+                )
+            for key, value in checked.items():
+                setattr(row, key, value)
+            if created_at is not None:
+                row.created_at = created_at
+            current = {c.condition for c in row.conditions}
+            wanted = set(replace) if replace is not None else current
+            wanted = (wanted | set(add)) - set(remove)
+            row.conditions = [c for c in row.conditions if c.condition in wanted] + [
+                PersonCondition(condition=c) for c in sorted(wanted - current)
+            ]
+            session.flush()
+            if new_name:
+                self._person_name = new_name
+            session.expire(row, ["conditions"])
+            return _profile(session, row)
+
+    def add_medicine(
+        self, name: str, started_on: date | None = None, *, allow_unknown: bool = False
+    ) -> tuple[MedicineRecord, MedicineMatch]:
+        """Start a medicine (name as typed). Unknown names are refused with the closest known
+        name as a suggestion, unless ``allow_unknown``; returns how the name was read."""
+        from musclewise.assessment import resolve_medicines
+
+        typed = check_medicine_name(name)
+        match = resolve_medicines([typed])[0]
+        if match.how == "unknown" and not allow_unknown:
+            guess = f" — did you mean '{match.suggestion}'?" if match.suggestion else ""
+            raise DiaryValueError(
+                [FieldProblem("medicine", f"'{typed}' is not a medicine musclewise knows{guess}")],
+                hint="check the spelling, or keep the name as typed with --unknown-ok",
+            )
+        with self._write() as session:
+            row = self._person_row(session)
+            if started_on is not None:
+                times.check_day(started_on, row.timezone, "started_on")
+            key = _medicine_key(typed)
+            for other in _medicine_rows(session, row.id):
+                if other.stopped_on is None and _medicine_key(other.name) == key:
+                    raise DiaryValueError(
+                        [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
+                        hint="stop it first (profile medicine stop) to record a new course",
+                    )
+            medicine = Medicine(person_id=row.id, name=typed, started_on=started_on)
+            session.add(medicine)
+            session.flush()
+            return _medicine(medicine), match
+
+    def stop_medicine(self, name: str, on: date | None = None) -> MedicineRecord:
+        """Record that a current medicine was stopped on ``on`` (today by default)."""
+        typed = check_medicine_name(name)
+        with self._write() as session:
+            row = self._find_person(session)
+            current = (
+                [m for m in _medicine_rows(session, row.id) if m.stopped_on is None]
+                if (row is not None)
+                else []
+            )
+            key = _medicine_key(typed)
+            found = [m for m in current if _medicine_key(m.name) == key]
+            if not found or row is None:
+                import difflib
+
+                names = [m.name for m in current]
+                close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+                guess = f" — did you mean '{close[0]}'?" if close else ""
+                listed = ", ".join(names) if names else "none"
+                raise NotFoundError(
+                    f"medicine: '{typed}' is not a current medicine{guess} (current: {listed})"
+                )
+            stopped = on or times.today(row.timezone)
+            times.check_day(stopped, row.timezone, "stopped_on")
+            medicine = found[0]
+            if medicine.started_on is not None and stopped < medicine.started_on:
+                raise DiaryValueError(
+                    [FieldProblem("stopped_on", f"{stopped} is before it was started "
+                                                f"({medicine.started_on})")]
+                )  # fmt: skip
+            medicine.stopped_on = stopped
+            session.flush()
+            return _medicine(medicine)
+
+    def restore_medicine(
+        self, name: str, started_on: date | None = None, stopped_on: date | None = None
+    ) -> tuple[MedicineRecord, bool]:
+        """Write a medicine exactly as given (imports): the name is not looked up. Returns the
+        record and whether it was new (the same name and dates already there: not added)."""
+        typed = check_medicine_name(name)
+        with self._write() as session:
+            row = self._person_row(session)
+            for field, day in (("started_on", started_on), ("stopped_on", stopped_on)):
+                if day is not None:
+                    times.check_day(day, row.timezone, field)
+            if started_on and stopped_on and stopped_on < started_on:
+                raise DiaryValueError(
+                    [FieldProblem("stopped_on", f"{stopped_on} is before started_on")]
+                )
+            for other in _medicine_rows(session, row.id):
+                if (other.name, other.started_on, other.stopped_on) == (
+                    typed,
+                    started_on,
+                    stopped_on,
+                ):
+                    return _medicine(other), False
+            medicine = Medicine(
+                person_id=row.id, name=typed, started_on=started_on, stopped_on=stopped_on
+            )
+            session.add(medicine)
+            session.flush()
+            return _medicine(medicine), True
+
+    # ------------------------------------------------------------------ episodes
+
+    def add_episode(
+        self,
+        site: str,
+        *,
+        pain: int | None = None,
+        duration_s: float | None = None,
+        side: str | None = None,
+        started_at: datetime | None = None,
+        findings: Mapping[str, Any] | None = None,
+        notes: str | None = None,
+    ) -> EpisodeRecord:
+        """Record an episode (now, by default), assess it, and store both."""
+        columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
+        extra = dict(findings or {})
+        check_episode_findings(columns, extra)
+        when = times.check_not_future(_aware(started_at or times.now(), "started_at"), "started_at")
+        cleaned_notes = _notes(notes)
+        with self._write() as session:
+            row = self._person_row(session)
+            stamp = times.now()
+            episode = Episode(
+                person_id=row.id,
+                started_at=when,
+                tz=row.timezone,
+                site=site,
+                side=side,
+                pain=pain,
+                duration_s=None if duration_s is None else float(duration_s),
+                findings=extra,
+                notes=cleaned_notes,
+                created_at=stamp,
+                updated_at=stamp,
+            )
+            self._assess_into(session, row, episode)
+            session.add(episode)
+            session.flush()
+            return _episode(episode, row.name)
+
+    def restore_episode(
+        self,
+        site: str,
+        *,
+        started_at: datetime,
+        tz: str | None = None,
+        pain: int | None = None,
+        duration_s: float | None = None,
+        side: str | None = None,
+        findings: Mapping[str, Any] | None = None,
+        notes: str | None = None,
+        assessment: Mapping[str, Any] | None = None,
+        created_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> tuple[EpisodeRecord, bool]:
+        """Write an episode as it was exported: its own zone, times and stored assessment
+        (assessed now only when there is none). An episode of the same site that started at
+        the same instant is already there: it is returned, and False says nothing was added."""
+        columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
+        extra = dict(findings or {})
+        check_episode_findings(columns, extra)
+        when = times.check_not_future(_aware(started_at, "started_at"), "started_at")
+        stamps = {
+            name: times.check_not_future(_aware(value, name), name)
+            for name, value in (("created_at", created_at), ("updated_at", updated_at))
+            if value is not None
+        }
+        kept = _check_assessment(assessment) if assessment is not None else None
+        cleaned_notes = _notes(notes)
+        with self._write() as session:
+            row = self._person_row(session)
+            zone_name = tz or row.timezone
+            times.zone(zone_name, "tz")
+            same = select(Episode).where(
+                Episode.person_id == row.id, Episode.site == site, Episode.started_at == when
+            )
+            existing = session.scalars(same).first()
+            if existing is not None:
+                return _episode(existing, row.name), False
+            stamp = times.now()
+            episode = Episode(
+                person_id=row.id,
+                started_at=when,
+                tz=zone_name,
+                site=site,
+                side=side,
+                pain=pain,
+                duration_s=None if duration_s is None else float(duration_s),
+                findings=extra,
+                notes=cleaned_notes,
+                created_at=stamps.get("created_at", stamp),
+                updated_at=stamps.get("updated_at", stamps.get("created_at", stamp)),
+            )
+            if kept is None:
+                self._assess_into(session, row, episode)
+            else:
+                episode.assessment = kept
+                episode.kind = kept["kind"]
+                episode.triage = kept["triage"]["level"]
+                episode.knowledge_version = kept["knowledge_version"]
+            session.add(episode)
+            session.flush()
+            return _episode(episode, row.name), True
+
+    def get_episode(self, episode_id: int) -> EpisodeRecord:
+        with self._read() as session:
+            row = self._find_person(session)
+            return _episode(_episode_row(session, row, episode_id), self.person)
+
+    def list_episodes(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        site: str | None = None,
+        kind: str | None = None,
+        triage: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[EpisodeRecord]:
+        """Episodes that started in ``[since, until)``, oldest first, filtered as asked."""
+        return list(
+            self.iter_episodes(
+                since=since, until=until, site=site, kind=kind, triage=triage, limit=limit,
+                newest_first=newest_first,
+            )
+        )  # fmt: skip
+
+    def iter_episodes(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        site: str | None = None,
+        kind: str | None = None,
+        triage: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+        batch: int = 500,
+    ) -> Iterator[EpisodeRecord]:
+        """Like :meth:`list_episodes`, streamed in batches (for exports of any size)."""
+        problems = []
+        if site is not None:
+            from musclewise.findings import SITES
+
+            if site not in SITES:
+                problems.append(FieldProblem("site", f"{site!r} is not allowed; use one of: "
+                                                     f"{', '.join(SITES)}"))  # fmt: skip
+        if kind is not None and kind not in KINDS:
+            problems.append(FieldProblem("kind", f"{kind!r} is not allowed; use one of: "
+                                                 f"{', '.join(KINDS)}"))  # fmt: skip
+        if triage is not None and triage not in TRIAGE_LEVELS:
+            problems.append(FieldProblem("triage", f"{triage!r} is not allowed; use one of: "
+                                                   f"{', '.join(TRIAGE_LEVELS)}"))  # fmt: skip
+        if limit is not None and limit < 1:
+            problems.append(FieldProblem("limit", "must be 1 or more"))
+        if problems:
+            raise DiaryValueError(problems)
+        with self._read() as session:
+            row = self._find_person(session)
+            if row is None:
+                return
+            query: Select[tuple[Episode]] = select(Episode).where(Episode.person_id == row.id)
+            if since is not None:
+                query = query.where(Episode.started_at >= _aware(since, "since"))
+            if until is not None:
+                query = query.where(Episode.started_at < _aware(until, "until"))
+            if site is not None:
+                query = query.where(Episode.site == site)
+            if kind is not None:
+                query = query.where(Episode.kind == kind)
+            if triage is not None:
+                query = query.where(Episode.triage == triage)
+            order = (
+                (Episode.started_at.desc(), Episode.id.desc())
+                if newest_first
+                else (Episode.started_at, Episode.id)
+            )
+            query = query.order_by(*order)
+            if limit is not None:
+                query = query.limit(limit)
+            for episode in session.scalars(query.execution_options(yield_per=batch)):
+                yield _episode(episode, row.name)
+
+    def edit_episode(
+        self, episode_id: int, changes: Mapping[str, Any], *, unset: Iterable[str] = ()
+    ) -> EpisodeRecord:
+        """Change an episode and assess it again. ``changes`` holds its fields (``site``,
+        ``side``, ``pain``, ``duration_s``, ``started_at``, ``notes``) and any other findings
+        key; ``unset`` names fields or findings keys to forget."""
+        columns = {k: v for k, v in changes.items() if k in EDITABLE}
+        extra = {k: v for k, v in changes.items() if k not in EDITABLE}
+        forget = list(unset)
+        problems = [
+            FieldProblem(k, "is required and cannot be unset")
+            for k in forget
+            if k in ("site", "started_at")
+        ]
+        problems += [FieldProblem(k, "is both changed and unset") for k in forget if k in changes]
+        if problems:
+            raise DiaryValueError(problems)
+        with self._write() as session:
+            row = self._find_person(session)
+            episode = _episode_row(session, row, episode_id)
+            assert row is not None
+            findings = {k: v for k, v in episode.findings.items() if k not in forget}
+            findings.update(extra)
+            own = {k: getattr(episode, k) for k in EPISODE_COLUMNS}
+            own.update({k: v for k, v in columns.items() if k in EPISODE_COLUMNS})
+            for key in forget:
+                if key in own:
+                    own[key] = None
+                elif key == "notes":
+                    episode.notes = None
+                elif key not in episode.findings:
+                    raise DiaryValueError([FieldProblem(key, "is not set on this episode")])
+            check_episode_findings(own, findings)
+            if "started_at" in columns:
+                episode.started_at = times.check_not_future(
+                    _aware(columns["started_at"], "started_at"), "started_at"
+                )
+            if "notes" in columns:
+                episode.notes = _notes(columns["notes"])
+            for key, value in own.items():
+                setattr(
+                    episode,
+                    key,
+                    float(value) if key == "duration_s" and value is not None else value,
+                )
+            episode.findings = findings
+            self._assess_into(session, row, episode)
+            episode.updated_at = times.now()
+            session.flush()
+            return _episode(episode, row.name)
+
+    def delete_episode(self, episode_id: int) -> None:
+        with self._write() as session:
+            row = self._find_person(session)
+            session.delete(_episode_row(session, row, episode_id))
+
+    def reassess(self, ids: Sequence[int] | None = None) -> ReassessReport:
+        """Assess episodes again (all of them without ``ids``) with the current knowledge base
+        and profile, in one transaction; the report says what changed."""
+        from musclewise.knowledge import load_knowledge
+
+        version = load_knowledge().version
+        changes: list[Change] = []
+        checked = updated = 0
+        with self._write() as session:
+            row = self._find_person(session)
+            if row is None:
+                if ids:
+                    raise NotFoundError(f"episode {ids[0]}: there is no such episode")
+                return ReassessReport(0, 0, version)
+            if ids is None:
+                query = select(Episode).where(Episode.person_id == row.id).order_by(Episode.id)
+                episodes: Iterable[Episode] = session.scalars(query)
+            else:
+                episodes = [_episode_row(session, row, i) for i in dict.fromkeys(ids)]
+            for episode in episodes:
+                checked += 1
+                before = (
+                    episode.kind,
+                    episode.triage,
+                    episode.knowledge_version,
+                    episode.assessment,
+                )
+                self._assess_into(session, row, episode)
+                if before[3] != episode.assessment or before[2] != episode.knowledge_version:
+                    updated += 1
+                    episode.updated_at = times.now()
+                if before[:2] != (episode.kind, episode.triage):
+                    changes.append(Change(episode.id, before[0], episode.kind, before[1],
+                                          episode.triage, before[2], episode.knowledge_version))  # fmt: skip
+            session.flush()
+        return ReassessReport(checked, updated, version, tuple(changes))
+
+    def stale_episodes(self) -> int:
+        """How many episodes were assessed with another knowledge version than the current one."""
+        from musclewise.knowledge import load_knowledge
+
+        with self._read() as session:
+            row = self._find_person(session)
+            if row is None:
+                return 0
+            query = select(func.count()).where(
+                Episode.person_id == row.id, Episode.knowledge_version != load_knowledge().version
+            )
+            return int(session.scalar(query) or 0)
+
+    def findings_for(self, episode_id: int) -> dict[str, Any]:
+        """The findings an episode is assessed on now: its own, the profile, the day's context."""
+        with self._read() as session:
+            row = self._find_person(session)
+            episode = _episode_row(session, row, episode_id)
+            assert row is not None
+            return self._merged_findings(session, row, episode)
+
+    def _merged_findings(
+        self, session: Session, person: Person, episode: Episode
+    ) -> dict[str, Any]:
+        local = episode.started_at.astimezone(times.zone(episode.tz, "tz"))
+        day = local.date()
+        merged: dict[str, Any] = {}
+        context = session.get(DayContext, (person.id, day)) or session.get(
+            DayContext, (person.id, day - timedelta(days=1))
+        )
+        if context is not None:
+            merged.update(_context_findings(context))
+        if person.birth_year is not None:
+            merged["age"] = max(0, day.year - person.birth_year)
+        if person.sex is not None:
+            merged["sex"] = person.sex
+        if person.pregnant is not None:
+            merged["pregnant"] = person.pregnant
+        conditions = [c.condition for c in person.conditions]
+        if conditions:
+            merged["conditions"] = conditions
+        medicines = [_medicine(m) for m in _medicine_rows(session, person.id)]
+        taken = [m.name for m in medicines if m.taken_on(day)]
+        if taken:
+            merged["medications"] = taken
+        recent = day - timedelta(days=NEW_MEDICINE_DAYS)
+        if any(
+            (m.started_on is not None and recent <= m.started_on <= day)
+            or (m.stopped_on is not None and recent <= m.stopped_on <= day)
+            for m in medicines
+        ):
+            merged["new_medicine"] = True
+        own = {k: getattr(episode, k) for k in EPISODE_COLUMNS}
+        merged.update({k: v for k, v in own.items() if v is not None})
+        merged.update(episode.findings)
+        return merged
+
+    def _assess_into(self, session: Session, person: Person, episode: Episode) -> None:
+        from musclewise.assessment import assess_valid
+        from musclewise.findings import validate_findings
+
+        findings = validate_findings(self._merged_findings(session, person, episode))
+        assessment = assess_valid(findings)
+        episode.assessment = assessment
+        episode.kind = assessment["kind"]
+        episode.triage = assessment["triage"]["level"]
+        episode.knowledge_version = assessment["knowledge_version"]
+
+    # ------------------------------------------------------------------ the day's context
+
+    def get_day(self, day: date) -> DayRecord | None:
+        with self._read() as session:
+            row = self._find_person(session)
+            context = session.get(DayContext, (row.id, day)) if row is not None else None
+            return _day(context) if context is not None else None
+
+    def list_days(self, since: date | None = None, until: date | None = None) -> list[DayRecord]:
+        """Days with a context in ``[since, until]``, oldest first."""
+        with self._read() as session:
+            row = self._find_person(session)
+            if row is None:
+                return []
+            query = select(DayContext).where(DayContext.person_id == row.id)
+            if since is not None:
+                query = query.where(DayContext.date >= since)
+            if until is not None:
+                query = query.where(DayContext.date <= until)
+            return [_day(c) for c in session.scalars(query.order_by(DayContext.date))]
+
+    def set_day(
+        self, day: date, values: Mapping[str, Any], *, unset: Iterable[str] = ()
+    ) -> DayRecord:
+        """Record a day's context (insert or update): the fields given change, the others stay;
+        ``unset`` forgets fields. Episodes are not assessed again (see :meth:`reassess`)."""
+        checked = check_fields(values, DAY_SPECS)
+        check_fields(dict.fromkeys(unset), DAY_SPECS)
+        with self._write() as session:
+            row = self._person_row(session)
+            times.check_day(day, row.timezone, "date")
+            context = session.get(DayContext, (row.id, day))
+            if context is None:
+                context = DayContext(person_id=row.id, date=day)
+                try:
+                    with session.begin_nested():
+                        session.add(context)
+                except IntegrityError:  # written by another process a moment ago
+                    context = session.get(DayContext, (row.id, day), populate_existing=True)
+                    assert context is not None
+            for key, value in checked.items():
+                setattr(context, key, value)
+            for key in unset:
+                setattr(context, key, None)
+            session.flush()
+            return _day(context)
+
+    def delete_day(self, day: date) -> None:
+        with self._write() as session:
+            row = self._find_person(session)
+            if row is None or session.get(DayContext, (row.id, day)) is None:
+                raise NotFoundError(f"date: nothing is recorded for {day}")
+            session.execute(
+                delete(DayContext).where(DayContext.person_id == row.id, DayContext.date == day)
+            )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _aware(value: object, field: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise DiaryValueError([FieldProblem(field, f"{value!r} is not a date and time")])
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise DiaryValueError([FieldProblem(field, "has no time zone; give an aware datetime")])
+    return value.astimezone(UTC)
+
+
+def _check_assessment(assessment: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored assessment kept as it is: it must at least say its kind, triage and version."""
+    problem = None
+    if not isinstance(assessment, Mapping):
+        problem = "is not a JSON object"
+    elif assessment.get("kind") not in KINDS:
+        problem = f"has no kind (one of: {', '.join(KINDS)})"
+    elif not isinstance(assessment.get("triage"), Mapping) or (
+        assessment["triage"].get("level") not in TRIAGE_LEVELS
+    ):
+        problem = f"has no triage level (one of: {', '.join(TRIAGE_LEVELS)})"
+    elif not isinstance(assessment.get("knowledge_version"), str):
+        problem = "has no knowledge_version"
+    if problem:
+        raise DiaryValueError([FieldProblem("assessment", problem)])
+    return dict(assessment)
+
+
+def _notes(notes: object) -> str | None:
+    if notes is None:
+        return None
+    checked = check_fields({"notes": notes}, DAY_SPECS)
+    result: str | None = checked["notes"]
+    return result
+
+
+def _medicine_key(name: str) -> str:
+    from musclewise.medicines import name_key
+
+    return name_key(name) or name.strip().lower()
+
+
+def _medicine_rows(session: Session, person_id: int) -> list[Medicine]:
+    query = select(Medicine).where(Medicine.person_id == person_id)
+    return list(session.scalars(query.order_by(Medicine.id)))
+
+
+def _episode_row(session: Session, person: Person | None, episode_id: int) -> Episode:
+    episode = session.get(Episode, episode_id) if person is not None else None
+    if episode is None or person is None or episode.person_id != person.id:
+        raise NotFoundError(
+            f"episode {episode_id}: there is no such episode",
+            hint="musclewise episodes list shows the ids",
+        )
+    return episode
+
+
+def _context_findings(context: DayContext) -> dict[str, Any]:
+    found = {k: v for k in DAY_TO_FINDINGS if (v := getattr(context, k)) is not None}
+    if "fluids_low" not in found and context.fluids_litres is not None:
+        found["fluids_low"] = context.fluids_litres < LOW_FLUIDS_LITRES
+    if context.cigarettes is not None:
+        found["smoker"] = context.cigarettes > 0
+    return found
+
+
+def _medicine(row: Medicine) -> MedicineRecord:
+    return MedicineRecord(row.id, row.name, row.started_on, row.stopped_on)
+
+
+def _profile(session: Session, row: Person) -> Profile:
+    return Profile(
+        name=row.name,
+        timezone=row.timezone,
+        sex=row.sex,
+        birth_year=row.birth_year,
+        pregnant=row.pregnant,
+        conditions=tuple(c.condition for c in row.conditions),
+        medicines=tuple(_medicine(m) for m in _medicine_rows(session, row.id)),
+        created_at=row.created_at,
+        stored=True,
+    )
+
+
+def _episode(row: Episode, person: str) -> EpisodeRecord:
+    return EpisodeRecord(
+        id=row.id,
+        person=person,
+        started_at=row.started_at.astimezone(UTC),
+        tz=row.tz,
+        site=row.site,
+        side=row.side,
+        pain=row.pain,
+        duration_s=row.duration_s,
+        findings=dict(row.findings),
+        notes=row.notes,
+        kind=row.kind,
+        triage=row.triage,
+        assessment=row.assessment,
+        knowledge_version=row.knowledge_version,
+        created_at=row.created_at.astimezone(UTC),
+        updated_at=row.updated_at.astimezone(UTC),
+    )
+
+
+def _day(context: DayContext) -> DayRecord:
+    return DayRecord(
+        context.date, {k: v for k in DAY_FIELDS if (v := getattr(context, k)) is not None}
+    )

@@ -1,0 +1,248 @@
+"""Which database, how to connect to it, and its migration state.
+
+The URL is, in order: the ``--database-url`` option, ``MUSCLEWISE_DATABASE_URL``, or a SQLite
+file ``diary.sqlite3`` in ``MUSCLEWISE_DATA_DIR`` (else ``platformdirs.user_data_dir``).
+Only SQLite and PostgreSQL (through psycopg 3) are supported; ``postgresql://`` means
+``postgresql+psycopg://``.
+
+SQLite connections get foreign keys on, WAL journal mode, a busy timeout, and transactions
+that take the write lock when they begin (``BEGIN IMMEDIATE``), so two processes writing at
+the same moment wait for each other instead of failing. A SQLite diary is created and migrated
+to the head revision on first use; a PostgreSQL one is migrated only by ``musclewise db
+upgrade``, and refused until it is at head.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from musclewise.diary.errors import DatabaseError
+from musclewise.errors import UsageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+HEAD = "0001"
+"""The newest migration revision; a test checks it against ``migrations/versions``."""
+
+URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"
+DATA_DIR_VARIABLE = "MUSCLEWISE_DATA_DIR"
+SQLITE_FILE = "diary.sqlite3"
+BUSY_TIMEOUT_S = 30.0
+READ_ONLY = "musclewise_read_only"
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def default_url() -> str:
+    """The SQLite file in the user's data folder (or ``MUSCLEWISE_DATA_DIR``)."""
+    folder = os.environ.get(DATA_DIR_VARIABLE)
+    if not folder:
+        import platformdirs
+
+        folder = platformdirs.user_data_dir("musclewise")
+    return f"sqlite:///{Path(folder) / SQLITE_FILE}"
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database URL to use (see the module docstring), checked and normalised."""
+    raw = url or os.environ.get(URL_VARIABLE) or default_url()
+    try:
+        parsed = make_url(raw)
+    except ArgumentError:
+        raise UsageError(
+            "--database-url: not a database URL; use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DATABASE"
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return parsed
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        return parsed.set(drivername="postgresql+psycopg")
+    raise UsageError(
+        f"--database-url: '{parsed.drivername}' is not supported; "
+        "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
+    )
+
+
+def masked(url: URL) -> str:
+    """The URL as it may be shown: the password replaced by ``***``."""
+    return url.render_as_string(hide_password=True)
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for an in-memory database)."""
+    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "")
+
+
+def make_engine(url: URL, **options: Any) -> Engine:
+    """An engine with the diary's connection settings for its backend."""
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot create the folder {path.parent} for the diary: {exc.strerror}"
+                ) from None
+        connect_args = {"timeout": BUSY_TIMEOUT_S, **options.pop("connect_args", {})}
+        engine = create_engine(url, connect_args=connect_args, **options)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling is turned off; _sqlite_begin starts transactions
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def connection_errors(url: URL) -> Iterator[None]:
+    """Turn a failure to reach the database into a one-line :class:`DatabaseError`."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown reason"
+        raise DatabaseError(
+            f"cannot use the database {masked(url)}: {reason}",
+            hint="check --database-url or MUSCLEWISE_DATABASE_URL",
+        ) from None
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise DatabaseError(f"lost the connection to {masked(url)}") from None
+        raise
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def alembic_config(connection: Connection | None = None, url: URL | None = None) -> Config:
+    """Alembic's configuration for the bundled migrations (works from an installed package)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    config.set_main_option("timezone", "UTC")
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at (None: no diary tables yet)."""
+    from sqlalchemy import inspect
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise DatabaseError("the database has more than one migration head; repair it with alembic")
+    return rows[0] if rows else None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to ``revision`` in one transaction."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Migrate down to ``revision`` in one transaction (used by tests and repairs)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What ``musclewise db status`` reports."""
+
+    url: str
+    backend: str
+    revision: str | None
+    head: str
+
+    @property
+    def state(self) -> str:
+        if self.revision == self.head:
+            return "at head"
+        if self.revision is None:
+            return "empty (not migrated)"
+        return "behind head" if self.revision < self.head else "newer than this musclewise"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "backend": self.backend,
+            "revision": self.revision,
+            "head": self.head,
+            "state": self.state,
+        }
+
+
+def status(engine: Engine) -> Status:
+    url = engine.url
+    with connection_errors(url), engine.connect() as connection:
+        revision = current_revision(connection)
+    return Status(masked(url), url.get_backend_name(), revision, HEAD)
+
+
+def ensure_ready(engine: Engine, *, migrate: bool) -> None:
+    """Check the schema is at head; with ``migrate``, bring an older or empty one there."""
+    url = engine.url
+    with connection_errors(url):
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+        if revision == HEAD:
+            return
+        if revision is not None and revision > HEAD:
+            raise DatabaseError(
+                f"the database {masked(url)} is at revision {revision}, newer than this "
+                f"musclewise knows ({HEAD})",
+                hint="upgrade musclewise",
+            )
+        if not migrate:
+            state = "has no diary tables" if revision is None else f"is at revision {revision}"
+            raise DatabaseError(
+                f"the database {masked(url)} {state}; this musclewise needs revision {HEAD}",
+                hint="run: musclewise db upgrade (with the same --database-url)",
+            )
+        upgrade(engine)

@@ -1,0 +1,174 @@
+"""The diary's tables as typed SQLAlchemy 2 models.
+
+Every row belongs to a person. Times are stored in UTC (``UTCDateTime`` gives back aware
+datetimes on every database); an episode also keeps the IANA zone it happened in, so its
+local time can be shown as it was lived. The schema is created and changed only by the
+Alembic migrations in ``migrations/versions``; a test checks that they agree with this module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+NAME_MAX = 100
+ZONE_MAX = 64
+MEDICINE_MAX = 200
+NOTES_MAX = 5000
+SHORT_TEXT_MAX = 500
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetimes are not stored: give a timezone-aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite keeps no offset: the value was written in UTC
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (
+        CheckConstraint("sex IN ('female', 'male')", name="sex"),
+        CheckConstraint("birth_year >= 1850 AND birth_year <= 2300", name="birth_year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    timezone: Mapped[str] = mapped_column(String(ZONE_MAX))
+    sex: Mapped[str | None] = mapped_column(String(6))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    pregnant: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+
+    conditions: Mapped[list[PersonCondition]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="PersonCondition.condition"
+    )
+
+
+class PersonCondition(Base):
+    __tablename__ = "person_condition"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    condition: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class Medicine(Base):
+    __tablename__ = "medicine"
+    __table_args__ = (
+        CheckConstraint("stopped_on IS NULL OR started_on IS NULL OR stopped_on >= started_on",
+                        name="stopped_after_started"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(MEDICINE_MAX))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    stopped_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Episode(Base):
+    __tablename__ = "episode"
+    __table_args__ = (
+        Index("ix_episode_person_started", "person_id", "started_at"),
+        Index("ix_episode_person_site_started", "person_id", "site", "started_at"),
+        Index("ix_episode_person_kind_started", "person_id", "kind", "started_at"),
+        CheckConstraint("pain >= 0 AND pain <= 10", name="pain"),
+        CheckConstraint("duration_s >= 0", name="duration_s"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    tz: Mapped[str] = mapped_column(String(ZONE_MAX))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    site: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str | None] = mapped_column(String(8))
+    pain: Mapped[int | None] = mapped_column(Integer)
+    findings: Mapped[dict[str, Any]]
+    notes: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    triage: Mapped[str] = mapped_column(String(16))
+    assessment: Mapped[dict[str, Any]]
+    knowledge_version: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DayContext(Base):
+    __tablename__ = "day_context"
+    __table_args__ = (CheckConstraint("stress >= 0 AND stress <= 10", name="stress"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    exercise_minutes: Mapped[float | None] = mapped_column(Float)
+    exercise_intense: Mapped[bool | None] = mapped_column(Boolean)
+    fluids_litres: Mapped[float | None] = mapped_column(Float)
+    fluids_low: Mapped[bool | None] = mapped_column(Boolean)
+    caffeine_cups: Mapped[float | None] = mapped_column(Float)
+    alcohol_drinks: Mapped[float | None] = mapped_column(Float)
+    cigarettes: Mapped[int | None] = mapped_column(Integer)
+    stress: Mapped[int | None] = mapped_column(Integer)
+    sleep_hours: Mapped[float | None] = mapped_column(Float)
+    screen_hours: Mapped[float | None] = mapped_column(Float)
+    hot_environment: Mapped[bool | None] = mapped_column(Boolean)
+    heavy_sweating: Mapped[bool | None] = mapped_column(Boolean)
+    long_sitting_or_standing: Mapped[bool | None] = mapped_column(Boolean)
+    cold_exposure: Mapped[bool | None] = mapped_column(Boolean)
+    low_mineral_diet: Mapped[bool | None] = mapped_column(Boolean)
+    medicines_missed: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+DAY_FIELDS: tuple[str, ...] = tuple(
+    c.name for c in DayContext.__table__.columns if c.name not in ("person_id", "date")
+)
+"""The typed columns of a day's context, in table order."""

@@ -1,0 +1,411 @@
+"""Export a person's diary to CSV or JSON Lines, and import it back.
+
+Both formats hold the same records, one a row (or line), told apart by ``record``:
+``profile``, ``condition``, ``medicine``, ``day`` and ``episode``, in that order (so that an
+episode without a stored assessment is assessed with the profile and days before it). The
+columns are :data:`COLUMNS` (documented in ``docs/diary.md``). JSON Lines keep JSON types; CSV
+cells are text, empty for "not known", ``true``/``false`` for yes/no, and JSON for
+``findings`` and ``assessment``.
+
+An import is one transaction: if any row is not valid, nothing is written and every bad row is
+reported with its line, column and problem (or, with a rejects file, the bad rows are written
+there and the rest imported). Rows are read one at a time, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any, NamedTuple
+
+from musclewise.diary.api import Diary
+from musclewise.diary.errors import DiaryValueError, FieldProblem
+from musclewise.diary.models import DAY_FIELDS
+from musclewise.diary.records import EpisodeRecord
+from musclewise.diary.validate import DAY_SPECS
+from musclewise.errors import MusclewiseError, UsageError
+from musclewise.findings import FINDINGS_KEYS
+
+FORMATS = ("csv", "jsonl")
+PROFILE_COLUMNS = ("name", "timezone", "sex", "birth_year", "pregnant", "created_at")
+MEDICINE_COLUMNS = ("name", "started_on", "stopped_on")
+EPISODE_COLUMNS = (
+    "id", "started_at", "tz", "site", "side", "pain", "duration_s", "findings", "notes", "kind",
+    "triage", "knowledge_version", "assessment", "created_at", "updated_at",
+)  # fmt: skip
+RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "profile": PROFILE_COLUMNS,
+    "condition": ("condition",),
+    "medicine": MEDICINE_COLUMNS,
+    "day": ("date", *DAY_FIELDS),
+    "episode": EPISODE_COLUMNS,
+}
+COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(["record", *(c for cols in RECORD_COLUMNS.values() for c in cols)])
+)
+"""Every column of an export, in order (CSV header; JSON Lines use the same keys)."""
+
+TYPES: dict[str, str] = {
+    "birth_year": "int", "pain": "int", "id": "int", "cigarettes": "int", "stress": "int",
+    "pregnant": "bool", "duration_s": "float", "created_at": "datetime", "updated_at": "datetime",
+    "started_at": "datetime", "started_on": "date", "stopped_on": "date", "date": "date",
+    "findings": "json", "assessment": "json",
+}  # fmt: skip
+for _name, _spec in DAY_SPECS.items():
+    TYPES.setdefault(_name, {bool: "bool", int: "int", float: "float"}.get(_spec.kind, "str"))
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_records(diary: Diary) -> Iterator[dict[str, Any]]:
+    """Every record of the person's diary, JSON-ready, from one consistent view."""
+    with diary.snapshot():
+        profile = diary.get_profile()
+        if profile.stored:
+            yield {"record": "profile", **{k: profile.to_dict()[k] for k in PROFILE_COLUMNS}}
+        for condition in profile.conditions:
+            yield {"record": "condition", "condition": condition}
+        for medicine in profile.medicines:
+            yield {"record": "medicine", **{k: medicine.to_dict()[k] for k in MEDICINE_COLUMNS}}
+        for day in diary.list_days():
+            yield {"record": "day", **day.to_dict()}
+        for episode in diary.iter_episodes():
+            yield episode_record(episode)
+
+
+def episode_record(episode: EpisodeRecord) -> dict[str, Any]:
+    data = episode.to_dict()
+    return {"record": "episode", **{k: data[k] for k in EPISODE_COLUMNS}}
+
+
+def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
+    """Write the diary to ``output``; returns how many records of each kind were written."""
+    counts: Counter[str] = Counter()
+    writer: Callable[[dict[str, Any]], None]
+    if fmt == "csv":
+        table = csv.DictWriter(output, COLUMNS, lineterminator="\n")
+        table.writeheader()
+
+        def writer(record: dict[str, Any]) -> None:
+            table.writerow({k: _cell(v) for k, v in record.items()})
+    elif fmt == "jsonl":
+
+        def writer(record: dict[str, Any]) -> None:
+            output.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    else:
+        raise UsageError(f"--format: '{fmt}' is not allowed; use csv or jsonl")
+    for record in export_records(diary):
+        writer(record)
+        counts[record["record"]] += 1
+    return counts
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+# --------------------------------------------------------------------------- import
+
+
+class RowProblem(NamedTuple):
+    """One problem of one row of an import file."""
+
+    line: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.problem}"
+
+
+class ImportRejected(UsageError):
+    """Rows that are not valid: nothing was imported. ``problems`` lists each one."""
+
+    def __init__(self, problems: list[RowProblem], rows: int) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{rows} row(s) are not valid, so nothing was imported",
+            hint="fix them, or import the rest with --skip-invalid REJECTS_FILE",
+        )
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    added: Counter[str] = field(default_factory=Counter)
+    already_there: Counter[str] = field(default_factory=Counter)
+    assessed: int = 0
+    rejected: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": dict(self.added),
+            "already_there": dict(self.already_there),
+            "assessed": self.assessed,
+            "rejected": self.rejected,
+            "problems": [p._asdict() for p in self.problems],
+            "dry_run": self.dry_run,
+        }
+
+
+class _DryRun(Exception):
+    pass
+
+
+class Row(NamedTuple):
+    line: int
+    values: dict[str, Any]
+    raw: str  # as it was in the file, for the rejects file
+    header: str = ""  # CSV: the file's header line, for the rejects file
+
+
+def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
+    """The rows of an import file, numbered by line, typed (CSV cells converted)."""
+    if fmt == "jsonl":
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                decoded = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Row(number, {"__error__": f"not valid JSON ({exc.msg})"}, line)
+                continue
+            if not isinstance(decoded, dict):
+                decoded = {"__error__": "is not a JSON object"}
+            yield Row(number, decoded, line)
+        return
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown or "record" not in header:
+        problems = [RowProblem(1, c, "is not a column of a musclewise export") for c in unknown]
+        if "record" not in header:
+            problems.append(RowProblem(1, "record", "the column is missing"))
+        raise ImportRejected(problems, 1)
+    header_line = io.StringIO()
+    csv.writer(header_line, lineterminator="\n").writerow(header)
+    start = reader.line_num
+    for cells in reader:
+        raw = io.StringIO()
+        csv.writer(raw, lineterminator="\n").writerow(cells)
+        if len(cells) != len(header):
+            values: dict[str, Any] = {
+                "__error__": f"has {len(cells)} cells, the header {len(header)}"
+            }
+        else:
+            values = {k: v for k, v in zip(header, cells, strict=True) if v != ""}
+            values["__csv__"] = True
+        yield Row(start + 1, values, raw.getvalue(), header_line.getvalue())
+        start = reader.line_num
+
+
+def plural(counts: Counter[str]) -> str:
+    """``1 profile, 2 days, 10 episodes``."""
+    return ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in counts.items())
+
+
+def _convert(column: str, value: Any, from_csv: bool) -> Any:
+    kind = TYPES.get(column, "str")
+    if value is None:
+        return None
+    if kind == "datetime":
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an ISO 8601 time") from None
+            if parsed.tzinfo is None:
+                raise ValueError(f"{value!r} has no UTC offset")
+            return parsed
+        raise ValueError(f"{value!r} is not an ISO 8601 time")
+    if kind == "date":
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else _bad(value, "a date")
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (2026-11-20)") from None
+    if not from_csv:
+        return value
+    if kind == "bool":
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ValueError(f"{value!r} is not true or false")
+    if kind in ("int", "float"):
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+        if kind == "int" and number.is_integer():
+            return int(number)
+        return number
+    if kind == "json":
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not valid JSON") from None
+    return value
+
+
+def _bad(value: Any, what: str) -> Any:
+    raise ValueError(f"{value!r} is not {what}")
+
+
+def _problems(line: int, exc: MusclewiseError) -> list[RowProblem]:
+    found = getattr(exc, "problems", None)
+    if not found:
+        return [RowProblem(line, "", exc.message)]
+    result = []
+    for problem in found:
+        key = problem.key.split("[")[0] if isinstance(problem, FieldProblem) else ""
+        if key in COLUMNS:
+            result.append(RowProblem(line, key, problem.problem))
+        elif key in FINDINGS_KEYS:
+            result.append(RowProblem(line, "findings", f"{key}: {problem.problem}"))
+        elif key == "medicine":
+            result.append(RowProblem(line, "name", problem.problem))
+        else:  # an unknown findings key (named in the problem), or a whole-row problem
+            column = "findings" if not key and "unknown key" in problem.problem else key
+            result.append(RowProblem(line, column, problem.problem))
+    return result
+
+
+def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary) -> None:
+    """Write one row (values already typed); raises DiaryValueError naming its columns."""
+    from_csv = bool(values.pop("__csv__", False))
+    record = values.pop("record", None)
+    if record not in RECORD_COLUMNS:
+        raise DiaryValueError([FieldProblem(
+            "record", f"{record!r} is not allowed; use one of: {', '.join(RECORD_COLUMNS)}")])  # fmt: skip
+    allowed = RECORD_COLUMNS[record]
+    problems = [FieldProblem(k, f"is not a column of a {record} row") for k in values
+                if k not in allowed]  # fmt: skip
+    typed: dict[str, Any] = {}
+    for column, value in values.items():
+        if column not in allowed:
+            continue
+        try:
+            typed[column] = _convert(column, value, from_csv)
+        except ValueError as exc:
+            problems.append(FieldProblem(column, str(exc)))
+    if problems:
+        raise DiaryValueError(problems)
+    added = True
+    if record == "profile":
+        typed.pop("name", None)  # the file's diary goes to the person importing it
+        before = diary.get_profile()
+        after = diary.set_profile({k: v for k, v in typed.items() if v is not None})
+        added = not before.stored or before != after
+    elif record == "condition":
+        if "condition" not in typed:
+            raise DiaryValueError([FieldProblem("condition", "is required")])
+        known = diary.get_profile().conditions
+        diary.set_profile(add_conditions=[typed["condition"]])
+        added = typed["condition"] not in known
+    elif record == "medicine":
+        if "name" not in typed:
+            raise DiaryValueError([FieldProblem("name", "is required")])
+        _, added = diary.restore_medicine(typed["name"], typed.get("started_on"),
+                                          typed.get("stopped_on"))  # fmt: skip
+    elif record == "day":
+        if "date" not in typed:
+            raise DiaryValueError([FieldProblem("date", "is required")])
+        day = typed.pop("date")
+        old = diary.get_day(day)
+        added = diary.set_day(day, {k: v for k, v in typed.items() if v is not None}) != old
+    else:
+        added = _apply_episode(diary, typed, summary)
+    (summary.added if added else summary.already_there)[record] += 1
+
+
+def _apply_episode(diary: Diary, typed: dict[str, Any], summary: ImportSummary) -> bool:
+    for required in ("started_at", "site"):
+        if typed.get(required) is None:
+            raise DiaryValueError([FieldProblem(required, "is required")])
+    assessment = typed.get("assessment")
+    if assessment is not None:
+        problems = []
+        level = assessment.get("triage", {}).get("level") if isinstance(assessment, dict) else None
+        kind = assessment.get("kind") if isinstance(assessment, dict) else None
+        for column, stored in (("kind", kind), ("triage", level),
+                               ("knowledge_version", _get(assessment, "knowledge_version"))):  # fmt: skip
+            if typed.get(column) is not None and stored is not None and typed[column] != stored:
+                problems.append(FieldProblem(column, f"{typed[column]!r} is not what the "
+                                                     f"assessment says ({stored!r})"))  # fmt: skip
+        if problems:
+            raise DiaryValueError(problems)
+    findings = typed.get("findings")
+    if findings is not None and not isinstance(findings, dict):
+        raise DiaryValueError([FieldProblem("findings", "is not a JSON object")])
+    _, added = diary.restore_episode(
+        typed["site"], started_at=typed["started_at"], tz=typed.get("tz"),
+        pain=typed.get("pain"), duration_s=typed.get("duration_s"), side=typed.get("side"),
+        findings=findings, notes=typed.get("notes"), assessment=assessment,
+        created_at=typed.get("created_at"), updated_at=typed.get("updated_at"),
+    )  # fmt: skip
+    if added and assessment is None:
+        summary.assessed += 1
+    return added
+
+
+def _get(mapping: Any, key: str) -> Any:
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+def import_rows(
+    diary: Diary,
+    rows: Iterator[Row],
+    *,
+    dry_run: bool = False,
+    rejects: Callable[[Row], None] | None = None,
+    progress: Callable[[], None] | None = None,
+) -> ImportSummary:
+    """Import rows in one transaction. Without ``rejects``, any bad row means nothing is
+    written (:class:`ImportRejected` lists them all); with it, bad rows go there."""
+    summary = ImportSummary(dry_run=dry_run)
+    bad_rows = 0
+    try:
+        with diary.transaction():
+            for row in rows:
+                if progress is not None:
+                    progress()
+                values = dict(row.values)
+                error = values.pop("__error__", None)
+                try:
+                    if error:
+                        raise DiaryValueError([FieldProblem("", error)])
+                    # after a bad row, the others are still applied (and rolled back at the
+                    # end) so that every problem of every row is reported at once
+                    _apply(diary, values, summary)
+                except MusclewiseError as exc:
+                    bad_rows += 1
+                    summary.problems.extend(_problems(row.line, exc))
+                    if rejects is not None:
+                        rejects(row)
+            summary.rejected = bad_rows
+            if bad_rows and rejects is None:
+                raise ImportRejected(summary.problems, bad_rows)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary

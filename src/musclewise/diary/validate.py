@@ -1,0 +1,255 @@
+"""Checking what is about to be stored: each problem names the field and what is allowed.
+
+The contract keys of an episode are checked by :func:`musclewise.findings.validate_findings`;
+the profile and the day's context by the small tables below. Every problem is collected before
+raising, so one message lists them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from musclewise.diary.errors import DiaryValueError, FieldProblem
+from musclewise.diary.models import MEDICINE_MAX, NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
+from musclewise.errors import FindingsError
+from musclewise.findings import CONDITIONS, FINDINGS_KEYS, validate_findings
+
+EPISODE_COLUMNS = ("site", "side", "pain", "duration_s")
+"""Contract keys an episode keeps in columns of their own (filters and indexes use them)."""
+PROFILE_KEYS = ("age", "sex", "pregnant", "medications", "conditions")
+"""Contract keys that come from the profile, never from an episode."""
+SEXES = ("female", "male")
+EARLIEST_BIRTH_YEAR = 1880
+
+
+class Spec(NamedTuple):
+    """What one stored field accepts."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+
+    def describe(self) -> str:
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is str:
+            return f"text of at most {int(self.high or 0)} characters"
+        what = "a whole number" if self.kind is int else "a number"
+        return f"{what} from {self.low:g} to {self.high:g}"
+
+
+DAY_SPECS: dict[str, Spec] = {
+    "exercise_minutes": Spec(float, 0, 1440),
+    "exercise_intense": Spec(bool),
+    "fluids_litres": Spec(float, 0, 20),
+    "fluids_low": Spec(bool),
+    "caffeine_cups": Spec(float, 0, 100),
+    "alcohol_drinks": Spec(float, 0, 100),
+    "cigarettes": Spec(int, 0, 200),
+    "stress": Spec(int, 0, 10),
+    "sleep_hours": Spec(float, 0, 24),
+    "screen_hours": Spec(float, 0, 24),
+    "hot_environment": Spec(bool),
+    "heavy_sweating": Spec(bool),
+    "long_sitting_or_standing": Spec(bool),
+    "cold_exposure": Spec(bool),
+    "low_mineral_diet": Spec(bool),
+    "medicines_missed": Spec(str, 1, SHORT_TEXT_MAX),
+    "notes": Spec(str, 1, NOTES_MAX),
+}
+
+
+def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
+    """The value as stored, or a problem saying what the field allows."""
+    if spec.kind is bool:
+        return (
+            (value, None) if isinstance(value, bool) else (None, f"{value!r} is not true or false")
+        )
+    if spec.kind is str:
+        if not isinstance(value, str):
+            return None, f"{value!r} is not text"
+        cleaned = value.strip()
+        if not cleaned:
+            return None, "must not be empty"
+        if len(cleaned) > (spec.high or 0):
+            return None, f"is too long (at most {int(spec.high or 0)} characters)"
+        return cleaned, None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, f"{value!r} is not {spec.describe()}"
+    if spec.kind is int and not float(value).is_integer():
+        return None, f"{value!r} is not a whole number"
+    if isinstance(value, float) and not math.isfinite(value):
+        return None, f"{value!r} is not a number"
+    number = int(value) if spec.kind is int else float(value)
+    if spec.low is not None and number < spec.low:
+        return None, f"{value!r} is below the minimum {spec.low:g}"
+    if spec.high is not None and number > spec.high:
+        return None, f"{value!r} is above the maximum {spec.high:g}"
+    return number, None
+
+
+def check_fields(values: Mapping[str, Any], specs: Mapping[str, Spec]) -> dict[str, Any]:
+    """Every value checked against its spec (None passes: it clears the field)."""
+    problems: list[FieldProblem] = []
+    result: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in specs:
+            problems.append(FieldProblem(key, unknown_field(key, specs)))
+            continue
+        if value is None:
+            result[key] = None
+            continue
+        checked, problem = check_value(key, value, specs[key])
+        if problem:
+            problems.append(FieldProblem(key, problem))
+        else:
+            result[key] = checked
+    if problems:
+        raise DiaryValueError(problems)
+    return result
+
+
+def unknown_field(key: str, allowed: Iterable[str]) -> str:
+    names = list(allowed)
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+    guess = f" — did you mean '{close[0]}'?" if close else ""
+    return f"is not a field here{guess}; use one of: {', '.join(names)}"
+
+
+def check_name(name: object, field: str = "name") -> str:
+    checked, problem = check_value(field, name, Spec(str, 1, NAME_MAX))
+    if problem:
+        raise DiaryValueError([FieldProblem(field, problem)])
+    if any(ord(ch) < 32 for ch in checked):
+        raise DiaryValueError([FieldProblem(field, "must not contain control characters")])
+    result: str = checked
+    return result
+
+
+def check_medicine_name(name: object) -> str:
+    checked, problem = check_value("medicine", name, Spec(str, 1, MEDICINE_MAX))
+    if problem:
+        raise DiaryValueError([FieldProblem("medicine", problem)])
+    result: str = checked
+    return result
+
+
+def check_conditions(conditions: Iterable[object], field: str = "conditions") -> list[str]:
+    problems: list[FieldProblem] = []
+    result: list[str] = []
+    for condition in conditions:
+        if condition in CONDITIONS:
+            if condition not in result:
+                result.append(str(condition))
+            continue
+        close = difflib.get_close_matches(str(condition), CONDITIONS, n=1, cutoff=0.6)
+        guess = f" — did you mean '{close[0]}'?" if close else ""
+        problems.append(
+            FieldProblem(field, f"{condition!r} is not a condition musclewise knows{guess}; "
+                                f"use one of: {', '.join(CONDITIONS)}")
+        )  # fmt: skip
+    if problems:
+        raise DiaryValueError(problems)
+    return result
+
+
+def check_profile(values: Mapping[str, Any], this_year: int) -> dict[str, Any]:
+    """The person's fields (not conditions or medicines); ``None`` clears a field."""
+    from musclewise.diary.times import zone
+
+    allowed = ("name", "timezone", "sex", "birth_year", "pregnant")
+    problems: list[FieldProblem] = []
+    result: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            if key not in allowed:
+                problems.append(FieldProblem(key, unknown_field(key, allowed)))
+            elif key == "name":
+                result[key] = check_name(value)
+            elif key == "timezone":
+                if not isinstance(value, str):
+                    problems.append(FieldProblem(key, f"{value!r} is not a time zone name"))
+                else:
+                    zone(value)
+                    result[key] = value
+            elif value is None:
+                result[key] = None
+            elif key == "sex":
+                if value in SEXES:
+                    result[key] = value
+                else:
+                    problems.append(
+                        FieldProblem(key, f"{value!r} is not allowed; use one of: female, male")
+                    )
+            elif key == "birth_year":
+                checked, problem = check_value(
+                    key, value, Spec(int, EARLIEST_BIRTH_YEAR, this_year)
+                )
+                if problem:
+                    problems.append(FieldProblem(key, problem))
+                else:
+                    result[key] = checked
+            else:
+                checked, problem = check_value(key, value, Spec(bool))
+                if problem:
+                    problems.append(FieldProblem(key, problem))
+                else:
+                    result[key] = checked
+        except FindingsError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DiaryValueError(problems)
+    return result
+
+
+def check_episode_findings(
+    columns: Mapping[str, Any], findings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The episode's own contract keys, checked; raises naming each bad key.
+
+    ``columns`` are site, side, pain and duration_s (given as fields of their own); ``findings``
+    holds every other contract key given with the episode."""
+    problems: list[FieldProblem] = []
+    for key in findings:
+        if key in EPISODE_COLUMNS:
+            problems.append(
+                FieldProblem(key, "is a field of its own: give it as such, not in findings")
+            )
+        elif key in PROFILE_KEYS:
+            problems.append(
+                FieldProblem(key, "comes from the profile: set it with musclewise profile set "
+                                  "(or profile medicine add)")
+            )  # fmt: skip
+        elif key == "text":
+            problems.append(
+                FieldProblem(key, "free text is not stored yet: use the structured keys")
+            )
+    if problems:
+        raise DiaryValueError(problems)
+    given = {k: v for k, v in columns.items() if v is not None}
+    if "site" not in given:
+        problems.append(FieldProblem("site", "is required"))
+    try:
+        checked = validate_findings({**given, **findings})
+    except FindingsError as exc:
+        raise DiaryValueError(problems + exc.problems, exc.hint) from None
+    if problems:
+        raise DiaryValueError(problems)
+    return checked
+
+
+__all__ = [
+    "DAY_SPECS",
+    "EPISODE_COLUMNS",
+    "FINDINGS_KEYS",
+    "PROFILE_KEYS",
+    "check_conditions",
+    "check_episode_findings",
+    "check_fields",
+    "check_medicine_name",
+    "check_name",
+    "check_profile",
+]

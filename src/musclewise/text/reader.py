@@ -1,0 +1,881 @@
+"""Read a person's own description into findings of contract 1.
+
+The pipeline is spaCy's blank English tokenizer and sentencizer (no model to download), a
+rule-based :class:`spacy.matcher.Matcher` compiled from the concepts of ``lexicon.yaml``, a
+:class:`spacy.matcher.PhraseMatcher` over the medicines table, and negspacy's NegEx twice:
+once for negation ("no swelling", "not weak") and once, with ConText-style uncertainty cues,
+for hedging ("I don't think it's swollen"). Overlapping matches keep the longest.
+
+The rules below work on concepts, numbers and positions, never on particular wording:
+
+- a concept mention sets its findings (negated: its ``negated`` findings; hedged: dropped,
+  except a hedged "yes" to a warning sign, which is kept to stay on the side of caution);
+- quantities ("a minute and a half", "20 to 30 seconds", "every couple of weeks", "8/10") are
+  parsed from number words and units, and given a role by what is around them (an episode's
+  duration, how long it has been going on, exercise, sleep or screen time, how often);
+- the site is the first named, its side the side word before it (or both, for "calves");
+- relief: a stretch, rest or bending-forward mention with a relief word in its part of the
+  sentence means it helped; with a "doesn't help" word, or negated, it did not.
+
+Everything read is kept with the words it came from (:class:`Understood`), so a person can
+see and correct it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from musclewise.findings import WARNING_SIGNS
+from musclewise.text.lexicon import LIST_KEYS, Concept, Lexicon, load_lexicon
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc, Span
+
+DAY = 86_400.0
+SCORE = re.compile(r"^(\d{1,2}(?:\.\d)?)/10$")
+AGE_RANGE = (1, 120)
+SYMPTOM_MARKERS = frozenset({"_cramp", "_twitch", "_symptom", "_not_cramp", "muscle_hard"})
+START_WORDS = frozenset({"started", "start", "began", "begun", "came", "first", "noticed"})
+_WARNING = frozenset(WARNING_SIGNS)
+FILLERS = frozenset({"about", "around", "roughly", "maybe", "nearly", "almost", "approximately",
+                     "some", "like", "probably", "just", "only", "over", "a", "good"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Understood:
+    """One finding read from the text, and the words it was read from."""
+
+    key: str
+    value: Any
+    said: str
+
+
+@dataclass
+class Reading:
+    """What was read from a text: findings of contract 1, and each with its words."""
+
+    findings: dict[str, Any] = field(default_factory=dict)
+    understood: list[Understood] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    key: str
+    value: Any
+    weight: float
+    start: int
+    said: str
+
+
+@dataclass
+class _Mention:
+    concept: str
+    start: int
+    end: int
+    sent: int
+    negated: bool
+    hedged: bool
+    text: str
+
+
+# --------------------------------------------------------------------------- the pipeline
+
+
+class Pipeline:
+    """The spaCy pipeline and matchers compiled from the lexicon (built once per process)."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        import spacy
+        from negspacy.negation import Negex
+        from negspacy.termsets import termset
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.lexicon = lexicon
+        self.nlp: Language = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self.concepts: dict[str, Concept] = {c.id: c for c in lexicon.concepts}
+        # three layers, each keeping its longest matches: findings, markers, sites; _ignore
+        # phrases ("red wine", "by hand") are in all three
+        self.layers: dict[str, Matcher] = {k: Matcher(self.nlp.vocab) for k in LAYERS}
+        for concept in lexicon.concepts:
+            patterns = [p for text in concept.patterns for p in self._compile(concept.id, text)]
+            for layer in _layers_of(concept):
+                self.layers[layer].add(concept.id, patterns)
+        self.medicines: PhraseMatcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.short_medicines: PhraseMatcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        long_names, short_names = _medicine_names(lexicon)
+        self.medicines.add("_medicine", [self.nlp.make_doc(n) for n in long_names])
+        self.short_medicines.add("_medicine", [self.nlp.make_doc(n) for n in short_names])
+        base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
+        neg = lexicon.negation
+        self.negex = Negex(
+            self.nlp,
+            "negex",
+            neg_termset={
+                "pseudo_negations": base["pseudo_negations"] + neg.pseudo,
+                "preceding_negations": base["preceding_negations"] + neg.preceding,
+                "following_negations": base["following_negations"] + neg.following,
+                "termination": base["termination"] + neg.termination,
+            },
+            extension_name="negex",
+            span_keys=[*LAYERS, "medicines"],
+        )
+        hedge = lexicon.hedges
+        self.hedge = Negex(
+            self.nlp,
+            "hedge",
+            neg_termset={
+                "pseudo_negations": hedge.pseudo,
+                "preceding_negations": hedge.preceding,
+                "following_negations": hedge.following,
+                "termination": hedge.termination,
+            },
+            extension_name="hedged",
+            span_keys=[*LAYERS, "medicines"],
+        )
+        tables = lexicon
+        self.numbers = {k.lower(): v for k, v in tables.numbers.items()}
+        self.number_phrases = sorted(
+            ((tuple(k.lower().split()), v) for k, v in tables.number_phrases.items()),
+            key=lambda kv: -len(kv[0]),
+        )
+        self.units = {k.lower(): v for k, v in tables.units.items()}
+        self.periods = {k.lower(): v for k, v in tables.periods.items()}
+        self.less_than = [tuple(w.lower().split()) for w in tables.less_than]
+        self.blockers = frozenset(w.lower() for w in tables.blockers)
+        self.forms = frozenset(w.lower() for w in tables.medicine_forms)
+        self.joiners = frozenset(tables.medicine_joiners)
+        self.side_words = {w.lower(): side for side, ws in tables.sides.items() for w in ws}
+        self.side_skip = frozenset(w.lower() for w in tables.side_skip)
+        self.plural_sites = frozenset(w.lower() for w in tables.plural_sites)
+        self.since = sorted(
+            ((tuple(k.lower().split()), v) for k, v in tables.since.items()),
+            key=lambda kv: -len(kv[0]),
+        )
+
+    def _tokens(self, word: str) -> list[str]:
+        return [t.lower_ for t in self.nlp.tokenizer(word)]
+
+    def _compile(self, concept: str, pattern: str) -> list[list[dict[str, Any]]]:
+        """One lexicon pattern as spaCy Matcher patterns (see the syntax in lexicon.yaml)."""
+        from musclewise.errors import KnowledgeError
+
+        # each element: a list of alternatives (token sequences); [] in it means optional
+        elements: list[list[list[dict[str, Any]]]] = []
+        for part in pattern.split():
+            optional = part.endswith("?") and len(part) > 1
+            core = part[:-1] if optional else part
+            if core == "#":
+                alts: list[list[dict[str, Any]]] = [[{"LIKE_NUM": True}]]
+            elif core == "_":
+                alts = [[{}]]
+            else:
+                words = [self._tokens(w) for w in core.split("|")]
+                if any(not w for w in words):
+                    raise KnowledgeError(f"lexicon concept {concept}: bad pattern '{pattern}'")
+                if all(len(w) == 1 for w in words):
+                    alts = [[{"LOWER": {"IN": [w[0] for w in words]}}]]
+                else:
+                    alts = [[{"LOWER": t} for t in w] for w in words]
+            if optional:
+                alts.append([])
+            elements.append(alts)
+        out: list[list[dict[str, Any]]] = [[]]
+        for alts in elements:
+            out = [prefix + alt for prefix in out for alt in alts]
+            if len(out) > 256:
+                raise KnowledgeError(f"lexicon concept {concept}: '{pattern}' expands too much")
+        return [p for p in out if p]
+
+    # ------------------------------------------------------------------ reading
+    def read(self, text: str) -> Reading:
+        from spacy.util import filter_spans
+
+        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+        doc = self.nlp(text)
+        for layer, matcher in self.layers.items():
+            found = [_labelled(doc, s, e, self.nlp.vocab.strings[m]) for m, s, e in matcher(doc)]
+            doc.spans[layer] = [s for s in filter_spans(found) if s.label_ != "_ignore"]
+        meds = [
+            _labelled(doc, s, e, "_medicine")
+            for _, s, e in [*self.medicines(doc), *self.short_medicines(doc)]
+        ]
+        doc.spans["medicines"] = filter_spans(meds)
+        self.negex(doc)
+        self.hedge(doc)
+        negations = self._cues(self.negex, doc)
+        hedges = self._cues(self.hedge, doc)
+        sent_of = [0] * len(doc)
+        for n, sent in enumerate(doc.sents):
+            for i in range(sent.start, sent.end):
+                sent_of[i] = n
+        mentions = [
+            _Mention(
+                e.label_,
+                e.start,
+                e.end,
+                sent_of[e.start],
+                bool(e._.negex) and self._negatable(e.label_) and _near(e, negations),
+                bool(e._.hedged) and _near(e, hedges),
+                e.text,
+            )
+            for key in (*LAYERS, "medicines")
+            for e in doc.spans[key]
+        ]
+        mentions.sort(key=lambda m: (m.start, m.end))
+        return _Reader(self, doc, mentions, sent_of).run()
+
+    @staticmethod
+    def _cues(negex: Any, doc: Doc) -> tuple[list[int], list[int]]:
+        """Where the preceding cues end and the following cues start."""
+        preceding, following, _ = negex.process_negations(doc)
+        return [e for _, _, e in preceding], [s for _, s, _ in following]
+
+    def _negatable(self, label: str) -> bool:
+        concept = self.concepts.get(label)
+        return concept.negatable if concept else True
+
+
+LAYERS = ("findings", "markers", "sites")
+CUE_WINDOW = 5
+"""A negation or hedge cue reaches this many tokens (NegEx's sentence scope is too wide for
+the long sentences people write)."""
+
+
+def _layers_of(concept: Concept) -> tuple[str, ...]:
+    if concept.id == "_ignore":
+        return LAYERS
+    if "site" in concept.set:
+        return ("sites",)
+    return ("markers",) if concept.marker else ("findings",)
+
+
+def _near(span: Span, cues: tuple[list[int], list[int]]) -> bool:
+    before, after = cues
+    return any(0 <= span.start - end <= CUE_WINDOW for end in before) or any(
+        0 <= start - span.end <= CUE_WINDOW for start in after
+    )
+
+
+def _labelled(doc: Doc, start: int, end: int, label: str) -> Span:
+    from spacy.tokens import Span
+
+    return Span(doc, start, end, label=label)
+
+
+def _medicine_names(lexicon: Lexicon) -> tuple[list[str], list[str]]:
+    """Every spelling in the medicines table, split into long (any case) and short ones."""
+    from musclewise.knowledge import load_knowledge
+
+    data = load_knowledge().data["medicines"]
+    names: list[str] = []
+    for drug in data["drugs"]:
+        names += [drug["name"], *drug.get("aliases", ()), *drug.get("brands", ())]
+    names += [t["term"] for t in data["lay_terms"]]
+    ignore = {n.lower() for n in lexicon.medicine_ignore}
+    long_names = sorted({n for n in names if len(n) >= 5 and n.lower() not in ignore})
+    short_names = sorted(
+        {n for n in names if len(n) < 5 and n.isupper() and n.lower() not in ignore}
+    )
+    return long_names, short_names
+
+
+@cache
+def pipeline() -> Pipeline:
+    """The pipeline for the bundled lexicon, built once per process."""
+    return Pipeline(load_lexicon())
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+class _Reader:
+    """The rules for one document."""
+
+    def __init__(self, p: Pipeline, doc: Doc, mentions: list[_Mention], sent_of: list[int]):
+        self.p = p
+        self.doc = doc
+        self.lower = [t.lower_ for t in doc]
+        self.mentions = mentions
+        self.sent_of = sent_of
+        self.candidates: list[_Candidate] = []
+        self.used: set[int] = set()  # tokens already read as a number
+        self._side_start = 0
+        self.by_sent: dict[int, list[_Mention]] = {}
+        for m in mentions:
+            self.by_sent.setdefault(m.sent, []).append(m)
+
+    # -- helpers
+    def add(self, key: str, value: Any, weight: float, start: int, said: str) -> None:
+        self.candidates.append(_Candidate(key, value, weight, start, said))
+
+    def text(self, start: int, end: int) -> str:
+        return self.doc[max(0, start) : min(len(self.doc), end)].text
+
+    def affirmed(self, *concepts: str) -> list[_Mention]:
+        return [m for m in self.mentions if m.concept in concepts and not m.negated]
+
+    def in_sentence(self, sent: int, *concepts: str) -> list[_Mention]:
+        return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
+
+    def blocked(self, start: int, before: int = 6) -> bool:
+        """A treatment or habit word just before (or a medicine) makes it about that."""
+        sent = self.sent_of[start]
+        for i in range(max(0, start - before), start):
+            if self.sent_of[i] == sent and self.lower[i] in self.p.blockers:
+                return True
+        return any(
+            m.concept == "_medicine" and start - before <= m.end <= start
+            for m in self.by_sent.get(sent, ())
+        )
+
+    # -- the steps
+    def run(self) -> Reading:
+        self.concept_findings()
+        self.scores()
+        self.quantities()
+        self.lifestyle_numbers()
+        self.age_and_sex()
+        self.site_and_side()
+        self.extent()
+        self.relief()
+        self.onset_rules()
+        self.medicines()
+        return self.resolve()
+
+    def concept_findings(self) -> None:
+        for m in self.mentions:
+            concept = self.p.concepts.get(m.concept)
+            if concept is None or concept.marker or not concept.set:
+                continue
+            if concept.needs and not self.in_sentence(m.sent, concept.needs):
+                continue
+            if concept.blockable and self.blocked(m.start):
+                continue
+            if m.concept == "visible" and not self.affirmed("_twitch"):
+                continue
+            if m.negated:
+                values = concept.when_negated()
+                if m.hedged:  # "I don't think it's swollen": not known
+                    continue
+            else:
+                values = concept.set
+                if m.hedged and not all(k in _WARNING and v is True for k, v in values.items()):
+                    continue
+            for key, value in values.items():
+                self.add(key, value, concept.weight, m.start, m.text)
+
+    def scores(self) -> None:
+        """ "8/10", "7 out of 10": pain, or stress when a stress word comes just before."""
+        doc = self.doc
+        for i, tok in enumerate(doc):
+            value: float | None = None
+            end = i + 1
+            if m := SCORE.match(tok.text):
+                value = float(m.group(1))
+            elif tok.like_num and self.lower[i + 1 : i + 4] == ["out", "of", "10"]:
+                value, end = self.number(i), i + 4
+            elif tok.like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
+                value, end = self.number(i), i + 3
+            if value is None or not 0 <= value <= 10:
+                continue
+            self.used.update(range(i, end))
+            sent = self.sent_of[i]
+            stress = [
+                m
+                for m in self.by_sent.get(sent, ())
+                if m.concept in ("_stress", "stress_high", "stress_some")
+                and m.end <= i
+                and i - m.end <= 8
+            ]
+            pain = [
+                m
+                for m in self.by_sent.get(sent, ())
+                if m.concept == "_symptom" and stress and m.start > stress[-1].end and m.end <= i
+            ]
+            key = "stress" if stress and not pain else "pain"
+            self.add(key, round(value), 5, i, self.text(i, end))
+
+    def number(self, i: int) -> float | None:
+        word = self.lower[i]
+        if word in self.p.numbers:
+            return self.p.numbers[word]
+        try:
+            return float(word.replace(",", ""))
+        except ValueError:
+            return None
+
+    def quantity(self, i: int) -> tuple[float, int] | None:
+        """A quantity starting at token i: its value and the token after it."""
+        value: float | None = None
+        end = i
+        for words, v in self.p.number_phrases:
+            if tuple(self.lower[i : i + len(words)]) == words:
+                value, end = v, i + len(words)
+                break
+        if value is None:
+            if i >= len(self.doc) or i in self.used:
+                return None
+            value = self.number(i)
+            if value is None:
+                return None
+            end = i + 1
+        # "two or three", "20 to 30", "20-30"
+        if end + 1 < len(self.doc) and self.lower[end] in ("or", "to", "-", "–"):
+            other = self.number(end + 1)
+            if other is not None and other > value:
+                value, end = (value + other) / 2, end + 2
+        if end < len(self.doc) and self.lower[end] == "+":
+            end += 1
+        return value, end
+
+    def quantities(self) -> None:
+        doc, low = self.doc, self.lower
+        n = len(doc)
+        i = 0
+        ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
+        while i < n:
+            # frequency: "every couple of weeks", "most nights", "nearly every night"
+            if low[i] in ("every", "each") and i + 1 < n:
+                q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
+                at, value = (q[1], q[0]) if q else (i + 1, 1.0)
+                if at < n and low[at] == "other":
+                    at, value = at + 1, 2.0
+                if at < n and low[at] in self.p.periods and not self.blocked(i):
+                    weeks = self.p.periods[low[at]] * value
+                    self.add("episodes_per_week", round(1 / weeks, 2), 1, i, self.text(i, at + 1))
+                    i = at + 1
+                    continue
+            if low[i] in ("most",) or (low[i] in ("nearly", "almost") and i + 1 < n
+                                       and low[i + 1] == "every"):  # fmt: skip
+                at = i + 1 if low[i] == "most" else i + 2
+                if at < n and low[at] in self.p.periods and self.p.periods[low[at]] < 1:
+                    if not self.blocked(i):
+                        self.add("episodes_per_week", self.p.lexicon.most_periods, 1, i,
+                                 self.text(i, at + 1))  # fmt: skip
+                    i = at + 1
+                    continue
+            # since yesterday / started this morning
+            if low[i] in ("since", "started", "began", "starting"):
+                for words, days in self.p.since:
+                    if tuple(low[i + 1 : i + 1 + len(words)]) == words:
+                        ongoing.append((days, i, 2, self.text(i, i + 1 + len(words))))
+                        break
+            q = self.quantity(i)
+            if q is None:
+                i += 1
+                continue
+            value, at = q
+            hyphen = at < n and low[at] == "-"
+            unit_at = at + 1 if hyphen else at
+            if unit_at >= n:
+                i += 1
+                continue
+            unit = low[unit_at]
+            # frequency: "3 times a week", "two or three evenings a week", "once a week"
+            times_at = unit_at + 1 if unit in ("times", "time") else unit_at
+            word_once = low[i] in ("once", "twice", "thrice")
+            if unit in ("times", "time") or word_once or (
+                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in ("a", "per")
+                and self.p.periods[unit] < 1
+            ):  # fmt: skip
+                at2 = times_at if unit in ("times", "time") or word_once else unit_at + 1
+                if at2 + 1 < n and low[at2] in ("a", "per", "each", "every", "an"):
+                    per = low[at2 + 1]
+                    if per in self.p.periods:
+                        if not self.blocked(i):
+                            weeks = self.p.periods[per]
+                            self.add("episodes_per_week", round(value / weeks, 2), 2, i,
+                                     self.text(i, at2 + 2))  # fmt: skip
+                        self.used.update(range(i, at2 + 2))
+                        i = at2 + 2
+                        continue
+            if unit not in self.p.units:
+                i = at if at > i else i + 1
+                continue
+            seconds = value * self.p.units[unit]
+            end = unit_at + 1
+            if low[end : end + 3] == ["and", "a", "half"]:
+                seconds += 0.5 * self.p.units[unit]
+                end += 3
+            elif low[end : end + 2] == ["or", "two"] and value == 1:
+                seconds = 1.5 * self.p.units[unit]
+                end += 2
+            start = i
+            for words in self.p.less_than:
+                if tuple(low[i - len(words) : i]) == words:
+                    seconds *= 0.75
+                    start = i - len(words)
+            self.used.update(range(i, end))
+            self.duration(seconds, start, end, unit, hyphen, ongoing)
+            i = end
+        if ongoing:
+            best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
+            self.add("ongoing_days", best[0], 3, best[1], best[3])
+
+    def symptom_distance(self, at: int) -> int:
+        dist = [
+            abs(m.start - at) + (0 if m.sent == self.sent_of[at] else 30)
+            for m in self.mentions
+            if m.concept in SYMPTOM_MARKERS
+        ]
+        return min(dist, default=999)
+
+    def duration(
+        self,
+        seconds: float,
+        start: int,
+        end: int,
+        unit: str,
+        hyphen: bool,
+        ongoing: list[tuple[float, int, float, str]],
+    ) -> None:
+        low = self.lower
+        said = self.text(start, end)
+        sent = self.sent_of[start]
+        before = [w for w in low[max(0, start - 4) : start] if w not in ("about", "around")]
+        k = start - 1
+        while k >= 0 and low[k] in FILLERS:
+            k -= 1
+        prev = low[k] if k >= 0 else ""
+        prev2 = low[k - 1] if k >= 1 else ""
+        nxt = low[end] if end < len(low) else ""
+        exercise = self.in_sentence(sent, "_exercise", "exercise_intense")
+        symptoms = [m for m in self.by_sent.get(sent, ()) if m.concept in SYMPTOM_MARKERS]
+        s = self.doc[start].sent
+        starts = any(w in START_WORDS for w in low[s.start : s.end])
+        if nxt == "pregnant" or (prev in ("within", "in") and not hyphen):
+            return
+        if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
+            if any(0 <= m.start - end <= 2 for m in exercise):
+                self.add("exercise_minutes", round(seconds / 60), 2, start, said)
+            return
+        long = seconds >= DAY or unit in ("day", "days")
+        if nxt == "ago":
+            if starts:
+                ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
+            return
+        if long:
+            if nxt in ("after", "later", "before"):
+                return
+            if {"for", "last", "past", "over"} & set(before) or nxt == "now":
+                ongoing.append((round(seconds / DAY, 2), start, 2, said))
+            return
+        if "last" in before or "past" in before:
+            return
+        if unit in ("hour", "hours", "hr", "hrs", "h"):
+            if (
+                self.in_sentence(sent, "_sleep")
+                and any(
+                    m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
+                )
+            ) or low[end : end + 2] == ["of", "sleep"]:
+                self.add("sleep_hours", seconds / 3600, 3, start, said)
+                return
+            if self.in_sentence(sent, "_screen"):
+                self.add("screen_hours", seconds / 3600, 3, start, said)
+                return
+        if nxt == "in" and exercise:
+            self.add("exercise_minutes", round(seconds / 60), 2, start, said)
+            return
+        if exercise and (
+            unit.startswith("h")
+            or (
+                any(abs(m.start - start) <= 4 for m in exercise)
+                and not any(abs(m.start - start) <= 4 for m in symptoms)
+            )
+        ):
+            self.add("exercise_minutes", round(seconds / 60), 2, start, said)
+            return
+        if prev == "for" and prev2 in self.p.lexicon.blockers + _ACTIVITIES:
+            return
+        self.add("duration_s", round(seconds, 1), 1, start, said)
+
+    def lifestyle_numbers(self) -> None:
+        """Cups of coffee, drinks: a number next to what was drunk."""
+        low, n = self.lower, len(self.doc)
+        for i in range(n):
+            if i in self.used:
+                continue
+            q = self.quantity(i)
+            if q is None or low[i] in ("a", "an"):
+                continue
+            value, end = q
+            sent = self.sent_of[i]
+            after = [m for m in self.by_sent.get(sent, ()) if 0 <= m.start - end <= 2]
+            kinds = [m.concept for m in after]
+            if "_caffeine" in kinds:
+                self.add("caffeine_cups", value, 2, i, self.text(i, after[0].end))
+                self.used.update(range(i, end))
+            elif "_alcohol" in kinds:
+                self.add("alcohol_drinks", value, 2, i, self.text(i, after[0].end))
+                self.used.update(range(i, end))
+            elif low[end : end + 2] in (["a", "day"], ["per", "day"]):
+                # "probably 6 a day": whatever was named last in the sentence
+                named = [
+                    m
+                    for m in self.by_sent.get(sent, ())
+                    if m.concept in ("_caffeine", "_alcohol", "smoker") and m.end <= i
+                ]
+                if named and named[-1].concept == "_caffeine":
+                    self.add("caffeine_cups", value, 1, i, self.text(i, end + 2))
+                elif named and named[-1].concept == "_alcohol":
+                    self.add("alcohol_drinks", value, 1, i, self.text(i, end + 2))
+
+    def age_and_sex(self) -> None:
+        low, n = self.lower, len(self.doc)
+        for i in range(n):
+            age: float | None = None
+            start = i
+            if low[i] == "i" and i + 1 < n and low[i + 1] in ("'m", "am", "m"):
+                j = i + 2
+                if j < n and low[j] in ("a", "an"):
+                    j += 1
+                value = self.number(j) if j < n else None
+                follow = low[j + 1] if j + 1 < n else ""
+                if value is not None and follow not in self.p.units and follow not in (
+                    "%", "/", "times", "out", "of", "weeks", "-", "cups", "coffees",
+                ):  # fmt: skip
+                    age = value
+                elif value is None:
+                    # "I'm an accountant, 38."
+                    k = j
+                    while k < n and low[k] not in (".", "!", "?", "and"):
+                        if low[k] == "," and k + 1 < n:
+                            v = self.number(k + 1)
+                            if v is not None and (k + 2 >= n or low[k + 2] in (".", "!", ",")):
+                                age = v
+                            break
+                        k += 1
+            elif (
+                i + 4 < n
+                and low[i + 1 : i + 5] in (["-", "year", "-", "old"], ["-", "years", "-", "old"])
+            ) or low[i + 1 : i + 3] in (["year", "old"], ["years", "old"]):
+                age = self.number(i)
+            elif low[i] == "aged" and i + 1 < n:
+                age, start = self.number(i + 1), i + 1
+            elif (
+                low[i] in ("is", "'s")
+                and i + 1 < n
+                and i > 0
+                and any(
+                    m.concept in ("_female", "_male") and m.end == i
+                    for m in self.by_sent.get(self.sent_of[i], ())
+                )
+            ) or (low[i] in ("is", "'s") and i > 0 and low[i - 1] in ("he", "she")):
+                value = self.number(i + 1)
+                follow = low[i + 2] if i + 2 < n else ""
+                if value is not None and follow not in self.p.units:
+                    age, start = value, i + 1
+            if age is not None and AGE_RANGE[0] <= age <= AGE_RANGE[1] and age == int(age):
+                self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
+                self.used.add(start)
+                break
+        # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
+        # "My son is 15")
+        for m in self.mentions:
+            intro = (
+                "i" in self.lower[max(0, m.start - 8) : m.start]
+                and "a" in self.lower[max(0, m.start - 6) : m.start]
+            )
+            if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
+                self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
+                break
+
+    def site_and_side(self) -> None:
+        sites = [
+            m
+            for m in self.mentions
+            if m.concept in self.p.concepts and "site" in self.p.concepts[m.concept].set
+        ]
+        # a site word inside another phrase ("on my feet all day", "lift my arm fine") is not
+        # where the episode was
+        inside = [(m.start, m.end) for m in self.mentions
+                  if m.concept in self.p.concepts and not self.p.concepts[m.concept].marker
+                  and not (_WARNING | {"site"}) & set(self.p.concepts[m.concept].set)]  # fmt: skip
+        sites = [m for m in sites if not any(a <= m.start and m.end <= b for a, b in inside)]
+        if not sites:
+            return
+        weight = {m.concept: self.p.concepts[m.concept].weight for m in sites}
+        symptom_sents = {m.sent for m in self.mentions if m.concept in SYMPTOM_MARKERS
+                         and not m.negated}  # fmt: skip
+        chosen = min(sites, key=lambda m: (-weight[m.concept], m.start))
+        site = self.p.concepts[chosen.concept].set["site"]
+        self.add("site", site, 2, chosen.start, chosen.text)
+        side = self.side_of(chosen)
+        where = chosen
+        if side is None:
+            for m in sites:
+                if m is not chosen and m.concept == chosen.concept:
+                    side = self.side_of(m, plural=False)
+                    if side is not None:
+                        where = m
+                        break
+        if side is not None and site != "other":
+            said = self.text(self._side_start, where.end)
+            self.add("side", side, 2, where.start, said)
+        # how many muscles: distinct sites named where a symptom is
+        named: dict[str, _Mention] = {}
+        for m in sites:
+            s = self.p.concepts[m.concept].set["site"]
+            if m.sent in symptom_sents and s not in named:
+                named[s] = m
+        for small, big in (("toes", "foot"), ("fingers", "hand"), ("face", "eyelid")):
+            if (small in named and small != site) or (small in named and big in named):
+                named.pop(small)
+        if "other" in named and len(named) > 1:
+            named.pop("other")
+        plural = any(self.lower[m.end - 1] in self.p.plural_sites for m in named.values())
+        if len(named) >= 3 or (len(named) == 2 and plural):
+            self.add("muscles_involved", len(named), 2, chosen.start, ", ".join(
+                m.text for m in named.values()))  # fmt: skip
+
+    def side_of(self, m: _Mention, *, plural: bool = True) -> str | None:
+        """The side said in or just before a site mention (and where, in ``_side_start``)."""
+        low = self.lower
+        self._side_start = m.start
+        for i in range(m.start, m.end):
+            if low[i] in self.p.side_words:
+                return self.p.side_words[low[i]]
+        i = m.start - 1
+        steps = 0
+        while i >= 0 and steps < 4:
+            if low[i] in self.p.side_words:
+                self._side_start = i
+                return self.p.side_words[low[i]]
+            if low[i] not in self.p.side_skip:
+                break
+            i -= 1
+            steps += 1
+        if plural and low[m.end - 1] in self.p.plural_sites:
+            return "both"
+        return None
+
+    def extent(self) -> None:
+        cramps = [m for m in self.affirmed("_cramp", "muscle_hard") if not m.hedged]
+        twitches = [m for m in self.affirmed("_twitch") if not m.hedged]
+        if twitches and not cramps:
+            self.add("extent", "part_of_muscle", 1, twitches[0].start, twitches[0].text)
+        elif cramps and not twitches:
+            self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
+
+    def relief(self) -> None:
+        keys = {"_stretch": "relieved_by_stretch", "_rest": "relieved_by_rest",
+                "_bend": "relieved_by_bending_forward"}  # fmt: skip
+        for mentions in self.by_sent.values():
+            triggers = [m for m in mentions if m.concept in keys]
+            if not triggers:
+                continue
+            s = self.doc[triggers[0].start].sent
+            bounds = [s.start] + [t.start for t in triggers[1:]] + [s.end]
+            for n, t in enumerate(triggers):
+                lo = triggers[n - 1].end if n else s.start
+                hi = bounds[n + 1]
+                region = [m for m in mentions if lo <= m.start < hi and m is not t]
+                key = keys[t.concept]
+                failed = [m for m in region if m.concept == "_no_relief" and m.start > t.start]
+                helped = [m for m in region if m.concept == "_relief" and not m.negated]
+                if failed:
+                    self.add(key, False, 2, t.start, self.text(t.start, failed[0].end))
+                elif t.negated:
+                    self.add(key, False, 1, t.start, self.text(t.start - 2, t.end))
+                elif helped and not t.hedged:
+                    self.add(key, True, 1, t.start, self.text(min(t.start, helped[0].start), max(
+                        t.end, helped[0].end)))  # fmt: skip
+
+    def onset_rules(self) -> None:
+        """After exercise: exercise named, then "and now", "since then" in the sentence."""
+        for m in self.affirmed("_afterwards"):
+            if any(e.end <= m.start for e in self.in_sentence(m.sent, "_exercise",
+                                                              "exercise_intense")):  # fmt: skip
+                self.add("onset", "after_exercise", 1, m.start, self.text(m.start - 3, m.end))
+        # "two days after a hike" is not an onset
+        self.candidates = [
+            c
+            for c in self.candidates
+            if not (
+                c.key == "onset"
+                and c.value == "after_exercise"
+                and c.start >= 1
+                and self.lower[c.start - 1] in self.p.units
+            )
+        ]
+
+    def medicines(self) -> None:
+        meds = [m for m in self.mentions if m.concept == "_medicine" and not m.negated]
+        meds.sort(key=lambda m: m.start)
+        groups: list[list[_Mention]] = []
+        for m in meds:
+            if (
+                groups
+                and m.start - groups[-1][-1].end == 1
+                and (self.doc[m.start - 1].text in self.p.joiners)
+            ):
+                groups[-1].append(m)
+            else:
+                groups.append([m])
+        names: list[str] = []
+        for g in groups:
+            start, end = g[0].start, g[-1].end
+            if end < len(self.doc) and self.lower[end] in self.p.forms:
+                end += 1
+            name = self.doc[start:end].text
+            if name.lower() not in (n.lower() for n in names):
+                names.append(name)
+                self.add("medications", name, 1, start, name)
+
+    # -- choosing among candidates
+    def resolve(self) -> Reading:
+        reading = Reading()
+        by_key: dict[str, list[_Candidate]] = {}
+        for c in self.candidates:
+            by_key.setdefault(c.key, []).append(c)
+        for key, cands in by_key.items():
+            if key in LIST_KEYS:
+                values: list[Any] = []
+                for c in sorted(cands, key=lambda c: c.start):
+                    if c.value not in values:
+                        values.append(c.value)
+                        reading.understood.append(Understood(key, c.value, c.said))
+                reading.findings[key] = values
+                continue
+
+            warning = key in _WARNING
+            best = min(
+                cands,
+                key=lambda c: (-c.weight, -(warning and c.value is True), c.start),
+            )
+            reading.findings[key] = best.value
+            reading.understood.append(Understood(key, best.value, best.said))
+        reading.understood.sort(key=lambda u: _ORDER.get(u.key, 999))
+        return reading
+
+
+_ACTIVITIES: list[str] = [
+    "walking", "walk", "walked", "standing", "sitting", "sat", "writing", "working", "driving",
+    "running", "ran", "cycling", "swimming", "training", "playing", "typing", "gardening",
+]  # fmt: skip
+
+
+def _order() -> dict[str, int]:
+    from musclewise.findings import FINDINGS_KEYS
+
+    return {k: i for i, k in enumerate(FINDINGS_KEYS)}
+
+
+_ORDER = _order()
+
+
+def read(text: str) -> Reading:
+    """Read one description into findings (see the module docstring)."""
+    return pipeline().read(text)
+
+
+def keys_in(readings: Iterable[Reading]) -> Sequence[str]:
+    return sorted({k for r in readings for k in r.findings})

@@ -1,0 +1,45 @@
+"""The lexicon is validated when loaded: a mistake is an error that names it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from musclewise.errors import KnowledgeError
+from musclewise.text.lexicon import LEXICON_PATH, load_lexicon
+
+
+def _broken(tmp_path: Path, change: str) -> Path:
+    data = yaml.safe_load(LEXICON_PATH.read_text())
+    concepts = data["concepts"]
+    if change == "unknown key":
+        concepts[0]["set"] = {"swellling": True}
+    elif change == "bad value":
+        concepts.append({"id": "x", "set": {"pain": 12}, "patterns": ["x"]})
+    elif change == "missing marker":
+        data["concepts"] = [c for c in concepts if c["id"] != "_stretch"]
+    elif change == "unknown field":
+        concepts[0]["sett"] = {}
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_the_bundled_lexicon_is_valid() -> None:
+    assert len(load_lexicon().concepts) > 50
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("unknown key", "'swellling' is not a findings key"),
+        ("bad value", "pain: 12 is above the maximum 10"),
+        ("missing marker", "_stretch"),
+        ("unknown field", "sett"),
+    ],
+)
+def test_a_broken_lexicon_is_refused(tmp_path: Path, change: str, message: str) -> None:
+    with pytest.raises(KnowledgeError, match=message):
+        load_lexicon(_broken(tmp_path, change))
