@@ -7,8 +7,6 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from musclewise.assessment import assess, default_engine, resolve_medicines
 from musclewise.interview import load_questions, next_step, simulate
 
@@ -78,7 +76,6 @@ def test_simulated_interviews_hold_the_level_reached(vignettes: list[dict[str, A
     assert statistics.median(counts) <= 10
 
 
-@pytest.mark.xfail(strict=True, reason="issue 5 targets not reached yet (see docs/text.md)")
 def test_simulated_interviews_meet_the_issue_targets(vignettes: list[dict[str, Any]]) -> None:
     agreement, under, counts = _simulated(vignettes)
     assert agreement >= 0.95 and under == 0 and statistics.median(counts) <= 8

@@ -5,18 +5,22 @@ interview is over) with the assessment as it stands; it does no I/O and keeps no
 front end (``musclewise check``, a web form, a test) owns the loop. The question texts and
 choices are data (``text/questions.yaml``), loaded and validated once.
 
-How a question is chosen, with the engine's own machinery (``Engine._missing``):
+How a question is chosen, with the engine's own machinery:
 
 - **triage**: for each unanswered key, how many levels the triage would rise if the answer
-  were "yes" (a red flag that needs only that key, or a rule whose every other part already
-  holds), weighted by how likely a "yes" is under the current posterior (the model's own
-  P(yes | hypothesis) for the keys it has, :data:`DEFAULT_P_YES` for the others);
-- **kind**: the expected shift of the posterior that the answer brings (``Engine._shifts``).
+  crossed a red flag (a rule that needs only that key, or one whose every other part already
+  holds), times the chance of that answer: the model's own P(yes) under the current posterior
+  for the keys it has, :data:`DEFAULT_P_YES` for the other yes/no keys, :data:`P_CROSSES` for
+  numbers. Where a rule's other parts hold on something actually said (a diuretic, an eyelid),
+  the chance is at least :data:`P_NEAR`;
+- **kind**: the expected shift of the exact posterior that the answer brings;
+- **what is always asked**: where it happened first (:data:`OPENING`), then what a clinician
+  asks about every cramp or every twitch (:data:`ALWAYS_ASK`: how often and which medicines;
+  how long, how many places, any weakness).
 
-The value of a question is the sum. While an emergency is still possible, questions that
-could reach it carry the most weight; the interview stops when no question is worth
-:data:`STOP_BELOW` (nothing left is worth asking), or when no unanswered key could change the
-triage or the kind whatever the answer (see :func:`_settled`). A key answered "don't know" is
+The value of a question is the sum. Warning signs that could still raise the triage weigh
+most; the interview stops when no question is worth :data:`STOP_BELOW`: no answer left is
+likely enough to change the triage or to move the picture. A key answered "don't know" is
 never asked again.
 """
 
@@ -29,19 +33,48 @@ from pathlib import Path
 from typing import Any
 
 from musclewise.engine import RANK, Engine, MedicineLike
-from musclewise.engine.conditions import KIND, POSTERIOR
-from musclewise.engine.model import posterior
+from musclewise.engine.conditions import KIND, POSTERIOR, one_answer_away
+from musclewise.engine.model import ASK_KEY, expected_shift, posterior
 from musclewise.errors import KnowledgeError
 from musclewise.findings import FINDINGS_KEYS
 
 QUESTIONS_PATH = Path(__file__).parent / "text" / "questions.yaml"
-DEFAULT_P_YES = 0.01
+DEFAULT_P_YES = 0.015
 """How likely a "yes" is to a warning sign the model has no feature for."""
-P_VALUE = 0.3
-"""How likely the answer to a number or a list (a duration, the medicines) is one that makes a
-red flag hold: they are asked as soon as a rule needs only them."""
-STOP_BELOW = 0.06
+P_NEAR = 0.2
+"""How likely a "yes" is, at the least, to the one missing part of a red flag whose every other
+part already holds on something said: the context that makes the rule fit makes it likelier."""
+NARROW_SITES = 3
+"""A known site counts as such context only for a rule about at most this many sites."""
+P_VALUE = 0.1
+"""How likely the answer to a number or a list makes a red flag hold, unless
+:data:`P_CROSSES` says otherwise."""
+P_CROSSES = {
+    "muscles_involved": 0.05,  # three muscles or more: uncommon for a cramp
+    "episodes_per_week": 0.4,  # NICE CKS: 40% of older people with cramps have 3 or more a week
+    "ongoing_days": 0.3,  # twitches past two weeks, eyelid past one: common in those who ask
+    "alcohol_drinks": 0.02,  # eight or more drinks in a day: uncommon
+    "age": 0.1,  # a child
+}
+"""How likely a number crosses the threshold of a red flag that needs only it."""
+P_CROSSES_GIVEN = {"episodes_per_week": "cramp"}
+"""Figures of :data:`P_CROSSES` that hold for one kind only (scaled by its probability)."""
+OPENING = {"site": 1.0}
+"""Asked first whatever else: where it happened decides which warning signs matter."""
+ALWAYS_ASK = {
+    # NICE CKS: ask how often, and review the medicines (drug causes), for every cramp
+    "cramp": {"medications": 0.2, "episodes_per_week": 0.2},
+    # NHS twitching: see a GP after 2 weeks, in more than one place, or with weakness
+    "spasm": {"ongoing_days": 0.2, "muscles_involved": 0.2, "weakness": 0.2},
+}
+"""What a clinician asks about every cramp or every twitch, whatever the model says."""
+NOT_FOR_SITES = {"weakness": ("eyelid", "face")}
+"""...except where it does not apply: weakness is the question for a twitching limb (motor
+neurone warning signs), not for a twitching eyelid (NHS, Mayo eye twitching)."""
+STOP_BELOW = 0.08
 """A question whose value is below this is not worth asking."""
+ACTIVE_ABOVE = 0.002
+"""Explanations below this probability do not count when measuring a question's value."""
 LIST_KEYS = frozenset({"medications", "conditions"})
 
 
@@ -147,6 +180,32 @@ def label_of(key: str) -> str:
     return question.label if question else key.replace("_", " ")
 
 
+@cache
+def _site_lists(engine: Engine) -> dict[str, int]:
+    """For each red flag, how many sites its narrowest site test allows (absent: none)."""
+    out: dict[str, int] = {}
+
+    def walk(node: Mapping[str, Any]) -> list[int]:
+        sizes = []
+        if node.get("key") == "site" and "in" in node:
+            sizes.append(len(node["in"]))
+        for child in list(node.get("all") or []) + list(node.get("any") or []):
+            sizes += walk(child)
+        return sizes
+
+    for rule in engine.knowledge.data["red_flags"]["rules"]:
+        sizes = walk(rule["when"])
+        if sizes:
+            out[rule["id"]] = min(sizes)
+    return out
+
+
+def _narrow_site(engine: Engine, rule_id: str) -> bool:
+    """A known site makes the rest of a rule likely only if the rule is about few sites
+    (an eyelid rule, not a rule about any part of a leg)."""
+    return _site_lists(engine).get(rule_id, 99) <= NARROW_SITES
+
+
 def _p_yes(engine: Engine, post: Sequence[float]) -> dict[str, float]:
     """P(yes) for each yes/no key the model has, under the posterior."""
     out: dict[str, float] = {}
@@ -174,18 +233,54 @@ def question_values(
     outcomes = every[: engine._ends[0]]
     current = RANK[assessment["triage"]["level"]]
     flat = {k: g for k, g in engine._flat_gain[current].items() if k not in facts}
+    # rules one answer away: with a floor on the chance of "yes" only where the rule's other
+    # parts hold on something actually said (not merely on what was not said)
     near: dict[str, float] = {}
-    engine._near_all(facts, outcomes, current, near)
+    context: set[str] = set()
+    for rule, outcome in zip(engine.rules, outcomes, strict=True):
+        gap = RANK[rule.level] - current
+        if rule.test.flat is not None or outcome is not None or gap <= 0:
+            continue
+        if len(rule.test.required - facts.keys()) > 1:
+            continue
+        found = {ASK_KEY.get(k, k) for k in one_answer_away(rule.test, facts)}
+        for k in found:
+            near[k] = max(near.get(k, 0.0), float(gap))
+        said = rule.test.required & facts.keys()
+        if said - {"site"} or ("site" in said and _narrow_site(engine, rule.id)):
+            context |= found
     p_yes = _p_yes(engine, post)
-    open_keys = set(load_questions()) - set(findings) - set(unknown)
-    yes_no = {k for k, q in load_questions().items() if q.kind == "yes_no"}
+    questions = load_questions()
+    open_keys = set(questions) - set(findings) - set(unknown)
+    yes_no = {k for k, q in questions.items() if q.kind == "yes_no"}
     triage: dict[str, float] = {}
-    for gains, p_value in ((flat, DEFAULT_P_YES), (near, P_VALUE)):
+    for gains in (flat, near):
         for k, g in gains.items():
             if k in open_keys and round(g) > 0:
-                p = p_yes.get(k, DEFAULT_P_YES if k in yes_no else p_value)
+                if k in yes_no:
+                    p = p_yes.get(k, DEFAULT_P_YES)
+                else:
+                    p = P_CROSSES.get(k, P_VALUE)
+                    if k in P_CROSSES_GIVEN:  # a figure for one kind: scale by its chance
+                        p *= post[engine.index[P_CROSSES_GIVEN[k]]]
+                if gains is near and k in context:
+                    p = max(p, P_NEAR)
                 triage[k] = max(triage.get(k, 0.0), round(g) * p)
-    kind = {k: s for k, s in engine._shifts(post).items() if k in open_keys}
+    # the expected shift of the exact posterior (Engine._shifts rounds it so that batches can
+    # memoise it; one interview step can afford the exact figure, and rare explanations count)
+    kind: dict[str, float] = {}
+    active = [i for i, p in enumerate(post) if p > ACTIVE_ABOVE]
+    if len(active) > 1:
+        for f in engine.features:
+            if f.ask and f.ask_key in open_keys:
+                shift = expected_shift(post, f, active)
+                kind[f.ask_key] = max(kind.get(f.ask_key, 0.0), shift)
+    for key, bonus in OPENING.items():
+        if key in open_keys:
+            kind[key] = kind.get(key, 0.0) + bonus
+    for key, bonus in ALWAYS_ASK.get(assessment["kind"], {}).items():
+        if key in open_keys and findings.get("site") not in NOT_FOR_SITES.get(key, ()):
+            triage[key] = max(triage.get(key, 0.0), bonus)
     return triage, kind, assessment
 
 
