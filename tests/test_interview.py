@@ -94,3 +94,46 @@ def test_check_without_a_terminal_fails_clearly() -> None:
     result = run_cli("check", input=b"")
     assert result.returncode == 2
     assert b"needs a terminal" in result.stderr
+
+
+def test_check_in_a_terminal_with_arrow_keys() -> None:
+    """The real command in a pseudo-terminal: Enter picks the first place, then "q" stops."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    main, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100", "LINES": "40"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "musclewise", "check"],
+        stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(secondary)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60.0) -> None:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < end:
+            ready, _, _ = select.select([main], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(main, 65536)
+                except OSError:
+                    break
+        assert marker in seen, seen[-2000:]
+
+    try:
+        read_until(b"Where was it?")
+        os.write(main, b"\r")
+        read_until(b"How long")
+        os.write(main, b"q\r")
+        read_until(b"What it is")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        os.close(main)
+    assert b"calf" in seen

@@ -120,6 +120,67 @@ def _parse(question: Any, reply: str) -> Any:
 _WHOLE = frozenset({"pain", "stress", "age", "muscles_involved"})
 
 
+DONT_KNOW_CHOICE, BACK_CHOICE, QUIT_CHOICE = "__dont_know__", "__back__", "__quit__"
+
+
+def _ask(question: Any, number: int, status: str) -> tuple[str, Any]:
+    """Ask one question with arrow-key choices (questionary); returns what the person did:
+    ("answer", value), ("dont_know", None), ("back", None) or ("quit", None)."""
+    import questionary
+
+    special = [
+        questionary.Choice("Don't know", value=DONT_KNOW_CHOICE),
+        questionary.Choice("← Back to the last question", value=BACK_CHOICE),
+        questionary.Choice("Stop and see the answer", value=QUIT_CHOICE),
+    ]
+    title = f"{number}. {question.ask}"
+    hint = f"{status} · arrow keys, Enter"
+    reply: Any
+    if question.kind in ("yes_no", "choice"):
+        options = (
+            [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
+            if question.kind == "yes_no"
+            else [questionary.Choice(words, value=value) for value, words in question.choices]
+        )
+        reply = questionary.select(title, choices=options + special, instruction=hint).ask()
+    elif question.kind == "multi":
+        options = [questionary.Choice(words, value=value) for value, words in question.choices]
+        reply = questionary.checkbox(
+            title, choices=options, instruction=f"{hint}; Space to pick, none for none"
+        ).ask()
+    else:
+
+        def valid(text: str) -> bool | str:
+            if not text.strip() or text.strip().lower() in DONT_KNOW | BACK | QUIT:
+                return True
+            try:
+                _parse(question, text)
+            except (ValueError, UsageError) as exc:
+                return str(exc).removeprefix("--duration: ") or "not a valid answer"
+            return True
+
+        reply = questionary.text(
+            title, instruction=f"({status} · ? don't know, b back, q stop)", validate=valid
+        ).ask()
+        if reply is not None:
+            low = reply.strip().lower()
+            if question.kind == "list" and not low:
+                low, reply = "none", "none"  # an empty list: none
+            reply = (
+                DONT_KNOW_CHOICE if low in DONT_KNOW or not low
+                else BACK_CHOICE if low in BACK
+                else QUIT_CHOICE if low in QUIT
+                else _parse(question, reply)
+            )  # fmt: skip
+    if reply is None or reply == QUIT_CHOICE:  # Ctrl-C, or "stop"
+        return "quit", None
+    if reply == DONT_KNOW_CHOICE:
+        return "dont_know", None
+    if reply == BACK_CHOICE:
+        return "back", None
+    return "answer", reply
+
+
 def _interactive(output_format: Format) -> None:
     from rich.console import Console
 
@@ -134,8 +195,8 @@ def _interactive(output_format: Format) -> None:
     unknown: set[str] = set()
     history: list[str] = []
     console.print(
-        "[bold]musclewise check[/bold]: a few questions about your muscle episode. "
-        "Type the number or y/n; ? = don't know, b = back, q = stop and see the answer."
+        "[bold]musclewise check[/bold]: a few questions about your muscle episode, the most "
+        'useful first. Every question has "Don\'t know"; you can go back or stop at any time.'
     )
     while True:
         medicines = resolve_medicines(findings.get("medications", ()))
@@ -143,46 +204,33 @@ def _interactive(output_format: Format) -> None:
         if step.question is None:
             console.print(f"\n[italic]That is enough to answer: {step.reason}.[/italic]\n")
             break
-        q = step.question
         a = step.assessment
         kind = a["kind"]
-        console.print(
-            f"\n[dim]Question {len(history) + 1} · so far: {kind} "
-            f"{a['probabilities'][kind]:.0%}, triage {a['triage']['level'].replace('_', ' ')}"
-            f" · {step.reason}[/dim]"
+        status = (
+            f"so far: {kind} {a['probabilities'][kind]:.0%}, "
+            f"{a['triage']['level'].replace('_', ' ')}"
         )
-        console.print(f"[bold]{q.ask}[/bold]")
-        for n, (_, words) in enumerate(q.choices, start=1):
-            console.print(f"  {n}. {words}")
-        if q.kind == "yes_no":
-            console.print("  y. yes   n. no")
-        if q.hint:
-            console.print(f"  [dim]({q.hint})[/dim]")
-        try:
-            reply = input("> ")
-        except EOFError:
-            raise typer.Exit(130) from None
-        low = reply.strip().lower()
-        if low in QUIT:
+        action, value = _ask(step.question, len(history) + 1, status)
+        key = step.question.key
+        if action == "quit":
             break
-        if low in BACK:
+        if action == "back":
             if history:
                 last = history.pop()
                 findings.pop(last, None)
                 unknown.discard(last)
             continue
-        if low in DONT_KNOW or not low:
-            unknown.add(q.key)
-            history.append(q.key)
+        if action == "dont_know":
+            unknown.add(key)
+            history.append(key)
             continue
         try:
-            value = _parse(q, reply)
-            validate_findings({q.key: value})
-        except (ValueError, UsageError, FindingsError) as exc:
+            validate_findings({key: value})
+        except FindingsError as exc:
             console.print(f"[red]{exc}[/red]")
             continue
-        findings[q.key] = value
-        history.append(q.key)
+        findings[key] = value
+        history.append(key)
     assessment = engine.assess(findings, resolve_medicines(findings.get("medications", ())))
     if output_format is Format.json:
         import msgspec
