@@ -237,18 +237,15 @@ def _assess(**values: Any) -> None:
         return
     from musclewise.cli.render import render_assessment
 
-    if text is not None:
-        _print_understood(understood)
-    render_assessment(assessment, findings, example=example)
+    after_banner = (lambda console: _print_understood(console, understood)) if text else None
+    render_assessment(assessment, findings, example=example, after_banner=after_banner)
 
 
-def _print_understood(understood: list[dict[str, Any]]) -> None:
-    from rich.console import Console
+def _print_understood(console: Any, understood: list[dict[str, Any]]) -> None:
     from rich.text import Text
 
     from musclewise.text import understood_line
 
-    console = Console()
     line = understood_line(understood)
     if line:
         console.print(Text("I understood: ", style="bold") + Text(line))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, Group
@@ -76,12 +76,17 @@ def render_assessment(
     *,
     example: bool = False,
     console: Console | None = None,
+    after_banner: Callable[[Console], None] | None = None,
 ) -> None:
+    """The assessment for people: the triage banner always first, then (``after_banner``,
+    e.g. what was read from a description) the rest."""
     console = console or Console()
     notes = SourceNotes()
     level = assessment["triage"]["level"]
     title, style, advice = BANNER[level]
     console.print(Panel(Text(advice, style="bold"), title=title, style=style, expand=True))
+    if after_banner is not None:
+        after_banner(console)
     if example:
         console.print(Text("The bundled example episode:", style="italic"))
     console.print(Text("Based on: ", style="bold") + Text(describe_findings(findings)))
