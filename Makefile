@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench install clean
+# Debian packages the project needs outside Python: Pango and a font for WeasyPrint (the PDF
+# report), poppler-utils for the tests that read the PDF (pdftoppm, pdftotext).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+
+.PHONY: run test lint bench install clean system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,9 +16,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) system-packages
 
-run: $(STAMP)
+# Installs the missing SYSTEM_PACKAGES with apt-get when running as root; otherwise says what to
+# install and goes on (only the PDF report and its tests need them).
+system-packages:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(SYSTEM_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
+	else \
+	  echo "note: not a Debian system; the PDF report needs Pango and a font, the tests poppler (pdftoppm)"; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages:$$missing"; \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null)) || \
+	    echo "warning: could not install$$missing; the PDF report will not work"; \
+	  else \
+	    echo "note: the PDF report needs these Debian packages:$$missing"; \
+	    echo "      sudo apt-get install -y --no-install-recommends$$missing"; \
+	  fi; \
+	fi
+
+run: $(STAMP) system-packages
 	$(BIN)/musclewise assess --example
 
 lint: $(STAMP)
@@ -22,10 +49,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+test: lint system-packages
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) system-packages
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -3,7 +3,14 @@
 Targets (issue 2): single assessment latency in process (median, p99); ``assess --json`` on
 100,000 JSON Lines at 10,000 or more a second on one core within 150 MB peak memory; the
 start-up of ``musclewise assess --format json`` for one case at most 12 times ``python -c
-pass``. Figures are measured, never asserted in tests.
+pass``. The diary (issue 3), on SQLite and PostgreSQL: ``musclewise import`` of 100,000
+episodes with their assessments at 5,000 or more a second on one core (SQLite), its peak memory
+flat (at most 200 MB for 1,000,000 rows), and ``episodes list`` with a filter over 1,000,000
+episodes, through the indexes. Figures are measured, never asserted in tests.
+
+``MUSCLEWISE_BENCH_QUICK=1`` makes every size 10 times smaller, for a smoke run, and leaves
+docs/benchmarks.md as it is. PostgreSQL is ``MUSCLEWISE_BENCH_POSTGRES_URL`` (default: the
+test server); each run uses a schema of its own, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -135,8 +144,12 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+QUICK = os.environ.get("MUSCLEWISE_BENCH_QUICK", "") not in ("", "0")
+SCALE = 10 if QUICK else 1
+
+
 def main() -> None:
-    lines = int(os.environ.get("MUSCLEWISE_BENCH_LINES", "100000"))
+    lines = int(os.environ.get("MUSCLEWISE_BENCH_LINES", str(100_000 // SCALE)))
     print("in-process latency ...", flush=True)
     latency = in_process_latency()
     print(f"  median {latency['median_us']:.0f} µs, p99 {latency['p99_us']:.0f} µs")
@@ -149,7 +162,8 @@ def main() -> None:
         f"  {s['assess_ms']:.0f} ms vs python -c pass {s['python_ms']:.0f} ms: ratio {s['ratio']:.1f}"
     )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    DOC.write_text(
+    doc = DOC if not QUICK else Path(tempfile.gettempdir()) / "musclewise-bench-quick.md"
+    doc.write_text(
         f"""# Benchmarks
 
 Written by `make bench` (`benchmarks/run.py`); the figures below are from the last run. Targets
@@ -180,13 +194,22 @@ knowledge base changes validates it and fills the cache).
     )
     print("free text and interview ...", flush=True)
     t = text_and_interview()
-    with DOC.open("a") as doc:
-        doc.write(text_section(t))
+    with doc.open("a") as out:
+        out.write(text_section(t))
     print(
         f"  parse {t['parse_ms']:.1f} ms, pipeline start-up {t['pipeline_ms']:.0f} ms, "
         f"step {t['step_ms']:.2f} ms, median {t['median_q']:g} questions"
     )
-    print(f"wrote {DOC.relative_to(ROOT)}")
+    print("the diary ...", flush=True)
+    d = diary_benchmarks()
+    with doc.open("a") as out:
+        out.write(diary_section(d))
+    print("insights and the report ...", flush=True)
+    i = insights_benchmarks()
+    with doc.open("a") as out:
+        out.write(insights_section(i))
+    print(f"  10 years: insights {i['insights'][0]:.1f} s, PDF report {i['pdf'][0]:.1f} s")
+    print(f"wrote {doc if QUICK else doc.relative_to(ROOT)}")
 
 
 VIGNETTES = ROOT.parent / "shared" / "vignettes" / "public.yaml"
@@ -273,6 +296,517 @@ def text_section(t: dict[str, float]) -> str:
 Parse times are in process after one warm-up text (the pipeline built); the start-up figure is
 a fresh process. The interview is simulated from nothing on the public vignettes, each question
 answered from the vignette's `answers` ("don't know" when it lacks the key).
+"""
+
+
+# --------------------------------------------------------------------------- the diary (issue 3)
+
+PG_URL = os.environ.get(
+    "MUSCLEWISE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IMPORT_ROWS = 100_000 // SCALE
+BIG_ROWS = 1_000_000 // SCALE
+LIST_DAYS = 30
+"""``episodes list --site calf --since`` this many days before the diary's last day."""
+DIARY_YEARS = 10
+"""The generated diaries spread their episodes over this many years."""
+
+
+def episode_file(path: Path, rows: int, end: datetime) -> None:
+    """An export (JSON Lines, as ``musclewise export`` writes it): a profile, then ``rows``
+    episodes over the years before ``end``, each with a real assessment from the engine (200
+    generated findings assessed once, and reused)."""
+    from musclewise import assess
+
+    rng = random.Random(3)
+    pool = []
+    for _ in range(200):
+        given = random_findings(rng)
+        assessment = assess(given)
+        own = {k: given.pop(k, None) for k in ("site", "side", "pain", "duration_s")}
+        for key in ("age", "sex", "pregnant", "medications", "conditions"):
+            given.pop(key, None)  # the profile's keys: never stored with an episode
+        middle = {"tz": "Europe/London", **own, "findings": given, "notes": None,
+                  "kind": assessment["kind"], "triage": assessment["triage"]["level"],
+                  "knowledge_version": assessment["knowledge_version"],
+                  "assessment": assessment}  # fmt: skip
+        pool.append(json.dumps(middle, separators=(",", ":"))[1:-1])
+    start = end - timedelta(days=365 * DIARY_YEARS)
+    step = (end - start) / rows
+    with path.open("w") as out:
+        out.write(json.dumps({"record": "profile", "name": "bench", "timezone": "Europe/London",
+                              "sex": "female", "birth_year": 1961, "pregnant": None,
+                              "created_at": start.isoformat()}) + "\n")  # fmt: skip
+        for i in range(rows):
+            when = (start + step * i).isoformat()
+            out.write(f'{{"record":"episode","id":{i + 1},"started_at":"{when}",'
+                      f'{rng.choice(pool)},"created_at":"{when}","updated_at":"{when}"}}\n')  # fmt: skip
+
+
+SPAWN = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+with open(sys.argv[1], "w") as out:
+    out.write(f"{os.waitstatus_to_exitcode(status)} {elapsed} {usage.ru_maxrss}")
+"""
+"""Runs a command and writes its exit status, wall time and max RSS (KB) to a file. The command
+is forked from this small process: a child forked (or vforked) from the benchmark itself, which
+has spaCy and the engine loaded by now, would report the benchmark's own peak as its max RSS
+(Linux keeps the larger of the address space before and after exec)."""
+
+
+def timed_child(cmd: list[str], **env: str) -> tuple[float, float, str]:
+    """Run a command; its wall time (s), its own peak memory (max RSS, MB) and its output."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as result,
+    ):
+        spawn = [sys.executable, "-I", "-S", "-c", SPAWN, result.name, *cmd]
+        subprocess.run(spawn, stdout=out, stderr=err, env={**os.environ, **env}, check=True)
+        status, elapsed, peak_kb = result.read().split()
+        out.seek(0)
+        err.seek(0)
+        if status != "0":
+            raise SystemExit(f"{' '.join(cmd)} failed: {err.read().decode()[-2000:]}")
+        return float(elapsed), int(peak_kb) / 1024, out.read().decode()
+
+
+def postgres_reachable() -> str | None:
+    """Why PostgreSQL cannot be used (None: it can)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(PG_URL, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+    return None
+
+
+@contextmanager
+def diary_database(backend: str, folder: Path) -> Iterator[str]:
+    """An empty diary, migrated: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    from musclewise.diary import database
+
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / f'bench-{time.monotonic_ns()}.sqlite3'}"
+        engine = database.make_engine(database.resolve_url(url))
+        database.upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    schema = f"mw_bench_{os.getpid()}_{time.monotonic_ns() % 10**9}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        engine = database.make_engine(database.resolve_url(url))
+        database.upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def import_run(path: Path, url: str, rows: int) -> dict[str, float]:
+    cmd = [*_one_core(), str(BIN / "musclewise"), "import", str(path), "--json"]
+    seconds, peak_mb, out = timed_child(cmd, MUSCLEWISE_DATABASE_URL=url)
+    added = json.loads(out)["added"].get("episode", 0)
+    if added != rows:
+        raise SystemExit(f"import added {added} episodes, not {rows}")
+    return {"rows": rows, "seconds": seconds, "per_second": rows / seconds, "peak_mb": peak_mb}
+
+
+def query_plan(url: str, since: datetime) -> list[str]:
+    """The database's plan for the query ``episodes list --site calf --since`` runs."""
+    from sqlalchemy import event
+
+    from musclewise.diary import Diary
+
+    with Diary(url) as diary:
+        seen: list[tuple[str, Any]] = []
+
+        def keep(_c: Any, _cur: Any, statement: str, params: Any, *_rest: Any) -> None:
+            if "FROM episode" in statement and "site" in statement:
+                seen.append((statement, params))
+
+        event.listen(diary.engine, "before_cursor_execute", keep)
+        diary.list_episodes(site="calf", since=since)
+        event.remove(diary.engine, "before_cursor_execute", keep)
+        statement, params = seen[-1]
+        sqlite = diary.engine.dialect.name == "sqlite"
+        with diary.engine.connect() as connection:
+            if not sqlite:
+                connection.exec_driver_sql("ANALYZE episode")
+            rows = connection.exec_driver_sql(
+                ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, params
+            ).all()
+    return [str(row[-1] if sqlite else row[0]).strip() for row in rows]
+
+
+def list_run(url: str, since: datetime, empty_url: str) -> dict[str, Any]:
+    """``episodes list --site calf --since`` over the big diary: the API call in process
+    (median of 5 after one warm-up) and the whole command (median of 3), and the query plan;
+    the command on an empty diary too, for its fixed cost."""
+    from musclewise.diary import Diary
+
+    plan = query_plan(url, since)
+    with Diary(url) as diary:
+        found = len(diary.list_episodes(site="calf", since=since))
+        api = []
+        for _ in range(5):
+            start = time.perf_counter()
+            diary.list_episodes(site="calf", since=since)
+            api.append(time.perf_counter() - start)
+    day = (since + timedelta(days=1)).date().isoformat()  # a date, as people type it
+    cli = {}
+    for name, fmt, database in (("json", "json", url), ("table", "table", url),
+                                ("empty", "json", empty_url)):  # fmt: skip
+        cmd = [str(BIN / "musclewise"), "episodes", "list", "--site", "calf", "--since", day,
+               "--format", fmt]  # fmt: skip
+        env = {"MUSCLEWISE_DATABASE_URL": database, "COLUMNS": "120"}
+        cli[name] = statistics.median(timed_child(cmd, **env)[0] for _ in range(3))
+    index = "ix_episode_person_site_started"
+    return {"rows": found, "api_ms": statistics.median(api) * 1e3, "json_ms": cli["json"] * 1e3,
+            "table_ms": cli["table"] * 1e3, "empty_ms": cli["empty"] * 1e3, "plan": plan,
+            "uses_index": any(index in line for line in plan)}  # fmt: skip
+
+
+def diary_benchmarks() -> dict[str, Any]:
+    """Import throughput and memory, and a filtered list over a big diary, on each backend."""
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    since = end - timedelta(days=LIST_DAYS)
+    backends = ["sqlite"]
+    why_not = postgres_reachable()
+    if why_not is None:
+        backends.append("postgresql")
+    else:
+        print(f"  PostgreSQL not measured: {why_not}")
+    results: dict[str, Any] = {"backends": backends, "why_not": why_not, "since": since,
+                               "end": end, "import_rows": IMPORT_ROWS, "big_rows": BIG_ROWS,
+                               "load": os.getloadavg()[0]}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = {}
+        for rows in (IMPORT_ROWS, BIG_ROWS):
+            files[rows] = folder / f"episodes-{rows}.jsonl"
+            start = time.perf_counter()
+            episode_file(files[rows], rows, end)
+            size = files[rows].stat().st_size
+            print(f"  wrote {rows:,} episodes ({size / 1e6:,.0f} MB) "
+                  f"in {time.perf_counter() - start:.0f} s", flush=True)  # fmt: skip
+        results["file_mb"] = files[BIG_ROWS].stat().st_size / 1e6
+        for backend in backends:
+            with diary_database(backend, folder) as url:
+                small = import_run(files[IMPORT_ROWS], url, IMPORT_ROWS)
+            print(f"  {backend}: import {IMPORT_ROWS:,}: {small['per_second']:,.0f} a second, "
+                  f"peak {small['peak_mb']:.0f} MB", flush=True)  # fmt: skip
+            with diary_database(backend, folder) as url, diary_database(backend, folder) as empty:
+                big = import_run(files[BIG_ROWS], url, BIG_ROWS)
+                print(f"  {backend}: import {BIG_ROWS:,}: {big['per_second']:,.0f} a second, "
+                      f"peak {big['peak_mb']:.0f} MB", flush=True)  # fmt: skip
+                listed = list_run(url, since, empty)
+                print(f"  {backend}: list {listed['rows']:,} of {BIG_ROWS:,}: "
+                      f"{listed['api_ms']:.0f} ms in process, {listed['json_ms']:.0f} ms "
+                      f"(--json) and {listed['table_ms']:.0f} ms (table) as a command "
+                      f"({listed['empty_ms']:.0f} ms on an empty diary); "
+                      f"index used: {listed['uses_index']}", flush=True)  # fmt: skip
+            results[backend] = {"small": small, "big": big, "list": listed}
+            if backend == "postgresql":
+                results["server"] = postgres_version()
+    return results
+
+
+def postgres_version() -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect() as connection:
+            version = str(connection.execute(text("SHOW server_version")).scalar())
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version.split(maxsplit=1)[0]}"
+
+
+def diary_section(d: dict[str, Any]) -> str:
+    backends = d["backends"]
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+    def row(measure: str, cell: Callable[[dict[str, Any]], str], target: str = "") -> str:
+        cells = [cell(d[b]) for b in backends]
+        if len(backends) == 1:
+            cells.append("not measured")
+        return f"| {measure} | {' | '.join(cells)} | {target} |"
+
+    def rate(r: dict[str, float]) -> str:
+        return f"{r['per_second']:,.0f} a second ({r['seconds']:.1f} s)"
+
+    def plan(r: dict[str, Any]) -> str:
+        steps = "; ".join(r["list"]["plan"]).replace("|", "\\|")
+        used = "uses" if r["list"]["uses_index"] else "**does not use**"
+        return f"{used} the index: `{steps}`"
+
+    since = d["since"].date().isoformat()
+    small, big = d["import_rows"], d["big_rows"]
+    kb = d["file_mb"] * 1e3 / big
+    per_row = " and ".join(
+        f"{(d[b]['list']['table_ms'] - d[b]['list']['json_ms']) / max(d[b]['list']['rows'], 1):.2f}"
+        f" ({names[b]})"
+        for b in backends
+    )
+    server = d.get("server") or f"not reachable ({d['why_not']})"
+    lines = [
+        "",
+        "## The diary (issue 3)",
+        "",
+        "| measure | SQLite | PostgreSQL | target |",
+        "|---|---|---|---|",
+        row(f"`musclewise import` of {small:,} episodes with their assessments",
+            lambda r: rate(r["small"]), "≥ 5,000 a second on one core (SQLite)"),
+        row(f"`musclewise import` of {big:,} episodes", lambda r: rate(r["big"])),
+        row(f"import peak memory (max RSS), {small:,} rows",
+            lambda r: f"{r['small']['peak_mb']:.0f} MB", "flat"),
+        row(f"import peak memory (max RSS), {big:,} rows",
+            lambda r: f"{r['big']['peak_mb']:.0f} MB", "≤ 200 MB"),
+        row(f"`episodes list --site calf --since …` over {big:,} episodes: `Diary.list_episodes`, "
+            "median of 5", lambda r: f"{r['list']['api_ms']:.0f} ms ({r['list']['rows']:,} episodes)"),
+        row("the same, the whole command with `--format json`, median of 3",
+            lambda r: f"{r['list']['json_ms']:.0f} ms"),
+        row("the same, the whole command as a table, median of 3",
+            lambda r: f"{r['list']['table_ms']:.0f} ms"),
+        row("the same command on an empty diary (start-up and connection), median of 3",
+            lambda r: f"{r['list']['empty_ms']:.0f} ms"),
+        row("its query plan", plan, "the index on (person, site, start)"),
+    ]  # fmt: skip
+    return (
+        "\n".join(lines)
+        + f"""
+
+The files are exports as `musclewise export` writes them (JSON Lines): a profile, then the
+episodes of one person spread evenly over {DIARY_YEARS} years, each with a whole assessment
+made by the engine (200 generated findings assessed once and reused; {kb:.1f} KB an episode,
+{d["file_mb"]:,.0f} MB for {big:,}). Each import is one `musclewise import FILE` process,
+pinned to one core with `taskset -c 0` (the database server, {server} on the same machine, is
+not), into an empty database: a SQLite file, or a PostgreSQL schema of its own dropped
+afterwards. Rows a second count the whole process, start-up included; peak memory is that
+process's own max RSS (started from a small helper process, so that the benchmark's own
+memory is not counted). The load average was {d["load"]:.1f} when this section started.
+
+The list runs over the {big:,}-episode diary just imported, for the calf episodes since
+{since} (`--since` {LIST_DAYS} days before its last day). PostgreSQL's plan is taken after
+`ANALYZE episode` (as autovacuum would run it after an import), SQLite's without statistics
+(musclewise never runs `ANALYZE`). In process, much of the time is decoding each episode's
+stored assessment (JSON), which the list does not show; as a table rather than JSON, Rich's
+layout adds {per_row} ms an episode.
+
+The import writes episodes 500 at a time: one query for those already in the diary (by start
+time, with a range so that PostgreSQL scans the index, not the person's whole diary) and one
+multi-row `INSERT` through SQLAlchemy Core, instead of two queries and an ORM flush for each
+row; the assessment in the file is checked (kind, triage and version) and stored as the JSON
+text it is, not decoded and encoded again. Rows are still read one at a time, every bad row is
+still listed, and the import is still one transaction.
+"""
+    )
+
+
+# --------------------------------------------------------------------------- insights (issue 4)
+
+INSIGHT_FACTORS = {f"factor_{i}": 0.3 for i in range(12)}
+"""Twelve daily factors, each on about 3 days in 10: as many as the real threshold table."""
+TEN_YEARS = 3650
+PG_DIARIES = 1000 // (50 if QUICK else 1)
+
+
+def trigger_simulation(diaries: int) -> dict[str, Any]:
+    """Detection of a planted trigger over 90 days, and false triggers where none exist."""
+    from musclewise.insights.simulate import simulate
+    from musclewise.insights.triggers import analyse
+
+    factors = list(INSIGHT_FACTORS)
+    detection: dict[str, float] = {}
+    for ratio in (2.0, 3.0):
+        for base in (0.3, 0.8):
+            hits = 0
+            for seed in range(diaries):
+                diary = simulate(90, INSIGHT_FACTORS, {("factor_0", 1): ratio},
+                                 base_rate=base, seed=seed)  # fmt: skip
+                hits += any(r.trigger and (r.factor, r.lag, r.kind) == ("factor_0", 1, "cramp")
+                            for r in analyse(diary, factors))  # fmt: skip
+            detection[f"{ratio:g}@{base:g}"] = hits / diaries
+    with_any = comparisons = false = 0
+    for seed in range(2 * diaries):
+        diary = simulate(90, INSIGHT_FACTORS, {}, base_rate=0.8, seed=10_000 + seed)
+        results = analyse(diary, factors)
+        called = sum(r.trigger for r in results)
+        with_any += called > 0
+        false += called
+        comparisons += sum(r.enough_data for r in results)
+    return {
+        "diaries": diaries,
+        "detection": detection,
+        "null_diaries": 2 * diaries,
+        "false_diary_rate": with_any / (2 * diaries),
+        "false_comparison_rate": false / max(comparisons, 1),
+        "comparisons": len(factors) * 4,
+    }
+
+
+def ten_year_diary(url: str, person: str = "p0000") -> tuple[int, float]:
+    """Fill a 3,650-day diary (about 5,000 episodes) through the Diary API: (episodes, s)."""
+    from datetime import date
+
+    from musclewise.diary import Diary
+    from musclewise.insights.simulate import fill_diary
+
+    start = time.perf_counter()
+    with Diary(url, person=person) as diary:
+        fill_diary(diary, TEN_YEARS, seed=10, end=date(2026, 10, 31), cramps_a_day=0.55,
+                   twitches_a_day=0.2)  # fmt: skip
+        episodes = len(diary.list_episodes())
+    return episodes, time.perf_counter() - start
+
+
+def insights_benchmarks() -> dict[str, Any]:
+    """Issue 4: the trigger statistics on simulated diaries, insights and the report on a
+    10-year diary (SQLite), and insights for one person among many diaries (PostgreSQL)."""
+    result: dict[str, Any] = {}
+    print("  simulated diaries ...", flush=True)
+    result["sim"] = trigger_simulation(500 // SCALE)
+    tool = str(BIN / "musclewise")
+    with tempfile.TemporaryDirectory() as tmp, diary_database("sqlite", Path(tmp)) as url:
+        print("  a 10-year diary on SQLite ...", flush=True)
+        result["episodes"], result["fill_s"] = ten_year_diary(url)
+        common = ["--database-url", url, "--until", "2026-10-31"]
+        insights = [tool, "insights", *common, "--format", "json"]
+        timed_child(insights)  # warm the knowledge cache
+        result["insights"] = timed_child(insights)[:2]
+        pdf = Path(tmp) / "report.pdf"
+        result["pdf"] = timed_child([tool, "report", *common, "-o", str(pdf)])[:2]
+        result["pdf_pages"] = pdf_pages(pdf)
+        result["html"] = timed_child([tool, "report", *common, "-o", f"{tmp}/report.html"])[:2]
+    why = postgres_reachable()
+    result["postgres"] = None if why else postgres_many(PG_DIARIES)
+    result["postgres_why"] = why
+    return result
+
+
+def pdf_pages(path: Path) -> str:
+    """How many pages a PDF has (poppler's pdfinfo, which the set-up installs)."""
+    if not shutil.which("pdfinfo"):
+        return "?"
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=False)
+    text = info.stdout
+    return next((line.split()[-1] for line in text.splitlines() if line.startswith("Pages:")),
+                "?")  # fmt: skip
+
+
+def postgres_many(diaries: int) -> dict[str, Any]:
+    """Insights for one person among ``diaries`` 10-year diaries in one PostgreSQL schema: one
+    diary filled through the API, copied in SQL to the other people (with a short stored
+    assessment, to keep the database small)."""
+    from sqlalchemy import create_engine, text
+
+    print(f"  {diaries:,} 10-year diaries on PostgreSQL ...", flush=True)
+    with tempfile.TemporaryDirectory() as tmp, diary_database("postgresql", Path(tmp)) as url:
+        episodes, _ = ten_year_diary(url)
+        engine = create_engine(url)
+        start = time.perf_counter()
+        with engine.begin() as connection:
+
+            def columns(table: str, *leave_out: str) -> list[str]:
+                names = connection.execute(text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
+                    "AND table_schema = current_schema() ORDER BY ordinal_position"
+                ), {"t": table}).scalars()  # fmt: skip
+                return [n for n in names if n not in leave_out]
+
+            person = ", ".join(columns("person", "id", "name"))
+            connection.execute(text(
+                f"INSERT INTO person (name, {person}) SELECT 'p' || lpad(n::text, 4, '0'), "
+                f"{person} FROM person, generate_series(1, :more) AS n WHERE name = 'p0000'"
+            ), {"more": diaries - 1})  # fmt: skip
+            copies = {
+                "day_context": columns("day_context", "person_id"),
+                "medicine": columns("medicine", "person_id", "id"),
+                "episode": columns("episode", "person_id", "id", "assessment"),
+            }
+            for table, names in copies.items():
+                extra = ", assessment" if table == "episode" else ""
+                value = ", json_build_object('kind', t.kind)" if table == "episode" else ""
+                listed = ", ".join(names)
+                connection.execute(text(
+                    f"INSERT INTO {table} (person_id{extra}, {listed}) "
+                    f"SELECT p.id{value}, {', '.join('t.' + n for n in names)} FROM {table} t "
+                    "JOIN person o ON o.id = t.person_id AND o.name = 'p0000' "
+                    "CROSS JOIN person p WHERE p.name <> 'p0000'"
+                ))  # fmt: skip
+            connection.execute(text("ANALYZE"))
+            total = connection.execute(text("SELECT count(*) FROM episode")).scalar_one()
+        engine.dispose()
+        copy_s = time.perf_counter() - start
+        args = [str(BIN / "musclewise"), "insights", "--database-url", url, "--person",
+                f"p{diaries // 2:04d}", "--until", "2026-10-31", "--format", "json"]  # fmt: skip
+        timed_child(args)
+        seconds, peak_mb, _ = timed_child(args)
+    return {"diaries": diaries, "episodes_each": episodes, "episodes_total": total,
+            "copy_s": copy_s, "seconds": seconds, "peak_mb": peak_mb}  # fmt: skip
+
+
+def insights_section(r: dict[str, Any]) -> str:
+    sim, pg = r["sim"], r["postgres"]
+    d = sim["detection"]
+    if pg is None:
+        pg_row = f"| insights for one person among many diaries on PostgreSQL | not run: {r['postgres_why']} | |"
+    else:
+        pg_row = (
+            f"| insights for one person among {pg['diaries']:,} 10-year diaries in one "
+            f"PostgreSQL database ({pg['episodes_total']:,} episodes) | {pg['seconds']:.1f} s, "
+            f"peak {pg['peak_mb']:.0f} MB | seconds |"
+        )
+    return f"""
+## Insights and the report (issue 4)
+
+| measure | figure | target |
+|---|---|---|
+| planted trigger found: rate ratio 2, 0.3 cramps a day, 90 days | {d["2@0.3"]:.0%} of {sim["diaries"]:,} diaries | |
+| planted trigger found: rate ratio 2, 0.8 cramps a day, 90 days | {d["2@0.8"]:.0%} | |
+| planted trigger found: rate ratio 3, 0.3 cramps a day, 90 days | {d["3@0.3"]:.0%} | |
+| planted trigger found: rate ratio 3, 0.8 cramps a day, 90 days | {d["3@0.8"]:.0%} | |
+| diaries with any false trigger where none exist (0.8 a day, 90 days) | {sim["false_diary_rate"]:.1%} of {sim["null_diaries"]:,} | ≤ 10% |
+| comparisons called triggers where none exist | {sim["false_comparison_rate"]:.2%} | |
+| a 10-year diary on SQLite | 3,650 days, {r["episodes"]:,} episodes (filled through the API in {r["fill_s"]:.0f} s) | |
+| its insights: `musclewise insights --format json` | {r["insights"][0]:.1f} s, peak {r["insights"][1]:.0f} MB | seconds |
+| its report: `musclewise report -o report.pdf` ({r["pdf_pages"]} pages) | {r["pdf"][0]:.1f} s, peak {r["pdf"][1]:.0f} MB | seconds |
+| its report: `musclewise report -o report.html` | {r["html"][0]:.1f} s, peak {r["html"][1]:.0f} MB | |
+{pg_row}
+
+Each simulated diary (`musclewise.insights.simulate.simulate`) has {len(INSIGHT_FACTORS)} daily
+factors, each present on about 3 days in 10, compared on the same day and the day before for
+cramps and twitches ({sim["comparisons"]} comparisons, Benjamini-Hochberg across them); the
+planted effect is on cramps the day after `factor_0`, and counts as found only when exactly
+that comparison is named. The 10-year diary is `musclewise.insights.simulate.fill_diary`: a
+profile, three medicines, the day's context on 9 days in 10, night cramps and eyelid twitches
+with planted effects, every episode assessed as it is logged. Times are of one `musclewise`
+process, imports included, after a warm-up run; peak memory is that process's own max RSS.
+On PostgreSQL one such diary is filled through the API and copied in SQL to every other
+person (with a short stored assessment, to keep the database small), then `ANALYZE`; the person
+measured is one in the middle.
 """
 
 

@@ -181,3 +181,82 @@ def test_export_import_backup_commands(tmp_path: Path) -> None:
     result = run_cli("backup", str(tmp_path / "b-copy.sqlite3"), env=target)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "b-copy.sqlite3").exists()
+
+
+def episode_line(when: str, site: str = "calf", **extra: object) -> str:
+    return json.dumps({"record": "episode", "site": site, "started_at": when, **extra})
+
+
+def test_import_writes_episodes_in_batches_in_file_order(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from musclewise import assess
+    from musclewise.diary import transfer
+
+    monkeypatch.setattr(transfer, "BATCH", 2)
+    stored = assess({"site": "calf", "pain": 7})
+    lines = [
+        json.dumps({"record": "profile", "timezone": "Europe/London", "birth_year": 1960}),
+        episode_line("2026-01-01T03:00:00+00:00", pain=7, assessment=stored),
+        episode_line("2026-01-02T03:00:00+00:00", pain=7, assessment=stored),
+        episode_line("2026-01-01T03:00:00+00:00", pain=7, assessment=stored),  # a later batch
+        episode_line("2026-01-01T03:00:00+00:00", "foot", pain=7, assessment=stored),
+        episode_line("2026-01-03T03:00:00+00:00", pain=7, assessment=stored),
+        episode_line("2026-01-03T03:00:00+00:00", pain=7, assessment=stored),  # the same batch
+        json.dumps({"record": "day", "date": "2026-01-04", "exercise_intense": True}),
+        episode_line("2026-01-04T22:00:00+00:00", pain=7),  # assessed with that day's context
+        episode_line("2026-01-05T03:00:00+00:00", pain=7, assessment=stored),
+    ]
+    text = "\n".join(lines) + "\n"
+    with Diary(db_url) as diary:
+        dry = load(diary, text, "jsonl", dry_run=True)
+        assert dry.added["episode"] == 6 and diary.list_episodes() == []  # type: ignore[attr-defined]
+        summary = load(diary, text, "jsonl")
+        assert summary.added == {"profile": 1, "episode": 6, "day": 1}  # type: ignore[attr-defined]
+        assert summary.already_there == {"episode": 2} and summary.assessed == 1  # type: ignore[attr-defined]
+        episodes = diary.list_episodes()
+        first = episodes[0].id  # PostgreSQL's sequence moved on in the dry run
+        assert [(e.id - first + 1, e.site, e.local_start.day) for e in episodes] == [
+            (1, "calf", 1), (3, "foot", 1), (2, "calf", 2), (4, "calf", 3), (5, "calf", 4),
+            (6, "calf", 5),
+        ]  # fmt: skip
+        assert all(e.assessment == stored for e in episodes if e.id != first + 4)
+        fresh = diary.get_episode(first + 4).assessment
+        assert "fatigue" in {f["id"] for f in fresh["factors"]}, "the day's context was used"
+        again = load(diary, text, "jsonl")
+        assert not again.added and again.already_there["episode"] == 8  # type: ignore[attr-defined]
+
+
+def test_an_assessment_is_kept_as_the_file_gives_it(db_url: str) -> None:
+    from musclewise import assess
+
+    stored = assess({"site": "eyelid", "pain": 0, "visible_twitch": True})
+    spaced = json.dumps(stored, indent=1).replace("\n", " ")  # other spacing, the same JSON
+    line = (f'{{"record": "episode", "site": "eyelid", "pain": 0, "kind": "spasm", '
+            f'"started_at": "2026-02-01T10:00:00+00:00", "assessment": {spaced}}}\n')  # fmt: skip
+    bad = [
+        episode_line("2026-02-02T10:00:00+00:00", kind="cramp", assessment=stored),
+        episode_line("2026-02-03T10:00:00+00:00", assessment={**stored, "kind": "twitch"}),
+        episode_line("2026-02-04T10:00:00+00:00", assessment=[stored]),
+        episode_line("2026-02-05T10:00:00+00:00", assessment={**stored, "knowledge_version": "x" * 33}),
+    ]  # fmt: skip
+    csv_text = (
+        'record,site,started_at,assessment\nepisode,calf,2026-02-06T10:00:00+00:00,"{""kind"": "\n'
+    )
+    with Diary(db_url) as diary:
+        with pytest.raises(ImportRejected) as info:
+            load(diary, line + "\n".join(bad) + "\n", "jsonl")
+        assert [(p.line, p.column) for p in info.value.problems] == [
+            (2, "kind"), (3, "assessment"), (4, "assessment"), (5, "assessment"),
+        ]  # fmt: skip
+        assert "longer than 32" in info.value.problems[-1].problem
+        with pytest.raises(ImportRejected) as csv_info:
+            load(diary, csv_text, "csv")
+        [problem] = csv_info.value.problems
+        assert (problem.line, problem.column) == (2, "assessment")
+        assert "is not valid JSON" in problem.problem
+        load(diary, line, "jsonl")
+        [episode] = diary.list_episodes()
+        assert episode.assessment == stored and (episode.kind, episode.triage) == (
+            "spasm", stored["triage"]["level"],
+        )  # fmt: skip

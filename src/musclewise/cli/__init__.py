@@ -64,14 +64,24 @@ def _add_diary() -> None:
     diary.register(app)
 
 
+def _add_insights() -> None:
+    from musclewise.cli import insights
+
+    app.command("insights")(insights.insights_command)
+    app.command("report")(insights.report_command)
+
+
 COMMANDS = {
     "assess": _add_assess,
     "check": _add_check,
     "knowledge": _add_knowledge,
     "eval": _add_eval,
     **dict.fromkeys(
-        ("log", "episodes", "day", "profile", "db", "export", "import", "backup"), _add_diary
+        ("log", "episodes", "day", "profile", "db", "export", "import", "backup", "demo"),
+        _add_diary,
     ),
+    "insights": _add_insights,
+    "report": _add_insights,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (all of them for help and anything unknown)."""

@@ -1,5 +1,5 @@
 """The diary commands: ``log``, ``episodes``, ``day``, ``profile``, ``db``, ``export``,
-``import`` and ``backup``.
+``import``, ``backup`` and ``demo``.
 
 Each is a thin shell over :class:`musclewise.diary.Diary`; everything a command writes is one
 transaction. ``register`` adds them to the ``musclewise`` app.
@@ -36,7 +36,14 @@ SIDES = {"left": "--left", "right": "--right", "both": "--both"}
 
 def register(app: typer.Typer) -> None:
     """Add the diary commands to the ``musclewise`` app."""
-    from musclewise.cli import diary_day, diary_db, diary_episodes, diary_profile, diary_transfer
+    from musclewise.cli import (
+        diary_day,
+        diary_db,
+        diary_demo,
+        diary_episodes,
+        diary_profile,
+        diary_transfer,
+    )
 
     app.command("log", no_args_is_help=False)(log_command)
     app.add_typer(diary_episodes.app, name="episodes")
@@ -46,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.command("export")(diary_transfer.export_command)
     app.command("import")(diary_transfer.import_command)
     app.command("backup")(diary_transfer.backup_command)
+    app.command("demo")(diary_demo.demo_command)
 
 
 def _parameters() -> list[inspect.Parameter]:

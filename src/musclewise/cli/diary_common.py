@@ -4,7 +4,7 @@ the small pieces of output (JSON, the triage banner, one line per episode)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -129,9 +129,13 @@ def print_banner(assessment: Mapping[str, Any], console: Console) -> None:
         console.print(f"  • {reason['text']}")
 
 
-def stale_notice(diary: Diary) -> None:
-    """Say, on standard error, when episodes were assessed with an older knowledge base."""
-    stale = diary.stale_episodes()
+def stale_notice(episodes: Sequence[EpisodeRecord]) -> None:
+    """Say, on standard error, when some of these episodes were assessed with another
+    knowledge base version (counted among them: the cost does not grow with the diary)."""
+    from musclewise.knowledge import load_knowledge
+
+    version = load_knowledge().version
+    stale = sum(e.knowledge_version != version for e in episodes)
     if stale:
         sys.stderr.write(
             f"note: {stale} episode(s) were assessed with another knowledge base version; "

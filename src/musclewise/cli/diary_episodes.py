@@ -76,10 +76,10 @@ def list_command(
         )  # fmt: skip
         if limit is not None:
             episodes.reverse()
-        if not as_json:
-            from musclewise.cli.diary_common import stale_notice
+    if not as_json:
+        from musclewise.cli.diary_common import stale_notice
 
-            stale_notice(diary)
+        stale_notice(episodes)
     if as_json:
         print_json([e.to_dict(assessment=False) for e in episodes])
     elif output_format is TableFormat.csv:

@@ -6,19 +6,26 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
 from musclewise.cli.diary_common import DATABASE_URL, JSON_FLAG, PERSON, open_diary, print_json
 from musclewise.errors import UsageError
 
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from musclewise.diary import Diary
+
 PROGRESS_MIN_BYTES = 1_000_000
 """Files at least this big show a progress bar (when standard error is a terminal)."""
 
 
 def export_command(
-    output_format: str = typer.Option("jsonl", "--format", "-f", help="csv or jsonl."),
+    output_format: str = typer.Option(
+        "jsonl", "--format", "-f", help="csv, jsonl or fhir (one FHIR R4B Bundle)."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write to FILE (default: standard output)."
     ),
@@ -31,8 +38,14 @@ def export_command(
     """  # fmt: skip
     from musclewise.diary.transfer import FORMATS, write_export
 
-    if output_format not in FORMATS:
-        raise UsageError(f"--format: '{output_format}' is not allowed; use csv or jsonl")
+    if output_format not in (*FORMATS, "fhir"):
+        raise UsageError(f"--format: '{output_format}' is not allowed; use csv, jsonl or fhir")
+    if output_format == "fhir":
+        from musclewise.diary.fhir import write_bundle
+
+        def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
+            return write_bundle(diary, output)
+
     with open_diary(database_url, person) as diary:
         if output is None:
             counts = write_export(diary, sys.stdout, output_format)
@@ -68,10 +81,10 @@ def import_command(
         ...,
         metavar="FILE",
         allow_dash=True,
-        help="An export: .csv or .jsonl ('-' for standard input).",
+        help="An export: .csv, .jsonl or a FHIR Bundle ('-' for standard input).",
     ),
     input_format: str | None = typer.Option(
-        None, "--format", "-f", help="csv or jsonl (default: from the file name)."
+        None, "--format", "-f", help="csv, jsonl or fhir (default: from the file)."
     ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check every row and say what would change; write nothing."
@@ -103,9 +116,11 @@ def import_command(
         read_rows,
     )
 
-    fmt = input_format or _format_of(file)
-    if fmt not in FORMATS:
-        raise UsageError(f"--format: '{fmt}' is not allowed; use csv or jsonl")
+    fmt = input_format or ("fhir" if _is_bundle(file) else _format_of(file))
+    if fmt not in (*FORMATS, "fhir"):
+        raise UsageError(f"--format: '{fmt}' is not allowed; use csv, jsonl or fhir")
+    if fmt == "fhir" and skip_invalid is not None:
+        raise UsageError("--skip-invalid: a FHIR bundle is imported whole or not at all")
     stdin = str(file) == "-"
     try:
         raw: IO[bytes] = sys.stdin.buffer if stdin else file.open("rb")
@@ -127,10 +142,15 @@ def import_command(
 
     try:
         with open_diary(database_url, person) as diary, _progress(size, raw) as tick:
-            summary = import_rows(
-                diary, read_rows(text, fmt), dry_run=dry_run,
-                rejects=reject if skip_invalid is not None else None, progress=tick,
-            )  # fmt: skip
+            if fmt == "fhir":
+                from musclewise.diary.fhir import import_bundle
+
+                summary = import_bundle(diary, text, dry_run=dry_run)
+            else:
+                summary = import_rows(
+                    diary, read_rows(text, fmt), dry_run=dry_run,
+                    rejects=reject if skip_invalid is not None else None, progress=tick,
+                )  # fmt: skip
     except ImportRejected as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
@@ -155,6 +175,20 @@ def import_command(
     if summary.rejected:
         where = f"; written to {skip_invalid}" if not dry_run else ""
         typer.echo(f"Skipped {summary.rejected} bad row(s){where}")
+
+
+def _is_bundle(file: Path) -> bool:
+    """Whether FILE starts as a FHIR Bundle does (``"resourceType": "Bundle"``)."""
+    from musclewise.diary.fhir import is_bundle
+
+    try:
+        if str(file) == "-":
+            peek = getattr(sys.stdin.buffer, "peek", None)
+            return peek is not None and is_bundle(peek(8192)[:8192])
+        with file.open("rb") as stream:
+            return is_bundle(stream.read(8192))
+    except OSError:
+        return False
 
 
 def _format_of(file: Path) -> str:

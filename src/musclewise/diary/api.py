@@ -15,12 +15,16 @@ and the day's context merged in (see :meth:`Diary.findings_for`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, Select, delete, func, select
+import msgspec
+from sqlalchemy import JSON, Engine, Select, Table, Text, bindparam, delete, func, insert, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -69,6 +73,10 @@ DAY_TO_FINDINGS = (
 )  # fmt: skip
 EDITABLE = ("site", "side", "pain", "duration_s", "started_at", "notes")
 KINDS = ("cramp", "spasm", "other")
+VERSION_MAX = 32
+"""The longest knowledge_version the episode table holds."""
+RESTORE_LOOKUP = 500
+"""How many start times one query of :meth:`Diary.restore_episodes` looks up."""
 TRIAGE_LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 
 
@@ -430,58 +438,113 @@ class Diary:
         side: str | None = None,
         findings: Mapping[str, Any] | None = None,
         notes: str | None = None,
-        assessment: Mapping[str, Any] | None = None,
+        assessment: Mapping[str, Any] | AssessmentText | None = None,
         created_at: datetime | None = None,
         updated_at: datetime | None = None,
     ) -> tuple[EpisodeRecord, bool]:
         """Write an episode as it was exported: its own zone, times and stored assessment
         (assessed now only when there is none). An episode of the same site that started at
         the same instant is already there: it is returned, and False says nothing was added."""
-        columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
-        extra = dict(findings or {})
-        check_episode_findings(columns, extra)
-        when = times.check_not_future(_aware(started_at, "started_at"), "started_at")
-        stamps = {
-            name: times.check_not_future(_aware(value, name), name)
-            for name, value in (("created_at", created_at), ("updated_at", updated_at))
-            if value is not None
-        }
-        kept = _check_assessment(assessment) if assessment is not None else None
-        cleaned_notes = _notes(notes)
+        checked = check_restored_episode(
+            site, started_at=started_at, tz=tz, pain=pain, duration_s=duration_s, side=side,
+            findings=findings, notes=notes, assessment=assessment, created_at=created_at,
+            updated_at=updated_at,
+        )  # fmt: skip
         with self._write() as session:
             row = self._person_row(session)
-            zone_name = tz or row.timezone
-            times.zone(zone_name, "tz")
             same = select(Episode).where(
-                Episode.person_id == row.id, Episode.site == site, Episode.started_at == when
+                Episode.person_id == row.id,
+                Episode.site == checked.site,
+                Episode.started_at == checked.started_at,
             )
             existing = session.scalars(same).first()
             if existing is not None:
                 return _episode(existing, row.name), False
-            stamp = times.now()
-            episode = Episode(
-                person_id=row.id,
-                started_at=when,
-                tz=zone_name,
-                site=site,
-                side=side,
-                pain=pain,
-                duration_s=None if duration_s is None else float(duration_s),
-                findings=extra,
-                notes=cleaned_notes,
-                created_at=stamps.get("created_at", stamp),
-                updated_at=stamps.get("updated_at", stamps.get("created_at", stamp)),
-            )
-            if kept is None:
-                self._assess_into(session, row, episode)
-            else:
-                episode.assessment = kept
-                episode.kind = kept["kind"]
-                episode.triage = kept["triage"]["level"]
-                episode.knowledge_version = kept["knowledge_version"]
+            columns = self._restored_columns(session, row, checked, times.now())
+            if isinstance(columns["assessment"], AssessmentText):
+                columns["assessment"] = columns["assessment"].decoded()
+            episode = Episode(**columns)
             session.add(episode)
             session.flush()
             return _episode(episode, row.name), True
+
+    def restore_episodes(self, episodes: Sequence[CheckedEpisode]) -> list[bool]:
+        """Write many episodes checked by :func:`check_restored_episode` (imports), as
+        :meth:`restore_episode` does one, in a few statements: one query for those already
+        there and one multi-row INSERT. Returns, for each, whether it was added (False: an
+        episode of the same site and start is in the diary, or earlier in ``episodes``).
+        Ids are given in the order of ``episodes``."""
+        if not episodes:
+            return []
+        table = cast(Table, Episode.__table__)
+        with self._write() as session:
+            row = self._person_row(session)
+            session.flush()
+            there: set[tuple[str, datetime]] = set()
+            instants = sorted({e.started_at for e in episodes})
+            for start in range(0, len(instants), RESTORE_LOOKUP):
+                chunk = instants[start : start + RESTORE_LOOKUP]
+                # the range lets PostgreSQL scan the index for these times only (with IN
+                # alone, before ANALYZE, it reads every episode of the person each time)
+                query = select(table.c.site, table.c.started_at).where(
+                    table.c.person_id == row.id,
+                    table.c.started_at >= chunk[0],
+                    table.c.started_at <= chunk[-1],
+                    table.c.started_at.in_(chunk),
+                )
+                there.update((site, when) for site, when in session.execute(query))
+            stamp = times.now()
+            added: list[bool] = []
+            rows: list[dict[str, Any]] = []
+            for episode in episodes:
+                key = (episode.site, episode.started_at)
+                added.append(key not in there)
+                if key not in there:
+                    there.add(key)
+                    columns = self._restored_columns(session, row, episode, stamp)
+                    stored = columns.pop("assessment")
+                    columns["assessment_json"] = (
+                        stored.text
+                        if isinstance(stored, AssessmentText)
+                        else json.dumps(stored)  # as SQLAlchemy's JSON type writes it
+                    )
+                    rows.append(columns)
+            if rows:
+                text = bindparam("assessment_json", type_=Text())
+                value = text if database.is_sqlite(self.url) else sa_cast(text, JSON())
+                session.execute(insert(table).values(assessment=value), rows)
+            return added
+
+    def _restored_columns(
+        self, session: Session, person: Person, checked: CheckedEpisode, stamp: datetime
+    ) -> dict[str, Any]:
+        """The columns of a restored episode's row (assessed now if it has no assessment;
+        ``assessment`` as given: a dict or an :class:`AssessmentText`)."""
+        created = checked.created_at or stamp
+        values: dict[str, Any] = {
+            "person_id": person.id,
+            "started_at": checked.started_at,
+            "tz": checked.tz or person.timezone,
+            "site": checked.site,
+            "side": checked.side,
+            "pain": checked.pain,
+            "duration_s": checked.duration_s,
+            "findings": checked.findings,
+            "notes": checked.notes,
+            "created_at": created,
+            "updated_at": checked.updated_at or created,
+        }
+        assessment = checked.assessment
+        if assessment is None:
+            episode = Episode(**values)  # transient: only read by the assessment
+            self._assess_into(session, person, episode)
+            assessment = episode.assessment
+        if isinstance(assessment, AssessmentText):
+            kind, triage, version = assessment.kind, assessment.triage, assessment.knowledge_version
+        else:
+            kind, triage, version = _assessment_head(assessment)
+        values.update(assessment=assessment, kind=kind, triage=triage, knowledge_version=version)
+        return values
 
     def get_episode(self, episode_id: int) -> EpisodeRecord:
         with self._read() as session:
@@ -792,8 +855,79 @@ def _aware(value: object, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedEpisode:
+    """An exported episode, checked by :func:`check_restored_episode`: times in UTC."""
+
+    site: str
+    started_at: datetime
+    tz: str | None
+    side: str | None
+    pain: int | None
+    duration_s: float | None
+    findings: dict[str, Any]
+    notes: str | None
+    assessment: dict[str, Any] | AssessmentText | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def check_restored_episode(
+    site: str,
+    *,
+    started_at: datetime,
+    tz: str | None = None,
+    pain: int | None = None,
+    duration_s: float | None = None,
+    side: str | None = None,
+    findings: Mapping[str, Any] | None = None,
+    notes: str | None = None,
+    assessment: Mapping[str, Any] | AssessmentText | None = None,
+    created_at: datetime | None = None,
+    updated_at: datetime | None = None,
+) -> CheckedEpisode:
+    """Check an episode to be written as it was exported (see :meth:`Diary.restore_episode`);
+    raises :class:`DiaryValueError` naming each bad field. ``tz`` None: the person's zone."""
+    columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
+    extra = dict(findings or {})
+    check_episode_findings(columns, extra)
+    when = times.check_not_future(_aware(started_at, "started_at"), "started_at")
+    stamps = {
+        name: times.check_not_future(_aware(value, name), name)
+        for name, value in (("created_at", created_at), ("updated_at", updated_at))
+        if value is not None
+    }
+    if tz is not None:
+        if not isinstance(tz, str):
+            raise DiaryValueError([FieldProblem("tz", f"{tz!r} is not a time zone name")])
+        times.zone(tz, "tz")
+    return CheckedEpisode(
+        site=site,
+        started_at=when,
+        tz=tz,
+        side=side,
+        pain=pain,
+        duration_s=None if duration_s is None else float(duration_s),
+        findings=extra,
+        notes=_notes(notes),
+        assessment=(
+            assessment
+            if assessment is None or isinstance(assessment, AssessmentText)
+            else _check_assessment(assessment)
+        ),
+        created_at=stamps.get("created_at"),
+        updated_at=stamps.get("updated_at"),
+    )
+
+
 def _check_assessment(assessment: Mapping[str, Any]) -> dict[str, Any]:
     """A stored assessment kept as it is: it must at least say its kind, triage and version."""
+    _assessment_head(assessment)
+    return dict(assessment)
+
+
+def _assessment_head(assessment: object) -> tuple[str, str, str]:
+    """The kind, triage level and knowledge version an assessment states (checked)."""
     problem = None
     if not isinstance(assessment, Mapping):
         problem = "is not a JSON object"
@@ -805,9 +939,57 @@ def _check_assessment(assessment: Mapping[str, Any]) -> dict[str, Any]:
         problem = f"has no triage level (one of: {', '.join(TRIAGE_LEVELS)})"
     elif not isinstance(assessment.get("knowledge_version"), str):
         problem = "has no knowledge_version"
+    elif len(assessment["knowledge_version"]) > VERSION_MAX:
+        problem = f"has a knowledge_version longer than {VERSION_MAX} characters"
     if problem:
         raise DiaryValueError([FieldProblem("assessment", problem)])
-    return dict(assessment)
+    assert isinstance(assessment, Mapping)
+    return assessment["kind"], assessment["triage"]["level"], assessment["knowledge_version"]
+
+
+class _Head(msgspec.Struct):
+    """The part of an assessment the episode's columns repeat (the rest is only checked to
+    be JSON, not decoded)."""
+
+    kind: Any = None
+    triage: Any = None
+    knowledge_version: Any = None
+
+
+_HEAD_DECODER = msgspec.json.Decoder(_Head)
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentText:
+    """A stored assessment as JSON text, as an import file holds it: written to the database
+    as it is (not decoded and encoded again), with the three fields its episode repeats."""
+
+    text: str
+    kind: str
+    triage: str
+    knowledge_version: str
+
+    @classmethod
+    def parse(cls, text: str | bytes) -> AssessmentText:
+        """Check the text is a JSON object stating its kind, triage and knowledge version."""
+        try:
+            head = _HEAD_DECODER.decode(text)
+        except msgspec.ValidationError:
+            raise DiaryValueError([FieldProblem("assessment", "is not a JSON object")]) from None
+        except msgspec.DecodeError:
+            shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
+            raise DiaryValueError(
+                [FieldProblem("assessment", f"{shown!r} is not valid JSON")]
+            ) from None
+        values = {"kind": head.kind, "triage": head.triage}
+        values["knowledge_version"] = head.knowledge_version
+        kind, triage, version = _assessment_head(values)
+        decoded = text if isinstance(text, str) else text.decode("utf-8")
+        return cls(decoded, kind, triage, version)
+
+    def decoded(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.text)
+        return result
 
 
 def _notes(notes: object) -> str | None:

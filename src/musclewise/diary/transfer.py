@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
-from musclewise.diary.api import Diary
+import msgspec
+
+from musclewise.diary.api import AssessmentText, CheckedEpisode, Diary, check_restored_episode
 from musclewise.diary.errors import DiaryValueError, FieldProblem
 from musclewise.diary.models import DAY_FIELDS
 from musclewise.diary.records import EpisodeRecord
@@ -32,6 +34,8 @@ from musclewise.errors import MusclewiseError, UsageError
 from musclewise.findings import FINDINGS_KEYS
 
 FORMATS = ("csv", "jsonl")
+BATCH = 500
+"""Episodes an import writes at a time (one query and one INSERT a batch)."""
 PROFILE_COLUMNS = ("name", "timezone", "sex", "birth_year", "pregnant", "created_at")
 MEDICINE_COLUMNS = ("name", "started_on", "stopped_on")
 EPISODE_COLUMNS = (
@@ -49,6 +53,8 @@ COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(["record", *(c for cols in RECORD_COLUMNS.values() for c in cols)])
 )
 """Every column of an export, in order (CSV header; JSON Lines use the same keys)."""
+_LINE_DECODER = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_VALUE_DECODER = msgspec.json.Decoder()
 
 TYPES: dict[str, str] = {
     "birth_year": "int", "pain": "int", "id": "int", "cigarettes": "int", "stress": "int",
@@ -58,6 +64,11 @@ TYPES: dict[str, str] = {
 }  # fmt: skip
 for _name, _spec in DAY_SPECS.items():
     TYPES.setdefault(_name, {bool: "bool", int: "int", float: "float"}.get(_spec.kind, "str"))
+JSON_CONVERTED = frozenset(
+    [*(c for c, kind in TYPES.items() if kind in ("datetime", "date")), "assessment"]
+)
+"""The columns a JSON Lines value is converted for (text to times and dates, and the
+assessment kept as JSON text); every other JSON value has its type already."""
 
 
 # --------------------------------------------------------------------------- export
@@ -182,12 +193,19 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
             if not line.strip():
                 continue
             try:
-                decoded = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Row(number, {"__error__": f"not valid JSON ({exc.msg})"}, line)
+                fields = _LINE_DECODER.decode(line)
+            except msgspec.ValidationError:
+                yield Row(number, {"__error__": "is not a JSON object"}, line)
                 continue
-            if not isinstance(decoded, dict):
-                decoded = {"__error__": "is not a JSON object"}
+            except msgspec.DecodeError as exc:
+                reason = str(exc).removeprefix("JSON is malformed: ")
+                yield Row(number, {"__error__": f"not valid JSON ({reason})"}, line)
+                continue
+            # the assessment stays JSON text (checked, not decoded): it is stored as it is
+            decoded = {
+                k: (v if k == "assessment" and bytes(v) != b"null" else _VALUE_DECODER.decode(v))
+                for k, v in fields.items()
+            }
             yield Row(number, decoded, line)
         return
     reader = csv.reader(stream)
@@ -241,6 +259,8 @@ def _convert(column: str, value: Any, from_csv: bool) -> Any:
             return date.fromisoformat(value) if isinstance(value, str) else _bad(value, "a date")
         except ValueError:
             raise ValueError(f"{value!r} is not a date (2026-11-20)") from None
+    if column == "assessment" and isinstance(value, str | bytes | msgspec.Raw):
+        return AssessmentText.parse(value if isinstance(value, str) else bytes(value))
     if not from_csv:
         return value
     if kind == "bool":
@@ -289,8 +309,10 @@ def _problems(line: int, exc: MusclewiseError) -> list[RowProblem]:
     return result
 
 
-def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary) -> None:
-    """Write one row (values already typed); raises DiaryValueError naming its columns."""
+def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary, batch: _Batch) -> None:
+    """Write one row (values already typed); raises DiaryValueError naming its columns. An
+    episode with its assessment goes to ``batch``; other rows are written at once, after the
+    episodes before them."""
     from_csv = bool(values.pop("__csv__", False))
     record = values.pop("record", None)
     if record not in RECORD_COLUMNS:
@@ -303,14 +325,26 @@ def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary) -> None
     for column, value in values.items():
         if column not in allowed:
             continue
+        if not from_csv and column not in JSON_CONVERTED:
+            typed[column] = value  # JSON has the type already (checked when written)
+            continue
         try:
             typed[column] = _convert(column, value, from_csv)
         except ValueError as exc:
             problems.append(FieldProblem(column, str(exc)))
     if problems:
         raise DiaryValueError(problems)
+    if record == "episode":
+        episode = _check_episode(typed)
+        if episode.assessment is not None:
+            batch.add(episode)  # nothing left to check: written with the next ones
+            return
+    batch.flush()  # the rows before this one first: episodes are assessed in file order
     added = True
-    if record == "profile":
+    if record == "episode":  # assessed now, with the profile and days before it
+        added = diary.restore_episodes([episode])[0]
+        summary.assessed += added
+    elif record == "profile":
         typed.pop("name", None)  # the file's diary goes to the person importing it
         before = diary.get_profile()
         after = diary.set_profile({k: v for k, v in typed.items() if v is not None})
@@ -332,39 +366,63 @@ def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary) -> None
         day = typed.pop("date")
         old = diary.get_day(day)
         added = diary.set_day(day, {k: v for k, v in typed.items() if v is not None}) != old
-    else:
-        added = _apply_episode(diary, typed, summary)
     (summary.added if added else summary.already_there)[record] += 1
 
 
-def _apply_episode(diary: Diary, typed: dict[str, Any], summary: ImportSummary) -> bool:
+class _Batch:
+    """Checked episodes with their assessment, written :data:`BATCH` at a time by
+    :meth:`Diary.restore_episodes` (a query and a multi-row INSERT a batch, not three
+    statements a row)."""
+
+    def __init__(self, diary: Diary, summary: ImportSummary) -> None:
+        self.diary, self.summary = diary, summary
+        self.pending: list[CheckedEpisode] = []
+
+    def add(self, episode: CheckedEpisode) -> None:
+        self.pending.append(episode)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        added = self.diary.restore_episodes(self.pending)
+        self.pending.clear()
+        new = sum(added)
+        if new:
+            self.summary.added["episode"] += new
+        if new < len(added):
+            self.summary.already_there["episode"] += len(added) - new
+
+
+def _check_episode(typed: dict[str, Any]) -> CheckedEpisode:
     for required in ("started_at", "site"):
         if typed.get(required) is None:
             raise DiaryValueError([FieldProblem(required, "is required")])
     assessment = typed.get("assessment")
     if assessment is not None:
-        problems = []
-        level = assessment.get("triage", {}).get("level") if isinstance(assessment, dict) else None
-        kind = assessment.get("kind") if isinstance(assessment, dict) else None
-        for column, stored in (("kind", kind), ("triage", level),
-                               ("knowledge_version", _get(assessment, "knowledge_version"))):  # fmt: skip
-            if typed.get(column) is not None and stored is not None and typed[column] != stored:
-                problems.append(FieldProblem(column, f"{typed[column]!r} is not what the "
-                                                     f"assessment says ({stored!r})"))  # fmt: skip
+        stated = (
+            (assessment.kind, assessment.triage, assessment.knowledge_version)
+            if isinstance(assessment, AssessmentText)
+            else (_get(assessment, "kind"), _get(_get(assessment, "triage"), "level"),
+                  _get(assessment, "knowledge_version"))
+        )  # fmt: skip
+        problems = [
+            FieldProblem(column, f"{typed[column]!r} is not what the assessment says ({stored!r})")
+            for column, stored in zip(("kind", "triage", "knowledge_version"), stated, strict=True)
+            if typed.get(column) is not None and stored is not None and typed[column] != stored
+        ]
         if problems:
             raise DiaryValueError(problems)
     findings = typed.get("findings")
     if findings is not None and not isinstance(findings, dict):
         raise DiaryValueError([FieldProblem("findings", "is not a JSON object")])
-    _, added = diary.restore_episode(
+    return check_restored_episode(
         typed["site"], started_at=typed["started_at"], tz=typed.get("tz"),
         pain=typed.get("pain"), duration_s=typed.get("duration_s"), side=typed.get("side"),
         findings=findings, notes=typed.get("notes"), assessment=assessment,
         created_at=typed.get("created_at"), updated_at=typed.get("updated_at"),
     )  # fmt: skip
-    if added and assessment is None:
-        summary.assessed += 1
-    return added
 
 
 def _get(mapping: Any, key: str) -> Any:
@@ -382,6 +440,7 @@ def import_rows(
     """Import rows in one transaction. Without ``rejects``, any bad row means nothing is
     written (:class:`ImportRejected` lists them all); with it, bad rows go there."""
     summary = ImportSummary(dry_run=dry_run)
+    batch = _Batch(diary, summary)
     bad_rows = 0
     try:
         with diary.transaction():
@@ -395,12 +454,13 @@ def import_rows(
                         raise DiaryValueError([FieldProblem("", error)])
                     # after a bad row, the others are still applied (and rolled back at the
                     # end) so that every problem of every row is reported at once
-                    _apply(diary, values, summary)
+                    _apply(diary, values, summary, batch)
                 except MusclewiseError as exc:
                     bad_rows += 1
                     summary.problems.extend(_problems(row.line, exc))
                     if rejects is not None:
                         rejects(row)
+            batch.flush()
             summary.rejected = bad_rows
             if bad_rows and rejects is None:
                 raise ImportRejected(summary.problems, bad_rows)

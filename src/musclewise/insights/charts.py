@@ -50,7 +50,12 @@ def _save(fig: Figure, fmt: str) -> bytes:
 
 
 def weekly_counts(
-    episodes: Sequence[EpisodeRecord], today: date, weeks: int = 26, fmt: str = "svg"
+    episodes: Sequence[EpisodeRecord],
+    today: date,
+    weeks: int = 26,
+    fmt: str = "svg",
+    *,
+    height: float = 3.6,
 ) -> bytes:
     """Episodes a week by kind (stacked bars), with the four-week moving average of all."""
     first = today - timedelta(days=7 * weeks - 1)
@@ -58,7 +63,7 @@ def weekly_counts(
     for e in episodes:
         if first <= e.day <= today:
             counts.setdefault(e.kind, [0] * weeks)[(e.day - first).days // 7] += 1
-    fig = _figure()
+    fig = _figure(7.0, height)
     ax = fig.add_subplot()
     start_days = [first + timedelta(days=7 * i) for i in range(weeks)]
     starts = _days(start_days)
@@ -112,7 +117,8 @@ def pain_over_time(episodes: Sequence[EpisodeRecord], fmt: str = "svg") -> bytes
     ax.set_ylim(-0.5, 10.5)
     ax.set_title("Pain over time")
     ax.set_ylabel("pain (0-10)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), frameon=False, ncols=3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), frameon=False, ncols=3)
     ax.xaxis_date()
     fig.autofmt_xdate()
     return _save(fig, fmt)

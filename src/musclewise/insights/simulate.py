@@ -10,9 +10,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from musclewise.insights.triggers import Day
+
+if TYPE_CHECKING:
+    from musclewise.diary import Diary
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -53,3 +57,79 @@ def simulate(
             )
         )
     return diary
+
+
+def fill_diary(
+    diary: Diary,
+    days: int = 182,
+    *,
+    seed: int = 0,
+    end: date | None = None,
+    cramps_a_day: float = 0.3,
+    twitches_a_day: float = 0.1,
+    intense_ratio: float = 3.0,
+) -> None:
+    """Write a plausible diary through the Diary API (one transaction): a profile, medicines,
+    the context of most days, and episodes assessed as they are logged.
+
+    Planted effects, so the insights have something to find: cramps ``intense_ratio`` times as
+    often the night after intense exercise and twice as often once a statin is started (two thirds of
+    the way through); eyelid twitching twice as often on days with 3 or more cups of coffee.
+    The last day is ``end`` (default: yesterday in the person's time zone)."""
+    from zoneinfo import ZoneInfo
+
+    rng = random.Random(seed)
+    zone = "Europe/London"
+    with diary.transaction():
+        diary.set_profile({"timezone": zone, "birth_year": 1958, "sex": "female"},
+                          add_conditions=["hypothyroidism"])  # fmt: skip
+        last = end or diary.today() - timedelta(days=1)
+        first = last - timedelta(days=days - 1)
+        statin_from = first + timedelta(days=days * 2 // 3)
+        diary.add_medicine("bendroflumethiazide 2.5mg", first - timedelta(days=400))
+        diary.add_medicine("levothyroxine", first - timedelta(days=900))
+        diary.add_medicine("Lipitor 20mg", statin_from)
+        tz = ZoneInfo(zone)
+        intense_before = False
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            intense = rng.random() < 0.25
+            caffeine = rng.choice([0, 1, 1, 2, 2, 3, 4, 5])
+            if rng.random() < 0.9:
+                minutes = rng.choice([0, 0, 20, 30, 45, 60, 90]) if not intense else 75
+                diary.set_day(day, {
+                    "exercise_minutes": minutes,
+                    "exercise_intense": intense,
+                    "caffeine_cups": caffeine,
+                    "alcohol_drinks": rng.choice([0, 0, 0, 1, 2, 3, 4]),
+                    "sleep_hours": rng.choice([5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5]),
+                    "stress": rng.randint(0, 9),
+                    "screen_hours": rng.choice([1, 2, 3, 4, 5, 6, 7, 8]),
+                    "fluids_litres": rng.choice([1.0, 1.2, 1.5, 1.8, 2.0, 2.5]),
+                    "hot_environment": rng.random() < 0.15,
+                    "long_sitting_or_standing": rng.random() < 0.3,
+                })  # fmt: skip
+            mean = cramps_a_day * (intense_ratio if intense_before else 1.0)
+            mean *= 2.0 if day >= statin_from else 1.0
+            for _ in range(_poisson(rng, mean)):
+                hour = rng.choice([0, 1, 2, 3, 3, 4, 4, 5, 6, 22, 23, 15])
+                at = datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=tz)
+                at_night = hour < 7 or hour >= 22
+                site = rng.choice(["calf", "calf", "calf", "calf", "foot", "thigh_back"])
+                findings: dict[str, object] = {
+                    "muscle_hard": True,
+                    "relieved_by_stretch": rng.random() < 0.8,
+                    "extent": "whole_muscle",
+                    "onset": "during_sleep" if at_night else "at_rest",
+                }
+                diary.add_episode(site, pain=rng.randint(4, 9), started_at=at,
+                                  duration_s=rng.choice([30, 60, 90, 120, 180, 300]),
+                                  side=rng.choice(["left", "right", "left"]), findings=findings,
+                                  notes=rng.choice([None, None, None, "woke me up", "stretched it out"]))  # fmt: skip
+            mean = twitches_a_day * (2.0 if caffeine >= 3 else 1.0)
+            for _ in range(_poisson(rng, mean)):
+                at = datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), tzinfo=tz)
+                diary.add_episode("eyelid", pain=0, duration_s=rng.choice([2, 5, 10, 20]),
+                                  started_at=at, side=rng.choice(["left", "right"]),
+                                  findings={"visible_twitch": True, "extent": "part_of_muscle"})  # fmt: skip
+            intense_before = intense

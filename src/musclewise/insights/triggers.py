@@ -58,9 +58,18 @@ class Comparison(NamedTuple):
     trigger: bool
 
 
-def counts(days: Sequence[Day], factor: str, lag: int, kind: str) -> tuple[int, int, int, int]:
-    """(exposed days, events on them, other days, events on them) for one comparison."""
-    by_day = {d.day: d for d in days}
+def counts(
+    days: Sequence[Day],
+    factor: str,
+    lag: int,
+    kind: str,
+    by_day: Mapping[date, Day] | None = None,
+) -> tuple[int, int, int, int]:
+    """(exposed days, events on them, other days, events on them) for one comparison.
+
+    ``by_day`` (the days keyed by date) saves rebuilding it for every comparison."""
+    if by_day is None:
+        by_day = {d.day: d for d in days}
     t1 = a = t0 = b = 0
     for d in days:
         source = by_day.get(date.fromordinal(d.day.toordinal() - lag)) if lag else d
@@ -115,20 +124,25 @@ def analyse(
     days: Sequence[Day],
     factors: Sequence[str],
     *,
-    lags: Sequence[int] = LAGS,
+    lags: Sequence[int] | Mapping[str, Sequence[int]] = LAGS,
     kinds: Sequence[str] = KINDS,
     alpha: float = ALPHA,
     min_days: int = MIN_DAYS,
     min_events: int = MIN_EVENTS,
 ) -> list[Comparison]:
-    """Every comparison, with Benjamini-Hochberg applied across those with enough data."""
+    """Every comparison, with Benjamini-Hochberg applied across those with enough data.
+
+    ``lags`` is the same for every factor, or a mapping from a factor to its own lags (a
+    factor it does not name gets :data:`LAGS`)."""
     from scipy.stats import false_discovery_control
 
+    by_day = {d.day: d for d in days}
     measured: list[Comparison] = []
     for kind in kinds:
         for factor in factors:
-            for lag in lags:
-                t1, a, t0, b = counts(days, factor, lag, kind)
+            factor_lags = lags.get(factor, LAGS) if isinstance(lags, Mapping) else lags
+            for lag in factor_lags:
+                t1, a, t0, b = counts(days, factor, lag, kind, by_day)
                 enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
                 rr = low = high = p = None
                 if enough:
@@ -148,10 +162,14 @@ def analyse(
     return measured
 
 
-def sentence(c: Comparison, label: str) -> str:
-    """The finding in plain words; association, never cause."""
+def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
+    """The finding in plain words; association, never cause.
+
+    ``when`` replaces the opening "On days with LABEL" / "On days after LABEL" (a medicine:
+    "On days you were taking Lipitor")."""
     episodes = "cramps" if c.kind == "cramp" else "twitches"
-    when = f"On days after {label}" if c.lag else f"On days with {label}"
+    if when is None:
+        when = f"On days after {label}" if c.lag else f"On days with {label}"
     total = c.exposed_days + c.other_days
     if not c.enough_data:
         if c.days_needed < 0:
@@ -162,13 +180,28 @@ def sentence(c: Comparison, label: str) -> str:
         )
     assert c.rate_ratio is not None and c.ci_low is not None and c.ci_high is not None
     if c.trigger:
+        if math.isinf(c.rate_ratio):
+            return (
+                f"{when} you logged all {c.exposed_events} of your {episodes}, and none on the "
+                f"other days ({total} days compared; the rate ratio is at least "
+                f"{c.ci_low:.1f}, 95% CI). This shows an association, not a cause."
+            )
         return (
             f"{when} you logged {episodes} about {c.rate_ratio:.1f} times as often "
-            f"(95% CI {c.ci_low:.1f} to {c.ci_high:.1f}, over {total} days). "
+            f"(95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over {total} days). "
             "This shows an association, not a cause."
         )
     return (
-        f"{when} {episodes} were not clearly more frequent (rate ratio {c.rate_ratio:.1f}, "
-        f"95% CI {c.ci_low:.1f} to {c.ci_high:.1f}, over {total} days; adjusted for testing "
-        "many factors at once)."
+        f"{when} {episodes} were not clearly more frequent (rate ratio "
+        f"{ratio_text(c.rate_ratio)}, 95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over "
+        f"{total} days; adjusted for testing many factors at once)."
     )
+
+
+def ratio_text(value: float | None) -> str:
+    """A rate ratio or a bound of its interval, to one decimal; unbounded ones in words."""
+    if value is None or math.isnan(value):
+        return "unknown"
+    if math.isinf(value):
+        return "no upper limit"
+    return f"{value:.1f}"

@@ -1,0 +1,376 @@
+"""An example diary to try musclewise on: ``musclewise demo``.
+
+Six months (by default) of one person's diary, the same for the same seed and end date:
+
+- a woman born in 1961 who lives in London and runs: easy runs on Tuesdays and Thursdays,
+  a long run (60 to 120 minutes, often hard) at the weekend;
+- calf cramps at night (pain 6 to 9, one to three minutes, stretching helps), on about one
+  night in seven at first;
+- atorvastatin started half-way through, after which cramp nights are two to three times as
+  common;
+- after a hard long run, cramps are about three times as likely the night after;
+- her day's context on most days (exercise, caffeine, alcohol, fluids, sleep, stress, screen
+  time, a hot day now and then), recorded each evening at 21:00;
+- one stressful week (stress 8 to 9, long screen days, little sleep) with a spell of eyelid
+  twitching: painless, a few seconds each.
+
+:func:`plan_demo` makes the diary as plain data (pure: the clock is an argument);
+:func:`fill_demo` writes it through :class:`~musclewise.diary.Diary` in time order, the way
+``musclewise log`` and ``musclewise day`` would have as it happened, so every episode is
+assessed by the engine with the profile, the medicines and the context known at that moment
+(an episode before 21:00 sees the day before's context).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from musclewise.diary import times
+from musclewise.diary.api import Diary
+from musclewise.diary.errors import DiaryValueError, FieldProblem
+from musclewise.errors import UsageError
+
+DEFAULT_SEED = 1961
+DEFAULT_MONTHS = 6
+MAX_MONTHS = 24
+PERSON = "demo"
+TIMEZONE = "Europe/London"
+PROFILE: dict[str, Any] = {"timezone": TIMEZONE, "sex": "female", "birth_year": 1961}
+STATIN = "Atorvastatin 20mg"
+DAY_RECORDED_AT = time(21, 0)
+"""When the day's context is written (she fills it in each evening)."""
+
+CRAMP_NIGHT = 0.12
+"""The chance of cramps on a night, before the statin and without a hard run the day before."""
+STATIN_FACTOR = 2.8
+HARD_RUN_FACTOR = 3.0
+LONG_EXERCISE_FACTOR = 1.3
+HARD_RUNS = 0.7
+"""The share of long runs that are hard."""
+DAYS_RECORDED = 0.9
+"""The share of days with their context recorded."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEpisode:
+    """One episode as ``Diary.add_episode`` takes it."""
+
+    started_at: datetime  # aware
+    site: str
+    side: str | None
+    pain: int
+    duration_s: float
+    findings: dict[str, Any]
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPlan:
+    """The whole example diary, before it is written."""
+
+    start: date
+    end: date
+    statin_from: date
+    stress_week: date
+    """The first day of the stressful week."""
+    days: dict[date, dict[str, Any]]
+    episodes: tuple[PlannedEpisode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What :func:`fill_demo` wrote."""
+
+    database: str
+    person: str
+    seed: int
+    start: date
+    end: date
+    days_recorded: int
+    episodes: dict[str, int]
+    triage: dict[str, int]
+    sites: dict[str, int]
+    medicines: tuple[tuple[str, date], ...]
+    stress_week: date
+    knowledge_version: str
+    profile: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "person": self.person,
+            "profile": self.profile,
+            "seed": self.seed,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "days": self.days,
+            "days_recorded": self.days_recorded,
+            "episodes": {"total": sum(self.episodes.values()), **self.episodes},
+            "triage": self.triage,
+            "sites": self.sites,
+            "medicines": [{"name": n, "started_on": d.isoformat()} for n, d in self.medicines],
+            "stress_week": self.stress_week.isoformat(),
+            "knowledge_version": self.knowledge_version,
+        }
+
+
+def months_before(end: date, months: int) -> date:
+    """The first day of the ``months`` months that end on ``end`` (inclusive)."""
+    month_index = end.year * 12 + end.month - 1 - months
+    year, month = divmod(month_index, 12)
+    for day in (end.day, 30, 29, 28):  # the same day of the month, or the month's last
+        try:
+            return date(year, month + 1, day) + timedelta(days=1)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _local(day: date, at: time) -> datetime:
+    """A wall-clock time in London as an aware datetime (in UTC)."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(TIMEZONE)).astimezone(UTC)
+
+
+def _clock(rng: random.Random, first_minute: int, last_minute: int) -> time:
+    minute = rng.randint(first_minute, last_minute)
+    return time(minute // 60 % 24, minute % 60)
+
+
+def _day_context(
+    rng: random.Random, day: date, stressed: bool, hard_run: bool | None
+) -> dict[str, Any]:
+    """One day's context; ``hard_run``: a long run that day (True hard, False easy)."""
+    weekday = day.weekday()  # Monday 0
+    summer = day.month in (6, 7, 8)
+    values: dict[str, Any] = {}
+    if hard_run is not None:
+        values["exercise_minutes"] = float(rng.randrange(60, 121, 5))
+        values["exercise_intense"] = hard_run
+        values["notes"] = f"long run, {rng.randint(12, 22)} km"
+    elif weekday in (1, 3) and not stressed:
+        values["exercise_minutes"] = float(rng.randrange(30, 46, 5))
+        values["exercise_intense"] = False
+    elif rng.random() < 0.6:
+        values["exercise_minutes"] = float(rng.randrange(10, 35, 5))  # walking
+        values["exercise_intense"] = False
+    if stressed:
+        values.update(
+            caffeine_cups=float(rng.randint(4, 6)),
+            stress=rng.randint(8, 9),
+            sleep_hours=rng.choice([4.5, 5.0, 5.5, 6.0]),
+            screen_hours=float(rng.randint(9, 12)),
+            fluids_litres=round(rng.uniform(1.0, 1.6), 1),
+        )
+    else:
+        values.update(
+            caffeine_cups=float(rng.choice([1, 2, 2, 3, 3, 4])),
+            stress=rng.randint(2, 5),
+            sleep_hours=rng.choice([6.5, 7.0, 7.0, 7.5, 7.5, 8.0]),
+            fluids_litres=round(rng.uniform(1.2, 2.4), 1),
+        )
+        if rng.random() < 0.7:
+            values["screen_hours"] = float(rng.randint(2, 5))
+    if rng.random() < 0.8:
+        friday_or_saturday = weekday in (4, 5)
+        drinks = rng.randint(1, 3) if friday_or_saturday else int(rng.random() < 0.2)
+        values["alcohol_drinks"] = float(drinks)
+    if summer and rng.random() < 0.3:
+        values["hot_environment"] = True
+        if hard_run is not None:
+            values["heavy_sweating"] = True
+    if rng.random() < 0.15:
+        values["long_sitting_or_standing"] = True
+    return values
+
+
+def _night_cramps(rng: random.Random, morning: date, chance: float) -> list[PlannedEpisode]:
+    """The calf cramps (sometimes a foot) of the night that ends on ``morning``."""
+    if rng.random() >= chance:
+        return []
+    count = 2 if rng.random() < 0.15 else 1
+    minutes = sorted(rng.sample(range(30, 330), count))  # 00:30 to 05:30
+    episodes = []
+    for minute in minutes:
+        findings: dict[str, Any] = {"onset": "during_sleep", "extent": "whole_muscle"}
+        if rng.random() < 0.9:
+            findings["relieved_by_stretch"] = True
+        if rng.random() < 0.8:
+            findings["muscle_hard"] = True
+        side = rng.choices(["left", "right", "both"], [45, 40, 15])[0]
+        episodes.append(
+            PlannedEpisode(
+                started_at=_local(morning, time(minute // 60, minute % 60)),
+                site="calf" if rng.random() < 0.93 else "foot",
+                side=side,
+                pain=rng.randint(6, 9),
+                duration_s=float(rng.randrange(60, 181, 15)),
+                findings=findings,
+                notes=rng.choice([None, None, None, "woke me up", "had to stand on it"]),
+            )
+        )
+    return episodes
+
+
+def _after_run_cramp(rng: random.Random, day: date) -> PlannedEpisode:
+    return PlannedEpisode(
+        started_at=_local(day, _clock(rng, 11 * 60, 17 * 60)),
+        site=rng.choice(["calf", "calf", "foot"]),
+        side=rng.choice(["left", "right"]),
+        pain=rng.randint(5, 7),
+        duration_s=float(rng.randrange(30, 91, 15)),
+        findings={"onset": "after_exercise", "extent": "whole_muscle", "relieved_by_stretch": True},
+        notes="after the long run",
+    )
+
+
+def _twitches(rng: random.Random, day: date, spell_day: int) -> list[PlannedEpisode]:
+    """A day of the eyelid-twitching spell (``spell_day``: 1 on its first day)."""
+    side = "left" if rng.random() < 0.85 else "right"
+    minutes = sorted(rng.sample(range(9 * 60, 22 * 60 + 30), rng.randint(2, 5)))
+    return [
+        PlannedEpisode(
+            started_at=_local(day, time(minute // 60, minute % 60)),
+            site="eyelid",
+            side=side,
+            pain=0,
+            duration_s=float(rng.randint(2, 20)),
+            findings={
+                "extent": "part_of_muscle",
+                "visible_twitch": True,
+                "onset": "at_rest",
+                "ongoing_days": spell_day,
+            },
+            notes="at the screen" if rng.random() < 0.2 else None,
+        )
+        for minute in minutes
+    ]
+
+
+def plan_demo(
+    seed: int = DEFAULT_SEED,
+    months: int = DEFAULT_MONTHS,
+    end: date | None = None,
+    *,
+    now: datetime | None = None,
+) -> DemoPlan:
+    """The example diary as data: the same for the same ``seed``, ``months`` and ``end``
+    (default: today in London). Nothing after ``now`` (default: the clock) is planned: with
+    ``end`` today, the diary stops at this moment (today's context comes at 21:00)."""
+    clock = now or times.now()
+    last = end or clock.astimezone(ZoneInfo(TIMEZONE)).date()
+    if not 1 <= months <= MAX_MONTHS:
+        raise DiaryValueError([FieldProblem("months", f"{months} is not from 1 to {MAX_MONTHS}")])
+    if last > clock.astimezone(ZoneInfo(TIMEZONE)).date():
+        raise DiaryValueError([FieldProblem("end", f"{last} is in the future in {TIMEZONE}")])
+    rng = random.Random(seed)
+    first = months_before(last, months)
+    total = (last - first).days + 1
+    statin_from = first + timedelta(days=total // 2)
+    earliest = total // 5  # the stressful week and its twitching end before the statin
+    stress_week = first + timedelta(days=rng.randint(earliest, max(earliest, total // 2 - 14)))
+    days: dict[date, dict[str, Any]] = {}
+    episodes: list[PlannedEpisode] = []
+    long_run_day = rng.choice([5, 6])  # Saturday or Sunday
+    previous: dict[str, Any] = {}
+    for offset in range(total):
+        day = first + timedelta(days=offset)
+        stressed = 0 <= (day - stress_week).days < 7
+        hard_run: bool | None = None
+        if day.weekday() == long_run_day and not stressed and rng.random() < 0.9:
+            hard_run = rng.random() < HARD_RUNS
+        context = _day_context(rng, day, stressed, hard_run)
+        # the night before this day: cramps more likely on the statin and after a hard run
+        chance = CRAMP_NIGHT * (STATIN_FACTOR if day >= statin_from else 1.0)
+        if previous.get("exercise_intense"):
+            chance *= HARD_RUN_FACTOR
+        elif previous.get("exercise_minutes", 0) >= 60:
+            chance *= LONG_EXERCISE_FACTOR
+        episodes += _night_cramps(rng, day, min(chance, 0.9))
+        if hard_run is not None and rng.random() < 0.15:
+            episodes.append(_after_run_cramp(rng, day))
+        spell_day = (day - stress_week).days  # twitching from the second stressful day
+        if 1 <= spell_day <= 7 and rng.random() < 0.9:
+            episodes += _twitches(rng, day, spell_day)
+        if rng.random() < DAYS_RECORDED or stressed or hard_run is not None:
+            days[day] = context
+        previous = context
+        if day.weekday() == 0 and rng.random() < 0.3:
+            long_run_day = rng.choice([5, 6])  # some weeks the long run moves
+    kept = tuple(e for e in episodes if e.started_at <= clock)
+    recorded = {d: v for d, v in days.items() if _local(d, DAY_RECORDED_AT) <= clock}
+    return DemoPlan(first, last, statin_from, stress_week, recorded, kept)
+
+
+def fill_demo(
+    diary: Diary,
+    *,
+    seed: int = DEFAULT_SEED,
+    months: int = DEFAULT_MONTHS,
+    end: date | None = None,
+) -> DemoSummary:
+    """Write the example diary (:func:`plan_demo`) as the diary's person, in one transaction,
+    through the diary's own API. Refuses (:class:`UsageError`) a database that holds any
+    diary, so nothing real is ever mixed with it."""
+    people = diary.people()
+    if people:
+        raise UsageError(
+            f"the database {diary.display_url} already holds a diary (of "
+            f"{', '.join(people)}); the demo only fills an empty database",
+            hint="use another --database-url (a new SQLite file, or an empty PostgreSQL "
+            "schema), or an empty database",
+        )
+    plan = plan_demo(seed, months, end)
+    actions: list[tuple[datetime, int, Any]] = [
+        (_local(day, DAY_RECORDED_AT), 1, (day, values)) for day, values in plan.days.items()
+    ]
+    actions += [(e.started_at, 0, e) for e in plan.episodes]
+    actions.sort(key=lambda action: (action[0], action[1]))
+    kinds: Counter[str] = Counter()
+    triage: Counter[str] = Counter()
+    sites: Counter[str] = Counter()
+    version = ""
+    with diary.transaction():
+        diary.set_profile(PROFILE)
+        diary.add_medicine(STATIN, plan.statin_from)
+        for _, _, item in actions:
+            if isinstance(item, PlannedEpisode):
+                record = diary.add_episode(
+                    item.site, pain=item.pain, duration_s=item.duration_s, side=item.side,
+                    started_at=item.started_at, findings=item.findings, notes=item.notes,
+                )  # fmt: skip
+                kinds[record.kind] += 1
+                triage[record.triage] += 1
+                sites[record.site] += 1
+                version = record.knowledge_version
+            else:
+                day, values = item
+                diary.set_day(day, values)
+    return DemoSummary(
+        database=diary.display_url,
+        person=diary.person,
+        seed=seed,
+        start=plan.start,
+        end=plan.end,
+        days_recorded=len(plan.days),
+        episodes=_ordered(kinds, ("cramp", "spasm", "other")),
+        triage=_ordered(triage, ("self_care", "see_doctor", "urgent", "emergency")),
+        sites=dict(sites.most_common()),
+        medicines=((STATIN, plan.statin_from),),
+        stress_week=plan.stress_week,
+        knowledge_version=version,
+        profile=dict(PROFILE),
+    )
+
+
+def _ordered(counts: Mapping[str, int], order: tuple[str, ...]) -> dict[str, int]:
+    return {key: counts[key] for key in order if counts.get(key)}

@@ -1,0 +1,477 @@
+"""What a diary shows over a period: counts, the trend, warning patterns, possible triggers,
+the medicines and the worst episodes. Pure: :class:`~musclewise.insights.diary.DiaryData` in,
+a :class:`Summary` out (``to_dict()`` is what ``musclewise insights --format json`` prints).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from musclewise.insights import patterns, triggers
+from musclewise.insights.diary import FACTORS, MEDICINE_PREFIX, DiaryData, Episode
+
+KINDS = ("cramp", "spasm", "other")
+KIND_WORDS = {"cramp": "cramps", "spasm": "twitches", "other": "other episodes"}
+LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+LEVEL_WORDS = {
+    "self_care": "self-care",
+    "see_doctor": "see a doctor",
+    "urgent": "urgent",
+    "emergency": "emergency",
+}
+TREND_DAYS = 28
+"""The trend compares the last this many days of the period with as many days before."""
+TOP_TRIGGERS = 5
+WORST = 5
+
+
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    kind: str
+    episodes: int
+    per_week: float
+    days_with: int
+    recent: int
+    before: int
+    rate_ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    trend: str
+    """``rising``, ``falling``, ``no clear change`` or ``too few to tell``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "episodes": self.episodes,
+            "per_week": round(self.per_week, 2),
+            "days_with": self.days_with,
+            "trend": {
+                "window_days": TREND_DAYS,
+                "recent": self.recent,
+                "before": self.before,
+                "rate_ratio": _number(self.rate_ratio),
+                "ci95": [_number(self.ci_low), _number(self.ci_high)],
+                "direction": self.trend,
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCount:
+    site: str
+    total: int
+    by_kind: dict[str, int]
+    sides: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"site": self.site, "episodes": self.total, "by_kind": self.by_kind,
+                "sides": self.sides}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: str
+    level: str
+    text: str
+    sources: tuple[Source, ...]
+    evidence: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "text": self.text,
+            "evidence": {k: _number(v) for k, v in self.evidence.items()},
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One comparison of the trigger analysis, with its label and its sentence."""
+
+    comparison: triggers.Comparison
+    label: str
+    sentence: str
+
+    @property
+    def when(self) -> str:
+        if self.comparison.factor.startswith(MEDICINE_PREFIX):
+            return "while taking it"
+        return "the day before" if self.comparison.lag else "the same day"
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.comparison
+        return {
+            "factor": c.factor,
+            "label": self.label,
+            "lag_days": c.lag,
+            "kind": c.kind,
+            "days_with": c.exposed_days,
+            "episodes_on_days_with": c.exposed_events,
+            "days_without": c.other_days,
+            "episodes_on_days_without": c.other_events,
+            "rate_ratio": _number(c.rate_ratio),
+            "ci95": [_number(c.ci_low), _number(c.ci_high)],
+            "p_value": _number(c.p_value),
+            "q_value": _number(c.q_value),
+            "enough_data": c.enough_data,
+            "days_needed": c.days_needed,
+            "trigger": c.trigger,
+            "sentence": self.sentence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineClass:
+    id: str
+    name: str
+    note: str
+    cramp_linked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineLine:
+    name: str
+    started_on: date | None
+    stopped_on: date | None
+    read_as: str | None
+    classes: tuple[MedicineClass, ...]
+
+    @property
+    def cramp_linked(self) -> bool:
+        return any(c.cramp_linked for c in self.classes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "started_on": _iso(self.started_on),
+            "stopped_on": _iso(self.stopped_on),
+            "read_as": self.read_as,
+            "cramp_linked": self.cramp_linked,
+            "classes": [
+                {"id": c.id, "name": c.name, "cramp_linked": c.cramp_linked, "note": c.note}
+                for c in self.classes
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A factor the analysis cannot judge yet, and why."""
+
+    factor: str
+    label: str
+    reason: str
+    """``not recorded``, ``no variety`` (always or never present) or ``more days``."""
+    days_needed: int
+
+    def text(self) -> str:
+        if self.reason == "not recorded":
+            return f"{self.label}: not recorded yet"
+        if self.reason == "no variety":
+            return f"{self.label}: no days both with and without it yet"
+        return f"{self.label}: about {self.days_needed} more days"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"factor": self.factor, "label": self.label, "reason": self.reason,
+                "days_needed": self.days_needed}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    data: DiaryData
+    counts: tuple[KindCount, ...]
+    sites: tuple[SiteCount, ...]
+    patterns: tuple[Pattern, ...]
+    findings: tuple[Finding, ...]
+    waiting: tuple[Waiting, ...]
+    few: tuple[str, ...]
+    """Kinds with no episode in the period: not compared at all."""
+    medicines: tuple[MedicineLine, ...]
+    worst: tuple[Episode, ...]
+    knowledge_version: str
+    disclaimer: str
+    thresholds: tuple[dict[str, Any], ...] = field(default=())
+
+    @property
+    def tested(self) -> int:
+        """How many comparisons had enough data (Benjamini-Hochberg ran across these)."""
+        return sum(f.comparison.enough_data for f in self.findings)
+
+    @property
+    def triggers(self) -> list[Finding]:
+        """The comparisons called triggers, the strongest evidence first."""
+        found = [f for f in self.findings if f.comparison.trigger]
+        return sorted(found, key=lambda f: (f.comparison.q_value or 1.0,
+                                            -(f.comparison.rate_ratio or 0.0)))  # fmt: skip
+
+    @property
+    def top_triggers(self) -> list[Finding]:
+        """The strongest triggers, one for each factor and kind (the same day or the day
+        before, whichever holds more firmly)."""
+        seen: set[tuple[str, str]] = set()
+        top = []
+        for f in self.triggers:
+            key = (f.comparison.factor, f.comparison.kind)
+            if key not in seen:
+                seen.add(key)
+                top.append(f)
+        return top[:TOP_TRIGGERS]
+
+    def waiting_text(self) -> str:
+        """The factors that cannot be judged yet, grouped by why, in one sentence."""
+        more = [f"{w.label} (about {w.days_needed} more days)" for w in self.waiting
+                if w.reason == "more days"]  # fmt: skip
+        same = [w.label for w in self.waiting if w.reason == "no variety"]
+        never = [w.label for w in self.waiting if w.reason == "not recorded"]
+        parts = []
+        if more:
+            parts.append("more days needed for " + ", ".join(more))
+        if same:
+            parts.append("no days both with and without " + ", ".join(same))
+        if never:
+            parts.append("not recorded: " + ", ".join(never))
+        return "; ".join(parts) + "." if parts else ""
+
+    @property
+    def highest_triage(self) -> str | None:
+        levels = {e.triage for e in self.data.episodes}
+        return max(levels, key=LEVELS.index) if levels else None
+
+    def count(self, kind: str) -> KindCount:
+        return next(c for c in self.counts if c.kind == kind)
+
+    def bh_statement(self) -> str:
+        if not self.tested:
+            return "No factor could be compared yet."
+        return (
+            f"{self.tested} comparisons were tested together and adjusted for testing many at "
+            f"once (Benjamini-Hochberg, false discovery rate {triggers.ALPHA:.0%}); a factor is "
+            "named only when it holds after that adjustment. An association is not a cause."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.data
+        return {
+            "person": {
+                "birth_year": d.birth_year,
+                "sex": d.sex,
+                "pregnant": d.pregnant,
+                "conditions": list(d.conditions),
+            },
+            "period": {
+                "start": d.start.isoformat(),
+                "end": d.end.isoformat(),
+                "days": d.days,
+                "days_with_context": len(d.context),
+            },
+            "knowledge_version": self.knowledge_version,
+            "patterns": [p.to_dict() for p in self.patterns],
+            "triggers": {
+                "method": "rate ratio with exact 95% interval; Benjamini-Hochberg across "
+                "every comparison with enough data",
+                "alpha": triggers.ALPHA,
+                "min_days": triggers.MIN_DAYS,
+                "min_events": triggers.MIN_EVENTS,
+                "tested": self.tested,
+                "statement": self.bh_statement(),
+                "found": [f.to_dict() for f in self.triggers],
+                "waiting": [w.to_dict() for w in self.waiting],
+                "too_few": list(self.few),
+                "comparisons": [f.to_dict() for f in self.findings],
+            },
+            "counts": {
+                "episodes": len(d.episodes),
+                "highest_triage": self.highest_triage,
+                "by_kind": [c.to_dict() for c in self.counts],
+                "by_site": [s.to_dict() for s in self.sites],
+            },
+            "medicines": [m.to_dict() for m in self.medicines],
+            "worst_episodes": [_episode_dict(e) for e in self.worst],
+            "thresholds": list(self.thresholds),
+        }
+
+
+def summarise(data: DiaryData) -> Summary:
+    """Everything the diary shows over its period."""
+    from musclewise.knowledge import load_knowledge
+
+    knowledge = load_knowledge()
+    return Summary(
+        data=data,
+        counts=tuple(_count(data, kind) for kind in KINDS),
+        sites=tuple(_sites(data.episodes)),
+        patterns=tuple(_patterns(data, knowledge.data)),
+        **_triggers(data),
+        medicines=tuple(_medicines(data, knowledge.data["medicines"])),
+        worst=tuple(worst_episodes(data.episodes)),
+        knowledge_version=knowledge.version,
+        disclaimer=knowledge.data["meta"]["disclaimer"],
+        thresholds=tuple(f.to_dict() for f in FACTORS),
+    )
+
+
+def _count(data: DiaryData, kind: str) -> KindCount:
+    days = [e.day for e in data.episodes if e.kind == kind]
+    recent_start = data.end - timedelta(days=TREND_DAYS - 1)
+    before_start = recent_start - timedelta(days=TREND_DAYS)
+    recent = sum(recent_start <= d for d in days)
+    before = sum(before_start <= d < recent_start for d in days)
+    rr = low = high = None
+    if data.start > before_start or recent + before < triggers.MIN_EVENTS:
+        trend = "too few to tell"
+    else:
+        rr, low, high, p = triggers.rate_ratio(recent, TREND_DAYS, before, TREND_DAYS)
+        trend = "no clear change"
+        if p < triggers.ALPHA:
+            trend = "rising" if recent > before else "falling"
+    return KindCount(kind, len(days), len(days) / data.days * 7, len(set(days)), recent, before,
+                     rr, low, high, trend)  # fmt: skip
+
+
+def _sites(episodes: Sequence[Episode]) -> list[SiteCount]:
+    by_site: dict[str, Counter[str]] = {}
+    sides: dict[str, Counter[str]] = {}
+    for e in episodes:
+        by_site.setdefault(e.site, Counter())[e.kind] += 1
+        if e.side:
+            sides.setdefault(e.site, Counter())[e.side] += 1
+    rows = [
+        SiteCount(site, sum(kinds.values()), {k: kinds[k] for k in KINDS if kinds[k]},
+                  dict(sides.get(site, Counter())))
+        for site, kinds in by_site.items()
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: (-r.total, r.site))
+
+
+def _patterns(data: DiaryData, knowledge: Mapping[str, Any]) -> list[Pattern]:
+    bibliography = {s["id"]: s for s in knowledge["meta"]["sources"]}
+    found = patterns.detect(
+        data.records(),
+        data.medicine_records(),
+        data.end,
+        knowledge["patterns"]["patterns"],
+        start=data.start,
+    )
+    return [
+        Pattern(
+            f.id,
+            f.level,
+            f.text,
+            tuple(
+                Source(s, bibliography[s]["title"], bibliography[s].get("url")) for s in f.sources
+            ),
+            f.evidence,
+        )
+        for f in found
+    ]
+
+
+def _triggers(data: DiaryData) -> dict[str, Any]:
+    days = data.trigger_days()
+    factors = data.factor_ids()
+    labels = data.labels()
+    medicine_lags = {f: (0,) for f in factors if f.startswith(MEDICINE_PREFIX)}
+    totals = {"cramp": sum(d.cramps for d in days), "spasm": sum(d.spasms for d in days)}
+    few = tuple(k for k in triggers.KINDS if not totals[k])
+    kinds = [k for k in triggers.KINDS if k not in few]
+    comparisons = triggers.analyse(days, factors, lags=medicine_lags, kinds=kinds)
+    findings = []
+    for c in comparisons:
+        label = labels[c.factor]
+        when = None
+        if c.factor.startswith(MEDICINE_PREFIX):
+            when = f"On days you were taking {label}"
+        findings.append(Finding(c, label, triggers.sentence(c, label, when=when)))
+    waiting: dict[str, Waiting] = {}
+    for c in comparisons:
+        if c.enough_data:
+            continue
+        total = c.exposed_days + c.other_days
+        if total == 0:
+            item = Waiting(c.factor, labels[c.factor], "not recorded", -1)
+        elif c.days_needed < 0:
+            item = Waiting(c.factor, labels[c.factor], "no variety", -1)
+        else:
+            item = Waiting(c.factor, labels[c.factor], "more days", c.days_needed)
+        known = waiting.get(c.factor)
+        if known is None or (item.reason == "more days" and (
+            known.reason != "more days" or item.days_needed < known.days_needed)):  # fmt: skip
+            waiting[c.factor] = item
+    tested_factors = {c.factor for c in comparisons if c.enough_data}
+    return {
+        "findings": tuple(findings),
+        "waiting": tuple(w for f, w in waiting.items() if f not in tested_factors),
+        "few": few,
+    }
+
+
+def _medicines(data: DiaryData, knowledge: Mapping[str, Any]) -> list[MedicineLine]:
+    from musclewise.assessment import resolve_medicines
+
+    classes = {c["id"]: c for c in knowledge["classes"]}
+    matches = resolve_medicines([m.name for m in data.medicines])
+    lines = []
+    for medicine, match in zip(data.medicines, matches, strict=True):
+        found = tuple(
+            MedicineClass(c, classes[c]["name"], classes[c]["note"],
+                          bool(classes[c].get("established_cause", True)))
+            for c in match.classes
+            if c in classes
+        )  # fmt: skip
+        lines.append(
+            MedicineLine(medicine.name, medicine.started_on, medicine.stopped_on, match.name,
+                         found)
+        )  # fmt: skip
+    return lines
+
+
+def worst_episodes(episodes: Sequence[Episode], n: int = WORST) -> list[Episode]:
+    """The worst episodes: the highest triage, then the most pain, then the longest."""
+
+    def severity(e: Episode) -> tuple[int, int, float]:
+        return (LEVELS.index(e.triage), -1 if e.pain is None else e.pain, e.duration_s or 0.0)
+
+    return sorted(episodes, key=severity, reverse=True)[:n]
+
+
+def _episode_dict(e: Episode) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "local_start": e.local_start.isoformat(),
+        "site": e.site,
+        "side": e.side,
+        "pain": e.pain,
+        "duration_s": e.duration_s,
+        "kind": e.kind,
+        "triage": e.triage,
+    }
+
+
+def _number(value: float | None) -> float | str | None:
+    """JSON has no infinity: unbounded values are written as the string "inf"."""
+    if value is None or math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "inf"
+    return float(value)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
