@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import typer
 
 from musclewise.cli.parsing import parse_duration, split_list
-from musclewise.errors import FieldProblem, FindingsError, UsageError
+from musclewise.errors import UsageError
 from musclewise.findings import CONDITIONS, ONSETS, SITES
 
 EPISODE, PATTERN, WARNING, HISTORY, PERSON, DAY = (
@@ -314,17 +314,3 @@ Examples:
 
   musclewise assess --json episodes.jsonl > assessments.jsonl
 """
-
-
-def iter_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Numbered non-blank lines of a byte stream."""
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
-            yield number, line
-
-
-def problems_text(exc: FindingsError) -> str:
-    return "; ".join(str(p) for p in exc.problems)
-
-
-__all__ = ["OPTIONS", "FieldProblem", "assess_command", "iter_lines", "problems_text"]

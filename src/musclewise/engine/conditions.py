@@ -25,7 +25,7 @@ class Compiled(NamedTuple):
 
     ``test`` evaluates it; ``keys`` are the findings keys it reads; ``needs`` is a set of keys
     at least one of which must be known for the test to hold (``None``: it can hold with none
-    known), so that :meth:`holds` skips most tests without running them.
+    known), so that :class:`TestIndex` skips most tests without running them.
     """
 
     test: Test
@@ -37,16 +37,8 @@ class Compiled(NamedTuple):
     flat: frozenset[str] | None = None
     """For a plain test of one key, or "any of" such tests: their keys (any one answer could
     make it hold); ``None`` for anything else."""
-    parts: tuple[Compiled, ...] = ()
-    """For an "all of" test: its parts, each compiled."""
     near: Callable[[Facts], frozenset[str]] = lambda f: _NONE
-    """:func:`one_answer_away` for this test, compiled."""
-
-    def holds(self, facts: Facts) -> bool | None:
-        """The test's answer, or ``False`` at once when no key it needs is known."""
-        if self.needs is not None and self.needs.isdisjoint(facts):
-            return False
-        return self.test(facts)
+    """:func:`one_answer_away` for this test, generated (set by :func:`compile_test`)."""
 
 
 _NONE: frozenset[str] = frozenset()
