@@ -126,6 +126,17 @@ def test_a_planted_trigger_is_found_and_said_plainly(planted: DiaryData) -> None
     assert all((f.comparison.q_value or 1) < ALPHA for f in summary.triggers)
     assert f"{summary.tested} comparisons were tested together" in summary.bh_statement()
     assert "Benjamini-Hochberg" in summary.bh_statement()
+    # every trigger's interval lies above 1, as its sentence says
+    assert all((f.comparison.ci_low or 0) > 1 for f in summary.triggers)
+    # what a diary this size can show, from its own counts
+    cramps = next(s for s in summary.sensitivity if s.kind == "cramp")
+    assert cramps.episodes == sum(d.cramps for d in planted.trigger_days())
+    assert 0 < cramps.chance < 1 and cramps.days == planted.days
+    assert re.search(
+        rf"With {cramps.episodes} cramps over {cramps.days} days, a factor present on about "
+        r"\d+ days in 10 that doubled them would be named (about \d|at least 9) ",
+        summary.sensitivity_text(),
+    )
     # factors never recorded are waiting, not judged
     waiting = {w.factor: w.reason for w in summary.waiting}
     assert waiting["sweating"] == waiting["cold"] == "not recorded"
@@ -156,6 +167,9 @@ def test_summary_json_has_every_part(planted: DiaryData) -> None:
     cramps = result["counts"]["by_kind"][0]
     assert cramps["kind"] == "cramp" and cramps["episodes"] > 0
     assert cramps["trend"]["direction"] in ("rising", "falling", "no clear change")
+    sensitivity = result["triggers"]["sensitivity"]
+    assert {s["kind"] for s in sensitivity} <= {"cramp", "spasm"} and sensitivity
+    assert all(0 <= s["chance_named"] <= 1 and s["rate_ratio"] == 2.0 for s in sensitivity)
 
 
 def test_postgresql_gives_the_same_insights(demo_url: str, fresh_schema: str) -> None:

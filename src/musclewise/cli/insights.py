@@ -172,6 +172,8 @@ def show(summary: Summary, console: Console) -> None:
     elif summary.tested:
         console.print("  No factor went with clearly more episodes.")
     console.print(Text("  " + summary.bh_statement(), style="dim"))
+    if summary.sensitivity:
+        console.print(Text("  " + summary.sensitivity_text(), style="dim"))
     if summary.few:
         kinds = " or ".join(KIND_WORDS[k] for k in summary.few)
         console.print(Text(f"  No {kinds} logged in the period: none compared.", style="dim"))

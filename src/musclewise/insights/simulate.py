@@ -2,7 +2,9 @@
 
 Each day, each factor is present with its own probability; the expected number of episodes
 is a base rate multiplied by the planted rate ratio of every factor present (on the same day
-or, for a lagged effect, the day before); the count is Poisson. Deterministic for a seed.
+or, for a lagged effect, the day before); the count is Poisson. With ``burst_shape``, every
+week also has a multiplier of its own (gamma, mean 1): bad weeks and quiet weeks, as real
+diaries have, which no factor explains. Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -38,13 +40,20 @@ def simulate(
     twitch_rate: float = 0.1,
     seed: int = 0,
     start: date = date(2026, 1, 1),
+    burst_shape: float | None = None,
 ) -> list[Day]:
-    """A diary of ``days`` days; ``effects`` maps (factor, lag) to the planted cramp rate ratio."""
+    """A diary of ``days`` days; ``effects`` maps (factor, lag) to the planted cramp rate ratio.
+
+    ``burst_shape`` (say 1): the weekly multiplier's gamma shape; smaller is burstier."""
     rng = random.Random(seed)
     present = [{f: rng.random() < p for f, p in prevalence.items()} for _ in range(days)]
+    weeks = [1.0] * (days // 7 + 1)
+    if burst_shape is not None:
+        weeks = [rng.gammavariate(burst_shape, 1.0 / burst_shape) for _ in weeks]
     diary = []
     for i in range(days):
-        mean = base_rate
+        week = weeks[i // 7]
+        mean = base_rate * week
         for (factor, lag), ratio in effects.items():
             if i - lag >= 0 and present[i - lag].get(factor):
                 mean *= ratio
@@ -53,7 +62,7 @@ def simulate(
                 start + timedelta(days=i),
                 dict(present[i]),
                 cramps=_poisson(rng, mean),
-                spasms=_poisson(rng, twitch_rate),
+                spasms=_poisson(rng, twitch_rate * week),
             )
         )
     return diary

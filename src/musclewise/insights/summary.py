@@ -194,6 +194,48 @@ class Waiting:
 
 
 @dataclass(frozen=True, slots=True)
+class Sensitivity:
+    """How likely the trigger analysis is to name a factor that doubles episodes of a kind:
+    on a factor present on the typical (median) share of days, at the diary's own rate."""
+
+    kind: str
+    episodes: int
+    days: int
+    share: float
+    chance: float
+    days_for_9_in_10: int | None
+
+    def text(self) -> str:
+        episodes = KIND_WORDS[self.kind]
+        tenths = min(9, math.floor(self.chance * 10 + 0.5))
+        on = max(1, round(self.share * 10))
+        start = (
+            f"With {self.episodes} {episodes} over {self.days} days, a factor present on about "
+            f"{on} days in 10 that doubled them would be named"
+        )
+        if self.chance >= 0.9:
+            return f"{start} at least 9 times in 10."
+        chance = "less than 1 time in 10" if tenths < 1 else f"about {tenths} times in 10"
+        if self.days_for_9_in_10 is None:
+            return f"{start} {chance}."
+        return (
+            f"{start} {chance}; at this rate about {self.days_for_9_in_10} days of diary "
+            "would make that 9 in 10."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "episodes": self.episodes,
+            "days": self.days,
+            "typical_share_of_days_with_a_factor": round(self.share, 3),
+            "rate_ratio": 2.0,
+            "chance_named": round(self.chance, 3),
+            "days_for_9_in_10": self.days_for_9_in_10,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Summary:
     data: DiaryData
     counts: tuple[KindCount, ...]
@@ -266,6 +308,30 @@ class Summary:
             "named only when it holds after that adjustment. An association is not a cause."
         )
 
+    @property
+    def sensitivity(self) -> list[Sensitivity]:
+        """For each kind compared: how likely a real trigger that doubles episodes is to be
+        named with the diary as it is, and how long a diary makes that 9 in 10."""
+        found = []
+        for kind in triggers.KINDS:
+            tested = [f.comparison for f in self.findings
+                      if f.comparison.enough_data and f.comparison.kind == kind]  # fmt: skip
+            if not tested:
+                continue
+            days = max(c.exposed_days + c.other_days for c in tested)
+            episodes = max(c.exposed_events + c.other_events for c in tested)
+            shares = sorted(c.exposed_days / (c.exposed_days + c.other_days) for c in tested)
+            share = shares[len(shares) // 2]
+            rate = episodes / days
+            chance = triggers.sensitivity(share, rate, days, self.tested)
+            needed = triggers.days_for_sensitivity(share, rate, self.tested)
+            found.append(Sensitivity(kind, episodes, days, share, chance, needed))
+        return found
+
+    def sensitivity_text(self) -> str:
+        """What the diary can show, in one sentence for each kind compared."""
+        return " ".join(s.text() for s in self.sensitivity)
+
     def to_dict(self) -> dict[str, Any]:
         d = self.data
         return {
@@ -284,13 +350,16 @@ class Summary:
             "knowledge_version": self.knowledge_version,
             "patterns": [p.to_dict() for p in self.patterns],
             "triggers": {
-                "method": "rate ratio with exact 95% interval; Benjamini-Hochberg across "
-                "every comparison with enough data",
+                "method": "rate ratio within weeks (conditional Poisson, one stratum a week; "
+                "medicines over the whole period) with score 95% interval; one-sided score "
+                "p-value (more frequent with the factor); Benjamini-Hochberg across every "
+                "comparison with enough data",
                 "alpha": triggers.ALPHA,
                 "min_days": triggers.MIN_DAYS,
                 "min_events": triggers.MIN_EVENTS,
                 "tested": self.tested,
                 "statement": self.bh_statement(),
+                "sensitivity": [x.to_dict() for x in self.sensitivity],
                 "found": [f.to_dict() for f in self.triggers],
                 "waiting": [w.to_dict() for w in self.waiting],
                 "too_few": list(self.few),
@@ -337,7 +406,7 @@ def _count(data: DiaryData, kind: str) -> KindCount:
     if data.start > before_start or recent + before < triggers.MIN_EVENTS:
         trend = "too few to tell"
     else:
-        rr, low, high, p = triggers.rate_ratio(recent, TREND_DAYS, before, TREND_DAYS)
+        rr, low, high, _, p = triggers.rate_ratio(recent, TREND_DAYS, before, TREND_DAYS)
         trend = "no clear change"
         if p < triggers.ALPHA:
             trend = "rising" if recent > before else "falling"
@@ -391,7 +460,8 @@ def _triggers(data: DiaryData) -> dict[str, Any]:
     totals = {"cramp": sum(d.cramps for d in days), "spasm": sum(d.spasms for d in days)}
     few = tuple(k for k in triggers.KINDS if not totals[k])
     kinds = [k for k in triggers.KINDS if k not in few]
-    comparisons = triggers.analyse(days, factors, lags=medicine_lags, kinds=kinds)
+    comparisons = triggers.analyse(days, factors, lags=medicine_lags, kinds=kinds,
+                                   whole_period=medicine_lags)  # fmt: skip
     findings = []
     for c in comparisons:
         label = labels[c.factor]

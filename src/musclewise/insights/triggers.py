@@ -2,23 +2,35 @@
 
 For each factor, each lag (the same day, or the day before: a hard run yesterday, cramps
 tonight) and each kind of episode, the days are split into those with the factor and those
-without it (days where it was not recorded are left out). With ``a`` episodes over ``t1``
-exposed days and ``b`` over ``t0`` other days, the rate ratio is ``(a/t1)/(b/t0)``. Given
-``n = a + b``, ``a`` is binomial with ``p = RR·t1/(RR·t1 + t0)``, so the exact (conditional)
-95% interval of the rate ratio comes from the Clopper-Pearson interval of ``p`` and the p-value
-from the exact binomial test of ``p = t1/(t1 + t0)`` (SciPy). The p-values of all the factors
-tested together are adjusted by Benjamini-Hochberg (SciPy), and a factor is called a trigger
-only when the adjusted value is below ``alpha`` and the rate ratio is above 1.
+without it (days where it was not recorded are left out), and compared **within the same
+four weeks**: a time-stratified design, as in studies of short-term triggers (a conditional
+Poisson model with a stratum for each block of :data:`STRATUM_DAYS` days; Armstrong,
+Gasparrini and Tobias 2014), so that slow changes (seasons, a bad month, a new routine) are
+not taken for triggers. Real diaries also come in bursts that no factor explains, so the
+variance is widened by the model's own overdispersion (quasi-Poisson scale, when above 1).
+
+Given the episodes of a block, those on its exposed days are binomial with
+``p = RR·t1/(RR·t1 + t0)``. The question asked of each factor is "are episodes *more*
+frequent with it?": its p-value is the one-sided score (Mantel-Haenszel-type) test of
+``RR = 1`` with a continuity correction, and its 95% interval is that test inverted (a score
+interval), so a factor whose interval lies above 1 is exactly one whose p-value is below 2.5%.
+Medicines, taken from a date on, are compared before against after over the whole period. The
+p-values of all the factors tested together are adjusted by Benjamini-Hochberg (SciPy), and a
+factor is called a trigger only when the adjusted value is below ``alpha`` and its interval
+lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, serves the
+trend: the last four weeks against the four before.)
 
 No claim is made until there are at least ``min_days`` days with and without the factor and
-``min_events`` episodes: the result then says how many more days are needed instead.
-Everything here shows association, not cause, and every sentence says so.
+``min_events`` episodes: the result then says how many more days are needed instead. How
+likely the analysis is to name a real trigger depends mostly on how many episodes there are;
+:func:`sensitivity` says it in advance, and :func:`days_for_sensitivity` how long a diary it
+takes. Everything here shows association, not cause, and every sentence says so.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import NamedTuple
 
@@ -27,6 +39,8 @@ LAGS = (0, 1)
 MIN_DAYS = 14
 MIN_EVENTS = 5
 ALPHA = 0.05
+STRATUM_DAYS = 28
+"""Days are compared within blocks of this many days (four weeks, from a Monday)."""
 
 
 class Day(NamedTuple):
@@ -52,10 +66,55 @@ class Comparison(NamedTuple):
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
+    """One-sided mid-p value: are episodes more frequent with the factor?"""
     q_value: float | None
     enough_data: bool
     days_needed: int
     trigger: bool
+
+
+class Stratum(NamedTuple):
+    """One block's days with and without a factor, and the episodes on them (with the sums of
+    the squared daily counts, for the dispersion)."""
+
+    exposed_days: int
+    exposed_events: int
+    other_days: int
+    other_events: int
+    exposed_squares: int = 0
+    other_squares: int = 0
+
+
+def strata(
+    days: Sequence[Day],
+    factor: str,
+    lag: int,
+    kind: str,
+    by_day: Mapping[date, Day] | None = None,
+    *,
+    blocks: bool = True,
+) -> list[Stratum]:
+    """The counts of one comparison, block by block (:data:`STRATUM_DAYS` days from a Monday),
+    or for the whole period as one stratum when ``blocks`` is false.
+
+    ``by_day`` (the days keyed by date) saves rebuilding it for every comparison."""
+    if by_day is None:
+        by_day = {d.day: d for d in days}
+    weeks: dict[int, list[int]] = {}
+    for d in days:
+        source = by_day.get(date.fromordinal(d.day.toordinal() - lag)) if lag else d
+        if source is None:
+            continue
+        present = source.factors.get(factor)
+        if present is None:
+            continue
+        events = d.cramps if kind == "cramp" else d.spasms
+        week = weeks.setdefault((d.day.toordinal() - 1) // STRATUM_DAYS if blocks else 0, [0] * 6)
+        column = 0 if present else 2
+        week[column] += 1
+        week[column + 1] += events
+        week[4 + column // 2] += events * events
+    return [Stratum(*week) for week in weeks.values()]
 
 
 def counts(
@@ -65,44 +124,144 @@ def counts(
     kind: str,
     by_day: Mapping[date, Day] | None = None,
 ) -> tuple[int, int, int, int]:
-    """(exposed days, events on them, other days, events on them) for one comparison.
-
-    ``by_day`` (the days keyed by date) saves rebuilding it for every comparison."""
-    if by_day is None:
-        by_day = {d.day: d for d in days}
-    t1 = a = t0 = b = 0
-    for d in days:
-        source = by_day.get(date.fromordinal(d.day.toordinal() - lag)) if lag else d
-        if source is None:
-            continue
-        present = source.factors.get(factor)
-        if present is None:
-            continue
-        events = d.cramps if kind == "cramp" else d.spasms
-        if present:
-            t1, a = t1 + 1, a + events
-        else:
-            t0, b = t0 + 1, b + events
-    return t1, a, t0, b
+    """(exposed days, events on them, other days, events on them) for one comparison."""
+    (whole,) = strata(days, factor, lag, kind, by_day, blocks=False) or [Stratum(0, 0, 0, 0)]
+    return whole[:4]
 
 
-def rate_ratio(a: int, t1: float, b: int, t0: float) -> tuple[float, float, float, float]:
-    """Rate ratio, exact conditional 95% interval and two-sided exact p-value."""
-    from scipy.stats import binomtest
+class RateRatio(NamedTuple):
+    """A rate ratio with its mid-p 95% interval and mid-p values (exact conditional)."""
+
+    estimate: float
+    low: float
+    high: float
+    p_more: float
+    """One-sided: are episodes more frequent on the exposed days?"""
+    p_two_sided: float
+    """Twice the smaller one-sided value, at most 1: for a change either way (the trend)."""
+
+
+def rate_ratio(a: int, t1: float, b: int, t0: float) -> RateRatio:
+    """The rate ratio of ``a`` events over ``t1`` days to ``b`` over ``t0``, with its mid-p
+    95% interval and mid-p values (exact conditional, see the module's notes)."""
+    from scipy.special import bdtr, bdtrc
 
     n = a + b
+    if not n:
+        return RateRatio(math.nan, 0.0, math.inf, 1.0, 1.0)
     share = t1 / (t1 + t0)
     scale = t0 / t1
-    test = binomtest(a, n, share) if n else None
-    if test is None:
-        return math.nan, 0.0, math.inf, 1.0
-    interval = test.proportion_ci(confidence_level=0.95, method="exact")
+    choose = math.lgamma(n + 1) - math.lgamma(a + 1) - math.lgamma(b + 1)
 
     def ratio(p: float) -> float:
         return math.inf if p >= 1.0 else p / (1.0 - p) * scale
 
+    def half_at(p: float) -> float:  # P(X = a) / 2, from logarithms: exact in the far tails
+        if p <= 0.0 or p >= 1.0:
+            return 0.5 if (p <= 0.0 and a == 0) or (p >= 1.0 and b == 0) else 0.0
+        return 0.5 * math.exp(choose + a * math.log(p) + b * math.log1p(-p))
+
+    def at_least(p: float) -> float:  # mid-p P(X >= a), rising with p
+        return float(bdtrc(a, n, p)) + half_at(p)
+
+    def at_most(p: float) -> float:  # mid-p P(X <= a), falling with p
+        return (float(bdtr(a - 1, n, p)) if a else 0.0) + half_at(p)
+
+    low = 0.0 if a == 0 else ratio(_solve(lambda p: at_least(p) - TAIL, 0.0, a / n))
+    high = math.inf if a == n else ratio(_solve(lambda p: at_most(p) - TAIL, a / n, 1.0))
+    more, less = at_least(share), at_most(share)
     estimate = ratio(a / n) if b else math.inf
-    return estimate, ratio(interval.low), ratio(interval.high), float(test.pvalue)
+    return RateRatio(estimate, low, high, more, min(1.0, 2.0 * min(more, less)))
+
+
+def stratified_rate_ratio(weeks: Sequence[Stratum], *, overdispersion: bool = True) -> RateRatio:
+    """The rate ratio within strata (blocks of days), with its score 95% interval and score
+    p-values.
+
+    Given the episodes of a block, those on its exposed days are binomial with
+    ``p = RR·t1/(RR·t1 + t0)``; summed over the blocks, the score ``U(RR)`` (observed minus
+    expected exposed episodes) and its variance ``V(RR)`` give the Mantel-Haenszel-type test
+    ``z = (U(1) ∓ ½) / √V(1)`` (with a continuity correction of a half) and, inverted, the
+    interval; the estimate solves ``U(RR) = 0``, the conditional maximum likelihood estimate
+    of a conditional Poisson model with a stratum for each block (Armstrong et al. 2014),
+    which statsmodels' ``ConditionalPoisson`` also fits (checked in the tests). Only blocks
+    with days both with and without the factor, and with episodes, carry information. A
+    single stratum gives the plain rate ratio ``(a/t1)/(b/t0)``.
+
+    With ``overdispersion`` (the default), the variance is multiplied by the quasi-Poisson
+    scale of that model when it is above 1: Pearson's X² of the daily counts against the
+    model's fitted means, over its degrees of freedom. Bursts within a block, or nights of
+    several cramps, vary more than Poisson counts do, and would otherwise pass for triggers."""
+    from scipy.stats import norm
+
+    rows = [
+        w for w in weeks if w.exposed_days and w.other_days and w.exposed_events + w.other_events
+    ]
+    exposed = sum(w.exposed_events for w in rows)
+    other = sum(w.other_events for w in rows)
+    if not rows:
+        return RateRatio(math.nan, 0.0, math.inf, 1.0, 1.0)
+    scale = 1.0
+
+    def z(log_ratio: float, shift: float) -> float:
+        ratio = math.exp(log_ratio)
+        u = v = 0.0
+        for w in rows:
+            t1, m = w.exposed_days, w.exposed_events + w.other_events
+            weight = ratio * t1 + w.other_days
+            u += w.exposed_events - m * ratio * t1 / weight
+            v += m * ratio * t1 * w.other_days / (weight * weight)
+        u -= shift
+        v *= scale
+        if v <= 0.0:
+            return math.copysign(math.inf, u) if u else 0.0
+        return u / math.sqrt(v)
+
+    def root(shift: float, target: float) -> float:
+        return math.exp(_solve(lambda x: z(x, shift) - target, -LOG_LIMIT, LOG_LIMIT))
+
+    estimate = 0.0 if not exposed else math.inf if not other else root(0.0, 0.0)
+    if overdispersion:
+        scale = max(1.0, _pearson_scale(rows, estimate if 0.0 < estimate < math.inf else 1.0))
+    bound = norm.isf(TAIL)
+    p_more = float(norm.sf(z(0.0, 0.5)))
+    p_less = float(norm.cdf(z(0.0, -0.5)))
+    low = 0.0 if not exposed else root(0.5, bound)
+    high = math.inf if not other else root(-0.5, -bound)
+    return RateRatio(estimate, low, high, p_more, min(1.0, 2.0 * min(p_more, p_less)))
+
+
+def _pearson_scale(rows: Sequence[Stratum], ratio: float) -> float:
+    """Pearson's X² over its degrees of freedom, for the daily counts of the blocks ``rows``
+    against the means fitted with the rate ratio ``ratio`` (1 when there is too little)."""
+    x2 = 0.0
+    df = -1  # the rate ratio is estimated
+    for w in rows:
+        m = w.exposed_events + w.other_events
+        base = m / (ratio * w.exposed_days + w.other_days)  # a day's mean without the factor
+        for days, events, squares, mean in (
+            (w.exposed_days, w.exposed_events, w.exposed_squares, base * ratio),
+            (w.other_days, w.other_events, w.other_squares, base),
+        ):
+            if mean > 0.0:  # sum over the days of (y - mean)² / mean
+                x2 += (squares - 2.0 * mean * events + days * mean * mean) / mean
+        df += w.exposed_days + w.other_days - 1
+    return x2 / df if df > 0 else 1.0
+
+
+LOG_LIMIT = 40.0
+"""Rate ratios are looked for between e^-40 and e^40."""
+
+
+TAIL = 0.025
+"""Each side of a 95% interval."""
+
+
+def _solve(f: Callable[[float], float], low: float, high: float) -> float:
+    """The root of ``f`` between ``low`` and ``high`` (``f`` changes sign there)."""
+    from scipy.optimize import brentq
+
+    return float(brentq(f, low, high, xtol=1e-12, rtol=1e-10))
 
 
 def days_needed(t1: int, t0: int, events: int, min_days: int, min_events: int) -> int:
@@ -120,6 +279,59 @@ def days_needed(t1: int, t0: int, events: int, min_days: int, min_events: int) -
     return max(0, math.ceil(need - total))
 
 
+def sensitivity(
+    share: float,
+    rate: float,
+    days: float,
+    comparisons: int,
+    *,
+    ratio: float = 2.0,
+    alpha: float = ALPHA,
+) -> float:
+    """How likely the analysis is to name a factor that multiplies episodes by ``ratio``.
+
+    ``share`` is the fraction of days with the factor, ``rate`` the episodes a day without
+    it, ``days`` the diary's length and ``comparisons`` how many are tested together. A normal
+    approximation to the one-sided conditional test at ``alpha / comparisons`` (what
+    Benjamini-Hochberg asks of a lone trigger); ``make bench`` sets it beside simulation."""
+    from scipy.stats import norm
+
+    if not 0.0 < share < 1.0 or rate <= 0.0 or days <= 0.0:
+        return 0.0
+    p0, p1, events = _shares(share, ratio, rate, days)
+    z = norm.isf(alpha / max(comparisons, 1))
+    shift = math.sqrt(events) * (p1 - p0) - z * math.sqrt(p0 * (1 - p0))
+    return float(norm.cdf(shift / math.sqrt(p1 * (1 - p1))))
+
+
+def days_for_sensitivity(
+    share: float,
+    rate: float,
+    comparisons: int,
+    *,
+    target: float = 0.9,
+    ratio: float = 2.0,
+    alpha: float = ALPHA,
+) -> int | None:
+    """The diary days at which :func:`sensitivity` reaches ``target`` (``None``: never, as
+    when there are no episodes or the factor is on every day or none)."""
+    from scipy.stats import norm
+
+    if not 0.0 < share < 1.0 or rate <= 0.0:
+        return None
+    p0, p1, per_day = _shares(share, ratio, rate, 1.0)
+    z = float(norm.isf(alpha / max(comparisons, 1)))
+    spread = z * math.sqrt(p0 * (1 - p0)) + float(norm.isf(1 - target)) * math.sqrt(p1 * (1 - p1))
+    return math.ceil((spread / (p1 - p0)) ** 2 / per_day)
+
+
+def _shares(share: float, ratio: float, rate: float, days: float) -> tuple[float, float, float]:
+    """The exposed share of episodes with no effect and with ``ratio``, and the episodes
+    expected over ``days`` with ``ratio``."""
+    p1 = ratio * share / (ratio * share + 1.0 - share)
+    return share, p1, rate * days * (ratio * share + 1.0 - share)
+
+
 def analyse(
     days: Sequence[Day],
     factors: Sequence[str],
@@ -129,11 +341,15 @@ def analyse(
     alpha: float = ALPHA,
     min_days: int = MIN_DAYS,
     min_events: int = MIN_EVENTS,
+    whole_period: Collection[str] = (),
 ) -> list[Comparison]:
     """Every comparison, with Benjamini-Hochberg applied across those with enough data.
 
-    ``lags`` is the same for every factor, or a mapping from a factor to its own lags (a
-    factor it does not name gets :data:`LAGS`)."""
+    Days are compared within the same four weeks (:func:`stratified_rate_ratio`), so that a
+    bad month is not mistaken for a trigger; factors in ``whole_period`` (a medicine, taken from a
+    date on: before against after) are compared over the whole period instead. ``lags`` is
+    the same for every factor, or a mapping from a factor to its own lags (a factor it does
+    not name gets :data:`LAGS`)."""
     from scipy.stats import false_discovery_control
 
     by_day = {d.day: d for d in days}
@@ -142,11 +358,13 @@ def analyse(
         for factor in factors:
             factor_lags = lags.get(factor, LAGS) if isinstance(lags, Mapping) else lags
             for lag in factor_lags:
-                t1, a, t0, b = counts(days, factor, lag, kind, by_day)
+                weeks = strata(days, factor, lag, kind, by_day,
+                               blocks=factor not in whole_period)  # fmt: skip
+                t1, a, t0, b = (sum(w[i] for w in weeks) for i in range(4))
                 enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
                 rr = low = high = p = None
                 if enough:
-                    rr, low, high, p = rate_ratio(a, t1, b, t0)
+                    rr, low, high, p, _ = stratified_rate_ratio(weeks)
                 needed = 0 if enough else days_needed(t1, t0, a + b, min_days, min_events)
                 measured.append(
                     Comparison(factor, lag, kind, t1, a, t0, b, rr, low, high, p, None, enough,
@@ -157,7 +375,7 @@ def analyse(
         p_values = [measured[i].p_value or 1.0 for i in tested]
         for i, q in zip(tested, false_discovery_control(p_values), strict=True):
             c = measured[i]
-            trigger = float(q) < alpha and c.rate_ratio is not None and c.rate_ratio > 1
+            trigger = float(q) < alpha and c.ci_low is not None and c.ci_low > 1
             measured[i] = c._replace(q_value=float(q), trigger=trigger)
     return measured
 
