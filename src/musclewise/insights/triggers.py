@@ -92,15 +92,15 @@ def strata(
     kind: str,
     by_day: Mapping[date, Day] | None = None,
     *,
-    blocks: bool = True,
+    by_block: bool = True,
 ) -> list[Stratum]:
     """The counts of one comparison, block by block (:data:`STRATUM_DAYS` days from a Monday),
-    or for the whole period as one stratum when ``blocks`` is false.
+    or for the whole period as one stratum when ``by_block`` is false.
 
     ``by_day`` (the days keyed by date) saves rebuilding it for every comparison."""
     if by_day is None:
         by_day = {d.day: d for d in days}
-    weeks: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}
     for d in days:
         source = by_day.get(date.fromordinal(d.day.toordinal() - lag)) if lag else d
         if source is None:
@@ -109,12 +109,14 @@ def strata(
         if present is None:
             continue
         events = d.cramps if kind == "cramp" else d.spasms
-        week = weeks.setdefault((d.day.toordinal() - 1) // STRATUM_DAYS if blocks else 0, [0] * 6)
+        group = groups.setdefault(
+            (d.day.toordinal() - 1) // STRATUM_DAYS if by_block else 0, [0] * 6
+        )
         column = 0 if present else 2
-        week[column] += 1
-        week[column + 1] += events
-        week[4 + column // 2] += events * events
-    return [Stratum(*week) for week in weeks.values()]
+        group[column] += 1
+        group[column + 1] += events
+        group[4 + column // 2] += events * events
+    return [Stratum(*group) for group in groups.values()]
 
 
 def counts(
@@ -125,7 +127,7 @@ def counts(
     by_day: Mapping[date, Day] | None = None,
 ) -> tuple[int, int, int, int]:
     """(exposed days, events on them, other days, events on them) for one comparison."""
-    (whole,) = strata(days, factor, lag, kind, by_day, blocks=False) or [Stratum(0, 0, 0, 0)]
+    (whole,) = strata(days, factor, lag, kind, by_day, by_block=False) or [Stratum(0, 0, 0, 0)]
     return whole[:4]
 
 
@@ -174,7 +176,7 @@ def rate_ratio(a: int, t1: float, b: int, t0: float) -> RateRatio:
     return RateRatio(estimate, low, high, more, min(1.0, 2.0 * min(more, less)))
 
 
-def stratified_rate_ratio(weeks: Sequence[Stratum], *, overdispersion: bool = True) -> RateRatio:
+def stratified_rate_ratio(blocks: Sequence[Stratum], *, overdispersion: bool = True) -> RateRatio:
     """The rate ratio within strata (blocks of days), with its score 95% interval and score
     p-values.
 
@@ -195,7 +197,7 @@ def stratified_rate_ratio(weeks: Sequence[Stratum], *, overdispersion: bool = Tr
     from scipy.stats import norm
 
     rows = [
-        w for w in weeks if w.exposed_days and w.other_days and w.exposed_events + w.other_events
+        w for w in blocks if w.exposed_days and w.other_days and w.exposed_events + w.other_events
     ]
     exposed = sum(w.exposed_events for w in rows)
     other = sum(w.other_events for w in rows)
@@ -358,13 +360,13 @@ def analyse(
         for factor in factors:
             factor_lags = lags.get(factor, LAGS) if isinstance(lags, Mapping) else lags
             for lag in factor_lags:
-                weeks = strata(days, factor, lag, kind, by_day,
-                               blocks=factor not in whole_period)  # fmt: skip
-                t1, a, t0, b = (sum(w[i] for w in weeks) for i in range(4))
+                blocks = strata(days, factor, lag, kind, by_day,
+                               by_block=factor not in whole_period)  # fmt: skip
+                t1, a, t0, b = (sum(w[i] for w in blocks) for i in range(4))
                 enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
                 rr = low = high = p = None
                 if enough:
-                    rr, low, high, p, _ = stratified_rate_ratio(weeks)
+                    rr, low, high, p, _ = stratified_rate_ratio(blocks)
                 needed = 0 if enough else days_needed(t1, t0, a + b, min_days, min_events)
                 measured.append(
                     Comparison(factor, lag, kind, t1, a, t0, b, rr, low, high, p, None, enough,
