@@ -841,7 +841,7 @@ for a person's own diary, predicts):
 {detection_table}
 
 So the target (90% of planted triggers with a rate ratio of 2 or more over 90 days) holds from
-about 1.5 to 2 episodes a day (a rate ratio of 2 is the hardest case; 3 holds from about 0.8
+about 2 episodes a day (a rate ratio of 2 is the hardest case; 3 holds from about 0.8
 a day). Below that, 90 days are too few for any honest test across {sim["comparisons"]}
 comparisons, and musclewise says so rather than claim more: it prints how likely a doubling
 is to be found with the diary as it is, and how many days would make that 9 in 10.
