@@ -16,11 +16,11 @@ from musclewise.insights.triggers import (
     Day,
     Stratum,
     analyse,
-    counts,
     days_for_sensitivity,
     rate_ratio,
     sensitivity,
     sentence,
+    strata,
     stratified_rate_ratio,
 )
 
@@ -86,7 +86,8 @@ def _weekly(seed: int) -> list[Stratum]:
     weeks = []
     for _ in range(8):
         t1 = rng.randint(1, 6)
-        weeks.append(Stratum(t1, rng.randint(0, 6), 7 - t1, rng.randint(0, 6)))
+        a, b = rng.randint(0, 6), rng.randint(0, 6)
+        weeks.append(Stratum(t1, a, 7 - t1, b, a * a, b * b))  # each on one day
     return weeks
 
 
@@ -116,12 +117,13 @@ def test_within_week_estimate_and_score_match_statsmodels_conditional_poisson(se
 
 
 def test_one_stratum_gives_the_plain_rate_ratio() -> None:
-    result = stratified_rate_ratio([Stratum(40, 20, 50, 10)])
+    result = stratified_rate_ratio([Stratum(40, 20, 50, 10, 20, 10)])  # one episode a day
     assert result.estimate == pytest.approx((20 / 40) / (10 / 50))
-    assert stratified_rate_ratio([Stratum(40, 0, 50, 10)]).low == 0.0
-    assert math.isinf(stratified_rate_ratio([Stratum(40, 6, 50, 0)]).high)
-    # weeks without both kinds of day, or without episodes, carry nothing
-    assert math.isnan(stratified_rate_ratio([Stratum(7, 3, 0, 0), Stratum(3, 0, 4, 0)]).estimate)
+    assert stratified_rate_ratio([Stratum(40, 0, 50, 10, 0, 10)]).low == 0.0
+    assert math.isinf(stratified_rate_ratio([Stratum(40, 6, 50, 0, 6, 0)]).high)
+    # blocks without both kinds of day, or without episodes, carry nothing
+    nothing = [Stratum(7, 3, 0, 0, 3, 0), Stratum(3, 0, 4, 0, 0, 0)]
+    assert math.isnan(stratified_rate_ratio(nothing).estimate)
 
 
 def test_weeks_of_bursts_do_not_make_triggers() -> None:
@@ -148,8 +150,8 @@ def test_lag_compares_with_the_day_before() -> None:
         Day(date(2026, 1, 2), {"run": False}, cramps=2),
         Day(date(2026, 1, 3), {"run": False}, cramps=0),
     ]
-    assert counts(days, "run", 0, "cramp") == (1, 0, 2, 2)
-    assert counts(days, "run", 1, "cramp") == (1, 2, 1, 0)
+    assert strata(days, "run", 0, "cramp", by_block=False) == [Stratum(1, 0, 2, 2, 0, 4)]
+    assert strata(days, "run", 1, "cramp", by_block=False) == [Stratum(1, 2, 1, 0, 4, 0)]
 
 
 def test_no_claim_without_enough_data() -> None:

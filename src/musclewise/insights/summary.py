@@ -249,6 +249,8 @@ class Summary:
     worst: tuple[Episode, ...]
     knowledge_version: str
     disclaimer: str
+    sensitivity: tuple[Sensitivity, ...] = field(default=())
+    """For each kind compared: how likely a trigger that doubles episodes is to be named."""
     thresholds: tuple[dict[str, Any], ...] = field(default=())
 
     @property
@@ -307,26 +309,6 @@ class Summary:
             f"once (Benjamini-Hochberg, false discovery rate {triggers.ALPHA:.0%}); a factor is "
             "named only when it holds after that adjustment. An association is not a cause."
         )
-
-    @property
-    def sensitivity(self) -> list[Sensitivity]:
-        """For each kind compared: how likely a real trigger that doubles episodes is to be
-        named with the diary as it is, and how long a diary makes that 9 in 10."""
-        found = []
-        for kind in triggers.KINDS:
-            tested = [f.comparison for f in self.findings
-                      if f.comparison.enough_data and f.comparison.kind == kind]  # fmt: skip
-            if not tested:
-                continue
-            days = max(c.exposed_days + c.other_days for c in tested)
-            episodes = max(c.exposed_events + c.other_events for c in tested)
-            shares = sorted(c.exposed_days / (c.exposed_days + c.other_days) for c in tested)
-            share = shares[len(shares) // 2]
-            rate = episodes / days
-            chance = triggers.sensitivity(share, rate, days, self.tested)
-            needed = triggers.days_for_sensitivity(share, rate, self.tested)
-            found.append(Sensitivity(kind, episodes, days, share, chance, needed))
-        return found
 
     def sensitivity_text(self) -> str:
         """What the diary can show, in one sentence for each kind compared."""
@@ -487,9 +469,31 @@ def _triggers(data: DiaryData) -> dict[str, Any]:
     tested_factors = {c.factor for c in comparisons if c.enough_data}
     return {
         "findings": tuple(findings),
+        "sensitivity": tuple(_sensitivity(comparisons)),
         "waiting": tuple(w for f, w in waiting.items() if f not in tested_factors),
         "few": few,
     }
+
+
+def _sensitivity(comparisons: Sequence[triggers.Comparison]) -> list[Sensitivity]:
+    """For each kind compared: how likely a real trigger that doubles episodes is to be named
+    with the diary as it is, and how long a diary makes that 9 in 10 (on a factor present on
+    the median share of days, at the diary's own rate, with as many comparisons)."""
+    tested = [c for c in comparisons if c.enough_data]
+    found = []
+    for kind in triggers.KINDS:
+        of_kind = [c for c in tested if c.kind == kind]
+        if not of_kind:
+            continue
+        days = max(c.exposed_days + c.other_days for c in of_kind)
+        episodes = max(c.exposed_events + c.other_events for c in of_kind)
+        shares = sorted(c.exposed_days / (c.exposed_days + c.other_days) for c in of_kind)
+        share = shares[len(shares) // 2]
+        rate = episodes / days
+        chance = triggers.sensitivity(share, rate, days, len(tested))
+        needed = triggers.days_for_sensitivity(share, rate, len(tested))
+        found.append(Sensitivity(kind, episodes, days, share, chance, needed))
+    return found
 
 
 def _medicines(data: DiaryData, knowledge: Mapping[str, Any]) -> list[MedicineLine]:

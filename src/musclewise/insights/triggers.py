@@ -81,8 +81,8 @@ class Stratum(NamedTuple):
     exposed_events: int
     other_days: int
     other_events: int
-    exposed_squares: int = 0
-    other_squares: int = 0
+    exposed_squares: int
+    other_squares: int
 
 
 def strata(
@@ -117,18 +117,6 @@ def strata(
         group[column + 1] += events
         group[4 + column // 2] += events * events
     return [Stratum(*group) for group in groups.values()]
-
-
-def counts(
-    days: Sequence[Day],
-    factor: str,
-    lag: int,
-    kind: str,
-    by_day: Mapping[date, Day] | None = None,
-) -> tuple[int, int, int, int]:
-    """(exposed days, events on them, other days, events on them) for one comparison."""
-    (whole,) = strata(days, factor, lag, kind, by_day, by_block=False) or [Stratum(0, 0, 0, 0)]
-    return whole[:4]
 
 
 class RateRatio(NamedTuple):
