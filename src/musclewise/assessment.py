@@ -27,18 +27,16 @@ def default_engine() -> Engine:
 
     Compiling the knowledge tests into Python costs more than the start-up budget, so the
     compiled program is cached beside the validated knowledge, under the knowledge digest,
-    the Python version and a checksum of the code generator.
+    the Python version, musclewise's version and a checksum of every module that generates it
+    (:func:`generator_checksum`).
     """
     import sys
-    import zlib
-    from pathlib import Path
 
-    from musclewise.engine import Engine, conditions
+    from musclewise.engine import Engine
     from musclewise.engine.conditions import Program
 
     knowledge = load_knowledge()
-    generator = zlib.crc32(Path(conditions.__file__).read_bytes())
-    name = f"engine-{knowledge.digest}-{generator:08x}-{sys.implementation.cache_tag}"
+    name = f"engine-{knowledge.digest}-{generator_checksum()}-{sys.implementation.cache_tag}"
 
     built: list[Engine] = []
 
@@ -48,6 +46,22 @@ def default_engine() -> Engine:
 
     program = Program(*knowledge_cached(name, build))
     return built[0] if built else Engine(knowledge, program)
+
+
+def generator_checksum() -> str:
+    """A checksum of musclewise's version and of every source file of the engine package,
+    which together decide what program the engine generates (the rules' order, ``near_rules``,
+    ``ASK_KEY``, the code writer), and of the findings module whose warning signs it reads."""
+    import zlib
+    from pathlib import Path
+
+    from musclewise import __version__, findings
+
+    engine_dir = Path(__file__).with_name("engine")
+    digest = zlib.crc32(__version__.encode())
+    for path in [*sorted(engine_dir.glob("*.py")), Path(findings.__file__)]:
+        digest = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), digest))
+    return f"{digest:08x}"
 
 
 @cache

@@ -23,7 +23,8 @@ from musclewise.errors import FieldProblem, FindingsError
 
 Site = Literal[
     "calf", "shin", "thigh_front", "thigh_back", "foot", "toes", "hand", "fingers", "forearm",
-    "upper_arm", "shoulder", "neck", "back", "abdomen", "chest", "eyelid", "face", "jaw", "other",
+    "upper_arm", "shoulder", "neck", "back", "abdomen", "chest", "eyelid", "face", "jaw",
+    "leg", "arm", "knee", "hip_or_buttock", "other",
 ]  # fmt: skip
 Side = Literal["left", "right", "both"]
 Extent = Literal["whole_muscle", "part_of_muscle"]
@@ -87,6 +88,14 @@ class Findings(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     lockjaw: bool | UnsetType = UNSET
     eyelid_closes_or_droops: bool | UnsetType = UNSET
     sleep_disturbed: bool | UnsetType = UNSET
+    # more warning signs (contract 1.1)
+    carpopedal_spasm: bool | UnsetType = UNSET
+    rest_pain: bool | UnsetType = UNSET
+    non_healing_sore: bool | UnsetType = UNSET
+    pain_on_passive_stretch: bool | UnsetType = UNSET
+    cast_or_tight_bandage: bool | UnsetType = UNSET
+    postpartum: bool | UnsetType = UNSET
+    face_droop: bool | UnsetType = UNSET
     # recent history
     recent_injury: bool | UnsetType = UNSET
     recent_surgery: bool | UnsetType = UNSET
@@ -126,8 +135,10 @@ WARNING_SIGNS: tuple[str, ...] = (
     "trouble_swallowing_or_speaking", "trouble_breathing", "severe_unrelenting_pain",
     "tight_swollen_compartment", "twisting_posture", "urge_to_move", "saddle_numbness",
     "bladder_or_bowel_change", "lockjaw", "eyelid_closes_or_droops", "sleep_disturbed",
+    "carpopedal_spasm", "rest_pain", "non_healing_sore", "pain_on_passive_stretch",
+    "cast_or_tight_bandage", "postpartum", "face_droop",
 )  # fmt: skip
-"""The contract's warning-sign keys (all yes/no)."""
+"""The contract's warning-sign keys (all yes/no), with those contract 1.1 adds."""
 
 SITES: tuple[str, ...] = get_args(Site)
 CONDITIONS: tuple[str, ...] = get_args(Condition)

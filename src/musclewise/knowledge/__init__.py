@@ -7,6 +7,11 @@ whole start-up budget of ``musclewise assess``; so the validated data is also ke
 cache folder under a checksum (CRC-32 and sizes) of the files, and later runs with the same files read that copy
 (``marshal``: plain data only) instead of validating again. Change a file and it is validated
 anew. ``MUSCLEWISE_CACHE_DIR`` moves the cache; ``MUSCLEWISE_CACHE_DIR=off`` turns it off.
+
+The cache is trusted only when it is private: the folder is made with mode 0700, and a cached
+file is read only when it and its folder belong to the user running musclewise and neither can
+be written by anyone else (:func:`trusted`). Anything else is ignored and rebuilt in memory, so a
+file planted in a shared or world-writable folder is never read, let alone run.
 """
 
 from __future__ import annotations
@@ -65,6 +70,22 @@ def _cache_dir() -> Path | None:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("musclewise", appauthor=False))
+
+
+def trusted(path: Path) -> bool:
+    """Whether a cached file may be read: it and its folder are owned by this user and
+    writable by nobody else (on systems without owners, such as Windows, any file is)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return path.is_file()
+    uid = getuid()
+    try:
+        for st in (path.parent.stat(), path.lstat()):
+            if st.st_uid != uid or st.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return path.is_file()
 
 
 def _parse(raw: dict[str, bytes]) -> dict[str, Any]:
@@ -153,7 +174,7 @@ def load_knowledge() -> KnowledgeBase:
     folder = _cache_dir()
     cached = folder / f"knowledge-{hexdigest}.marshal" if folder else None
     data: dict[str, Any] | None = None
-    if cached is not None and cached.is_file():
+    if cached is not None and trusted(cached):
         try:
             data = marshal.loads(cached.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
@@ -167,9 +188,11 @@ def load_knowledge() -> KnowledgeBase:
 
 def _write_cache(path: Path, data: Any) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(marshal.dumps(data))
         os.replace(tmp, path)
     except (OSError, ValueError):
         pass  # a read-only home: validate every time, which is only slower
@@ -183,7 +206,7 @@ def cached(name: str, build: Callable[[], Any]) -> Any:
     """
     folder = _cache_dir()
     path = folder / f"{name}.marshal" if folder else None
-    if path is not None and path.is_file():
+    if path is not None and trusted(path):
         try:
             return marshal.loads(path.read_bytes())
         except (OSError, EOFError, ValueError, TypeError):
