@@ -36,7 +36,12 @@ def _copy_package(tmp_path: Path) -> Path:
 def _run(root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(root), "MUSCLEWISE_CACHE_DIR": str(cache)}
     return subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
