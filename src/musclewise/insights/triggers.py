@@ -614,8 +614,20 @@ def analyse_unadjusted(
     return measured
 
 
+def adjusted_text(c: Comparison) -> str:
+    """What a comparison was adjusted for, in words: "adjusted for the other factors, ..."."""
+    if not c.adjusted_for:
+        return ""
+    items = list(c.adjusted_for)
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    text = f"adjusted for {listed}"
+    if c.caveat == UNADJUSTED:
+        text += " only (too few days to adjust for the other factors)"
+    return text
+
+
 def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
-    """The finding in plain words; association, never cause.
+    """The finding in plain words; association, never cause; what it was adjusted for.
 
     ``when`` replaces the opening "On days with LABEL" / "On days after LABEL" (a medicine:
     "On days you were taking Lipitor")."""
@@ -631,22 +643,37 @@ def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
             f"about {c.days_needed} more days of diary are needed."
         )
     assert c.rate_ratio is not None and c.ci_low is not None and c.ci_high is not None
+    adjusted = adjusted_text(c)
+    adjusted = f"; {adjusted}" if adjusted else ""
+    if c.caveat == TREND:
+        return (
+            f"{episodes.capitalize()} rose after you started {label}; this diary cannot tell "
+            f"that apart from a steady rise (rate ratio against the trend "
+            f"{ratio_text(c.rate_ratio)}, 95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)})."
+        )
+    if c.caveat == RECORDING:
+        return (
+            f"{when} {episodes} cannot be compared fairly: {label} was {RECORDING}, so it is "
+            "not named whatever the numbers say."
+        )
     if c.trigger:
         if math.isinf(c.rate_ratio):
             return (
                 f"{when} you logged all {c.exposed_events} of your {episodes}, and none on the "
                 f"other days ({total} days compared; the rate ratio is at least "
-                f"{c.ci_low:.1f}, 95% CI). This shows an association, not a cause."
+                f"{c.ci_low:.1f}, 95% CI{adjusted}). This shows an association, not a cause."
             )
         return (
             f"{when} you logged {episodes} about {c.rate_ratio:.1f} times as often "
-            f"(95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over {total} days). "
+            f"(95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over {total} days{adjusted}). "
             "This shows an association, not a cause."
         )
+    tail = f"{adjusted}, and for testing many factors at once" if adjusted else (
+        "; adjusted for testing many factors at once")  # fmt: skip
     return (
         f"{when} {episodes} were not clearly more frequent (rate ratio "
         f"{ratio_text(c.rate_ratio)}, 95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over "
-        f"{total} days; adjusted for testing many factors at once)."
+        f"{total} days{tail})."
     )
 
 
