@@ -70,7 +70,23 @@ def _summary(
     with open_diary(database_url, person) as diary:
         start, end = _period(diary.timezone(), since, until)
         data = load(diary, start, end)
+    if not data.episodes and not data.context:
+        _nothing(since is not None or until is not None, data.start, data.end)
     return summarise(data)
+
+
+def _nothing(period: bool, start: date, end: date) -> None:
+    """An empty diary (or period) is said, with what to do, rather than shown as zeros."""
+    if period:
+        raise UsageError(
+            f"nothing recorded from {start} to {end}: no episodes and no days",
+            hint="widen --since/--until, or leave them out for the whole diary",
+        )
+    raise UsageError(
+        "this diary is empty: no episodes and no days recorded yet, so there is nothing to show",
+        hint="log an episode (musclewise log calf), or try the example diary: musclewise demo, "
+        "then musclewise insights --database-url URL (the URL demo prints)",
+    )
 
 
 def insights_command(
