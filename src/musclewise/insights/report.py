@@ -211,7 +211,7 @@ def _forest_alt(summary: Summary, shown: Sequence[Any]) -> str:
 DOCTOR_WORDS: dict[str, str] = {
     "cramps_more_frequent": "Cramps have become more frequent: {early_per_week:.1f} a week in the "
     "first 4 of the last {weeks:.0f} weeks, {late_per_week:.1f} a week in the last 4 (Poisson "
-    "trend in the weekly counts, p = {p_value:.3f}).",
+    "trend in the weekly counts, {p_value_text}).",
     "frequent_cramps": "Cramps on {per_week:.1f} days a week over the last 4 weeks.",
     "waking_most_nights": "Cramps woke the person on {nights:.0f} of the last 14 nights.",
     "twitching_over_two_weeks": "Twitching logged over {days:.0f} days (more than 2 weeks).",
@@ -223,7 +223,7 @@ DOCTOR_WORDS: dict[str, str] = {
     "{days:.0f} days.",
     "after_new_medicine": "Cramps rose after a medicine was started ({before:.0f} in the 8 weeks "
     "before, {after:.0f} in the 8 weeks after), more than the trend over the diary explains "
-    "(p = {p_value_against_trend:.3f}).",
+    "({p_value_against_trend_text}).",
 }
 """Page 1 speaks to the doctor: each warning pattern in clinical words, with its numbers
 (the person reads the knowledge base's own words in ``musclewise insights``)."""
@@ -234,8 +234,12 @@ def doctor_text(pattern: Any) -> str:
     words = DOCTOR_WORDS.get(pattern.id)
     if words is None:
         return str(pattern.text)
+    evidence = dict(pattern.evidence)
+    for key, value in pattern.evidence.items():
+        if key.startswith("p_value"):
+            evidence[f"{key}_text"] = "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
     try:
-        return words.format(**pattern.evidence)
+        return words.format(**evidence)
     except (KeyError, ValueError):
         return str(pattern.text)
 
