@@ -51,6 +51,8 @@ def _text_outside(svg: str) -> list[str]:
     width = float(found.group(1))
     outside = []
     for style, attrs, text in re.findall(r'<text style="([^"]*)"([^>]*)>([^<]*)', svg):
+        if re.search(r"rotate\(-?90", attrs):
+            continue  # upright labels: their length runs down, not across
         place = re.search(r'x="([-\d.]+)"', attrs) or re.search(r"translate\(([-\d.]+)", attrs)
         size = re.search(r"font-size: ([\d.]+)px", style)
         assert place is not None and size is not None
