@@ -209,6 +209,10 @@ knowledge base changes validates it and fills the cache).
     with doc.open("a") as out:
         out.write(insights_section(i))
     print(f"  10 years: insights {i['insights'][0]:.1f} s, PDF report {i['pdf'][0]:.1f} s")
+    import triggers_scenarios as scenarios  # issue 13: its own section, from its own module
+
+    with doc.open("a") as out:
+        out.write(scenarios.section(scenarios.run(scenarios.DIARIES // SCALE)))
     print(f"wrote {doc if QUICK else doc.relative_to(ROOT)}")
 
 

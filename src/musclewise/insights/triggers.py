@@ -1,30 +1,35 @@
-"""Trigger analysis: episode rates on days with and without each factor.
+"""Trigger analysis: episode rates on days with and without each factor, each adjusted for
+the others.
 
-For each factor, each lag (the same day, or the day before: a hard run yesterday, cramps
-tonight) and each kind of episode, the days are split into those with the factor and those
-without it (days where it was not recorded are left out), and compared **within the same
-four weeks**: a time-stratified design, as in studies of short-term triggers (a conditional
-Poisson model with a stratum for each block of :data:`STRATUM_DAYS` days; Armstrong,
-Gasparrini and Tobias 2014), so that slow changes (seasons, a bad month, a new routine) are
-not taken for triggers. Real diaries also come in bursts that no factor explains, so the
-variance is widened by the model's own overdispersion (quasi-Poisson scale, when above 1).
+For each kind of episode, :func:`analyse` fits one conditional Poisson model holding every
+factor with enough days at every lag (the same day, and the day before: a hard run yesterday,
+cramps tonight), its strata the four-week block × the day of the week (:func:`stratum_of`; the
+time-stratified design of studies of short-term triggers, Armstrong, Gasparrini and Tobias
+2014), so that slow changes (seasons, a bad month, a new routine), weekdays and the factors
+that travel with a real trigger are not taken for triggers. Each factor is tested by the
+one-sided **score test** of its column with the others fitted
+(:func:`musclewise.insights.conditional.score_test`), on the days where it was recorded, with
+a continuity correction of a half and the variance widened by the model's overdispersion
+(quasi-Poisson scale, when above 1); its 95% interval is test-based, so that it lies above 1
+exactly when the one-sided value is below 2.5%. With too few episodes for that model, each
+factor is compared alone within the same strata (:func:`stratified_rate_ratio`, the same
+score test for one column) and says so. Medicines, taken from a date on, are tested against a
+smooth trend over the whole diary (:func:`medicine_test`), never before against after alone.
+Factors recorded more or less often on days with episodes are never named
+(:mod:`musclewise.insights.recording`).
 
-Given the episodes of a block, those on its exposed days are binomial with
-``p = RR·t1/(RR·t1 + t0)``. The question asked of each factor is "are episodes *more*
-frequent with it?": its p-value is the one-sided score (Mantel-Haenszel-type) test of
-``RR = 1`` with a continuity correction, and its 95% interval is that test inverted (a score
-interval), so a factor whose interval lies above 1 is exactly one whose p-value is below 2.5%.
-Medicines, taken from a date on, are compared before against after over the whole period. The
-p-values of all the factors tested together are adjusted by Benjamini-Hochberg (SciPy), and a
-factor is called a trigger only when the adjusted value is below ``alpha`` and its interval
-lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, serves the
-trend: the last four weeks against the four before.)
+The p-values of all the comparisons tested together are adjusted by Benjamini-Hochberg
+(SciPy), and a factor is called a trigger only when the adjusted value is below ``alpha`` and
+its interval lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, is
+kept for comparing two periods; :func:`analyse_unadjusted` is the one-factor-at-a-time method
+this replaced, which ``make bench`` sets beside it.)
 
 No claim is made until there are at least ``min_days`` days with and without the factor and
 ``min_events`` episodes: the result then says how many more days are needed instead. How
-likely the analysis is to name a real trigger depends mostly on how many episodes there are;
-:func:`sensitivity` says it in advance, and :func:`days_for_sensitivity` how long a diary it
-takes. Everything here shows association, not cause, and every sentence says so.
+likely the analysis is to name a real trigger depends mostly on how many episodes there are
+and on what the adjustment leaves (:attr:`Comparison.efficiency`); :func:`sensitivity` says it
+in advance, and :func:`days_for_sensitivity` how long a diary it takes. Everything here shows
+association, not cause, and every sentence says so.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ class Comparison(NamedTuple):
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
-    """One-sided mid-p value: are episodes more frequent with the factor?"""
+    """One-sided score-test value: are episodes more frequent with the factor?"""
     q_value: float | None
     enough_data: bool
     days_needed: int
