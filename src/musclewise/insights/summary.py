@@ -146,6 +146,7 @@ class Finding:
             "trigger": c.trigger,
             "adjusted_for": list(c.adjusted_for),
             "caveat": c.caveat,
+            "efficiency": _number(c.efficiency),
             "sentence": self.sentence,
         }
 
