@@ -127,7 +127,8 @@ def test_page_one_holds_what_a_doctor_needs(page: Node, demo_summary: Summary) -
     assert "taking the other factors (that day and the day before) into account" in text
     assert "comparisons were tested together" not in text  # the person's wording stays off
     # what the diary shows about the statin, apart from what its label says
-    assert "this diary cannot tell that apart from a steady rise" in text
+    assert "a steady rise over the diary explains that as well" in text
+    assert "you started" not in text
     assert "from published sources" in text
     # the dates of the worst episodes
     for e in demo_summary.worst:

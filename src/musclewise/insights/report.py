@@ -277,6 +277,32 @@ def statistics_text(summary: Summary) -> str:
     return " ".join(parts)
 
 
+def medicine_rows(summary: Summary) -> list[tuple[str, str]]:
+    """What the diary shows about each medicine started within it, for the doctor: (name,
+    words), the comparison against the trend over the diary."""
+    from musclewise.insights.diary import MEDICINE_PREFIX
+    from musclewise.insights.triggers import TREND, ratio_text
+
+    rows = []
+    for f in summary.findings:
+        c = f.comparison
+        if not c.factor.startswith(MEDICINE_PREFIX) or c.kind != "cramp" or not c.enough_data:
+            continue
+        interval = (f"rate ratio against the trend {ratio_text(c.rate_ratio)}, 95% CI "
+                    f"{_number(c.ci_low)} to {ratio_text(c.ci_high)}")  # fmt: skip
+        if c.caveat == TREND:
+            words = ("cramps rose after it was started, but a steady rise over the diary "
+                     f"explains that as well ({interval}): the diary cannot separate the two.")  # fmt: skip
+        elif c.trigger:
+            words = (
+                f"more cramps while taking it than the trend over the diary explains ({interval})."
+            )
+        else:
+            words = f"no clear rise in cramps while taking it, against the trend ({interval})."
+        rows.append((f.label, words))
+    return rows
+
+
 def recording_rows(summary: Summary) -> list[str]:
     """The recording habits that bias the comparisons, for the doctor, one line each."""
     rows = []
@@ -439,6 +465,7 @@ def render_html(
         person=_person(summary),
         statistics_text=statistics_text(summary),
         recording_rows=recording_rows(summary),
+        medicine_rows=medicine_rows(summary),
         label_sources=label_sources(summary),
         age=_age(data.birth_year, data.end),
     )
