@@ -32,7 +32,7 @@ ONLY_YES_MISSING = 0.2
 """A factor never recorded as "no" and missing on this share of days or more: "no" left blank."""
 
 
-class Warning(NamedTuple):
+class Problem(NamedTuple):
     """One recording habit that biases the comparisons."""
 
     factor: str | None
@@ -69,16 +69,16 @@ def _check(
     return a / n_with, c / n_without, p
 
 
-def check(days: Sequence[Day], factors: Sequence[str], kind: str) -> list[Warning]:
+def check(days: Sequence[Day], factors: Sequence[str], kind: str) -> list[Problem]:
     """Every recording habit of the diary that depends on the episodes of ``kind``."""
-    found: list[Warning] = []
+    found: list[Problem] = []
     if not days:
         return found
     with_events = [_events(d, kind) > 0 for d in days]
     whole = [any(v is not None for v in d.factors.values()) for d in days]
     result = _check(whole, with_events)
     if result is not None and _differs(*result):
-        found.append(Warning(None, kind, "outcome", *result))
+        found.append(Problem(None, kind, "outcome", *result))
     kept = [i for i, w in enumerate(whole) if w]  # the days with any context
     for factor in factors:
         values = [days[i].factors.get(factor) for i in kept]
@@ -87,13 +87,13 @@ def check(days: Sequence[Day], factors: Sequence[str], kind: str) -> list[Warnin
             continue
         missing_share = 1 - len(known) / len(values)
         if all(known) and missing_share >= ONLY_YES_MISSING:
-            found.append(Warning(factor, kind, "only_yes", 1.0, 1.0, 0.0))
+            found.append(Problem(factor, kind, "only_yes", 1.0, 1.0, 0.0))
             continue
         if missing_share == 0.0:
             continue
         result = _check([v is not None for v in values], [with_events[i] for i in kept])
         if result is not None and _differs(*result):
-            found.append(Warning(factor, kind, "outcome", *result))
+            found.append(Problem(factor, kind, "outcome", *result))
     return found
 
 
@@ -106,7 +106,7 @@ def biased_factors(days: Sequence[Day], factors: Sequence[str], kind: str) -> se
     return {w.factor for w in check(days, factors, kind) if w.factor is not None}
 
 
-def text(warning: Warning, label: str, episodes: str) -> str:
+def text(warning: Problem, label: str, episodes: str) -> str:
     """The warning in plain words (``label``: the factor's words; ``episodes``: "cramps")."""
     with_, without = round(warning.recorded_with * 100), round(warning.recorded_without * 100)
     if warning.problem == "only_yes":
