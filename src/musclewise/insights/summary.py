@@ -9,7 +9,7 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from musclewise.insights import patterns, recording, triggers
@@ -45,6 +45,10 @@ class KindCount:
     """``rising``, ``falling``, ``no clear change`` or ``too few to tell``: the one trend
     (:func:`musclewise.insights.patterns.trend`), which the warning pattern "more frequent"
     reads too."""
+    recent: int = 0
+    """Episodes in the last four weeks (a count, not a trend: for tables that show it)."""
+    before: int = 0
+    """Episodes in the four weeks before those."""
 
     def trend_text(self) -> str:
         """The trend in words, with what it compares: "rising (0.5 to 2.3 a week over 26
@@ -68,6 +72,8 @@ class KindCount:
                 "last_4_weeks_per_week": round(self.late_per_week, 2),
                 "p_value": _number(self.p_value),
                 "direction": self.trend,
+                "last_4_weeks": self.recent,
+                "4_weeks_before": self.before,
             },
         }
 
@@ -442,9 +448,12 @@ def summarise(data: DiaryData) -> Summary:
 def _count(data: DiaryData, kind: str, params: Mapping[str, float]) -> KindCount:
     days = [e.day for e in data.episodes if e.kind == kind]
     found = patterns.trend(data.records(), kind, data.end, data.start, params)
+    recent_start = data.end - timedelta(days=27)
+    recent = sum(recent_start <= d for d in days)
+    before = sum(recent_start - timedelta(days=28) <= d < recent_start for d in days)
     return KindCount(kind, len(days), len(days) / data.days * 7, len(set(days)), found.weeks,
                      found.early_per_week, found.late_per_week, found.p_value,
-                     found.direction)  # fmt: skip
+                     found.direction, recent, before)  # fmt: skip
 
 
 def _sites(episodes: Sequence[Episode]) -> list[SiteCount]:
