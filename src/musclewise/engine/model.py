@@ -111,6 +111,23 @@ def compile_feature(
     per_h = [_normalised(r, floor) for r in rows_by_h]
     lik = tuple(tuple(per_h[h][v] for h in range(len(hypotheses))) for v in range(len(names)))
     loglik = tuple(tuple(math.log(p) for p in row) for row in lik)
+    generic: Mapping[str, Sequence[str]] = spec.get("generic") or {}
+    if generic:
+        # a region ("leg"): the sum of its parts, after the parts are normalised; it is read
+        # (loglik, descriptions) but not a row of `lik`, which stays a distribution for the
+        # interview's expected shift
+        where = {v: i for i, v in enumerate(spec["values"])}
+        extra = {
+            name: tuple(sum(lik[where[p]][h] for p in parts) for h in range(len(hypotheses)))
+            for name, parts in generic.items()
+        }
+        loglik += tuple(tuple(math.log(p) for p in row) for row in extra.values())
+        names += tuple(n.replace("_", " ") for n in extra)
+        positions = {**where, **{n: len(where) + i for i, n in enumerate(extra)}}
+
+        def index(x: Any) -> int | None:
+            return positions.get(x)
+
     label = spec["label"]
     return Feature(
         key=key,

@@ -138,6 +138,9 @@ class Feature(Strict):
     type: Literal["bool", "category", "bins", "contains"]
     item: str | None = None  # for type contains: the list item whose presence is the feature
     values: list[str] | None = None
+    generic: dict[str, list[str]] | None = None
+    """For a category: values that name a whole region (``leg``), each weighed as the sum of
+    the values it covers (``[calf, shin, ...]``)."""
     bins: list[Bin] | None = None
     default: float | dict[str, float] | list[float]
     given: dict[str, float | dict[str, float] | list[float]]
@@ -281,6 +284,14 @@ def check_references(
         problems.extend(
             f"feature {f.key}: unknown hypothesis '{h}'" for h in f.given if h not in hyp_ids
         )
+        for name, parts in (f.generic or {}).items():
+            if f.type != "category" or name in (f.values or []):
+                problems.append(f"feature {f.key}: generic value '{name}' needs a category")
+            problems.extend(
+                f"feature {f.key}: generic '{name}' covers unknown value '{v}'"
+                for v in parts
+                if v not in (f.values or [])
+            )
     src("model", model.sources)
     for r in red_flags.rules:
         src(f"red flag {r.id}", r.sources)
