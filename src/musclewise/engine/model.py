@@ -167,6 +167,17 @@ def posterior(
     ``evidence_weight`` (below 1) tempers the evidence: the features are not independent,
     and naive Bayes that counts correlated answers in full is overconfident.
     """
+    logp, seen = log_scores(log_prior, features, facts, evidence_weight)
+    return normalised(logp), seen
+
+
+def log_scores(
+    log_prior: Sequence[float],
+    features: Mapping[str, Sequence[Feature]],
+    facts: Mapping[str, Any],
+    evidence_weight: float = 1.0,
+) -> tuple[list[float], list[Observation]]:
+    """The unnormalised log posterior of every hypothesis (see :func:`posterior`)."""
     seen: list[Observation] = []
     rows: list[tuple[float, ...]] = []
     for key, x in facts.items():
@@ -186,10 +197,15 @@ def posterior(
         ]
     else:
         logp = list(log_prior)
+    return logp, seen
+
+
+def normalised(logp: Sequence[float]) -> list[float]:
+    """Probabilities from unnormalised log scores."""
     top = max(logp)
     weights = [math.exp(v - top) for v in logp]
     total = sum(weights)
-    return [w / total for w in weights], seen
+    return [w / total for w in weights]
 
 
 def pairwise_separation(feature: Feature, h1: int, h2: int) -> float:
