@@ -286,9 +286,9 @@ def question_values(
             if f.ask and f.ask_key in open_keys:
                 shift = expected_shift(post, f, active)
                 kind[f.ask_key] = max(kind.get(f.ask_key, 0.0), shift)
-    for key, bonus in OPENING.items():
+    for key, bonus in OPENING.items():  # the site decides which warning signs matter
         if key in open_keys:
-            kind[key] = kind.get(key, 0.0) + bonus
+            triage[key] = triage.get(key, 0.0) + bonus
     for key, bonus in ALWAYS_ASK.get(ev.kind, {}).items():
         if key in open_keys and findings.get("site") not in NOT_FOR_SITES.get(key, ()):
             triage[key] = max(triage.get(key, 0.0), bonus)
@@ -335,6 +335,10 @@ def next_step(
             reason = "the safety screen: warning signs that matter for this, asked together"
             return Step(question, 1.0, reason, engine.report(ev))
     triage, kind, assessment = question_values(engine, findings, medicines, unknown, ev)
+    if RANK[ev.level] >= RANK["urgent"]:
+        # getting help is decided: only an answer that could make it an emergency is worth
+        # asking now, not one that only refines what it most likely is
+        kind = {}
     values = {k: triage.get(k, 0.0) + kind.get(k, 0.0) for k in {*triage, *kind}}
     questions = load_questions()
     if not values:
