@@ -457,7 +457,7 @@ _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, "pair": 2, "three": 3,
     "few": 3, "several": 4, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "half": 0.5, "no": 0, "zero": 0, "none": 0,
+    "half": 0.5, "no": 0, "zero": 0, "none": 0, "once": 1, "twice": 2, "thrice": 3,
 }  # fmt: skip
 _DAYS = {
     "second": 1 / 86_400, "sec": 1 / 86_400, "s": 1 / 86_400, "minute": 1 / 1440,
