@@ -114,9 +114,9 @@ def test_check_without_a_terminal_fails_clearly() -> None:
     assert b"needs a terminal" in result.stderr
 
 
-def _terminal(*keys: tuple[bytes, bytes]) -> tuple[int, bytes]:
-    """The real ``musclewise check`` in a pseudo-terminal: for each (marker, keys), wait for
-    the marker, then type the keys; returns the exit status and everything shown."""
+def terminal(*keys: tuple[bytes, bytes], args: tuple[str, ...] = ("check",)) -> tuple[int, bytes]:
+    """The real ``musclewise check`` (or ``args``) in a pseudo-terminal: for each (marker, keys),
+    wait for the marker, then type the keys; returns the exit status and everything shown."""
     import os
     import pty
     import select
@@ -127,7 +127,7 @@ def _terminal(*keys: tuple[bytes, bytes]) -> tuple[int, bytes]:
     main, secondary = pty.openpty()
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "140", "LINES": "50"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "musclewise", "check"],
+        [sys.executable, "-m", "musclewise", *args],
         stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True,
     )  # fmt: skip
     os.close(secondary)
@@ -165,7 +165,7 @@ def _terminal(*keys: tuple[bytes, bytes]) -> tuple[int, bytes]:
 def test_check_in_a_terminal_screens_after_the_site_and_ctrl_c_stops() -> None:
     """Enter picks the first place; the safety screen follows; Ctrl-C stops with status 130,
     says nothing was saved and prints no assessment."""
-    status, seen = _terminal((b"Where was it?", b"\r"), (b"Right now", b"\x03"))
+    status, seen = terminal((b"Where was it?", b"\r"), (b"Right now", b"\x03"))
     assert status == 130
     assert b"nothing was saved" in seen
     assert b"What it is" not in seen
@@ -176,7 +176,7 @@ def test_check_in_a_terminal_screens_after_the_site_and_ctrl_c_stops() -> None:
 def test_check_stop_from_the_screen_prints_the_answer() -> None:
     """The screen's last choice is Stop: the assessment is printed on what was said."""
     up = b"\x1b[A"
-    status, seen = _terminal(
+    status, seen = terminal(
         (b"Where was it?", b"\r"), (b"Right now", up), (b"Stop and see", b" \r")
     )
     assert status == 0

@@ -14,6 +14,7 @@ from musclewise.findings import SITES
 from musclewise.interview import NONE, NOT_SURE, answer_group, next_step, simulate
 
 from ..conftest import run_cli
+from ..test_interview import terminal
 
 RANKS = {"self_care": 0, "see_doctor": 1, "urgent": 2, "emergency": 3}
 ENGINE = default_engine()
@@ -163,3 +164,17 @@ def test_check_simulate_starts_from_the_text(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert out["asked"][0] == "screen:emergency", "the text gave the site"
     assert out["assessment"]["triage"]["level"] == "emergency"
+
+
+def test_assess_text_on_a_terminal_asks_the_screen() -> None:
+    status, seen = terminal(
+        (b"Right now", b"\x03"), args=("assess", "woke up with a cramp in my calf last night")
+    )
+    assert status == 130
+    assert b"quick check for warning signs" in seen and b"nothing was saved" in seen
+
+
+def test_assess_unreadable_text_on_a_terminal_asks_for_the_site() -> None:
+    status, seen = terminal((b"Where was it?", b"\x03"), args=("assess", "asdf qwer zxcv"))
+    assert status == 130
+    assert b"nothing could be read" in seen
