@@ -48,7 +48,7 @@ from musclewise.engine.model import (
     normalised,
     pairwise_separation,
 )
-from musclewise.findings import WARNING_SIGNS
+from musclewise.findings import SITES, WARNING_SIGNS
 from musclewise.knowledge import KnowledgeBase
 
 CONTRACT = "musclewise.assessment/1"
@@ -259,6 +259,15 @@ class Engine:
             )
             for g in screen["groups"]
         )
+        self._screen_by_site: dict[str | None, list[tuple[ScreenGroup, tuple[ScreenSign, ...]]]]
+        self._screen_by_site = {
+            site: [
+                (g, tuple(x for x in g.signs if x.sites is None or site is None or site in x.sites))
+                for g in self.screen_groups
+            ]
+            for site in (None, *SITES)
+        }
+        """The screen's signs by site (``None``: the site is not known)."""
         # one index over every test, so one pass over the known keys finds all candidates
         self._index = TestIndex(compiled)
         # For `missing`: rules of single-key tests (or "any of" them) reduce, for each current
@@ -288,6 +297,12 @@ class Engine:
         self._i_spasm = self.index["spasm"]
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
         self._ids = tuple(h.id for h in self.hypotheses)
+        zero = [0.0] * len(self.hypotheses)
+        self._sign_delta = {
+            s: log_scores(zero, self._by_key, {s: True}, self.evidence_weight)[0]
+            for s in WARNING_SIGNS
+        }
+        """What a "yes" to each warning sign adds to the log posterior."""
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
 
     # ------------------------------------------------------------------ the assessment
@@ -326,7 +341,7 @@ class Engine:
             kind = "other"
             every, held = self._index.outcomes({**facts, KIND: kind})
             facts[KIND] = kind
-        level, reasons = self._triage(fired, self._sign_posteriors(facts, findings), kind)
+        level, reasons = self._triage(fired, self._sign_posteriors(logp, post, findings), kind)
         return Evaluation(
             findings=findings,
             facts=facts,
@@ -390,13 +405,19 @@ class Engine:
         signs that matter and are neither answered nor in ``skip``: only the groups whose level
         is above the triage reached (they could still raise it)."""
         out = []
-        for group in self.screen_groups:
+        findings = ev.findings
+        by_site = self._screen_by_site.get(findings.get("site"))
+        if by_site is None:
+            by_site = self._screen_by_site[None]
+        for group, candidates in by_site:
             if RANK[group.level] <= RANK[ev.level]:
                 continue
             signs = tuple(
                 x
-                for x in group.signs
-                if x.key not in ev.findings and x.key not in skip and self.screen_relevant(x, ev)
+                for x in candidates
+                if x.key not in findings
+                and x.key not in skip
+                and (not (x.mimics or x.skip_if) or self.screen_relevant(x, ev))
             )
             if signs:
                 out.append((group, signs))
@@ -408,23 +429,22 @@ class Engine:
         return [x.key for _, signs in self.screen(ev) for x in signs]
 
     def _sign_posteriors(
-        self, facts: Mapping[str, Any], findings: Mapping[str, Any]
+        self, logp: Sequence[float], post: list[float], findings: Mapping[str, Any]
     ) -> list[list[float]]:
         """The posterior without the warning signs given (first), then with each set of up to
-        :data:`SIGN_SUBSETS` of them added back (see there)."""
+        :data:`SIGN_SUBSETS` of them added back (see there). ``logp`` and ``post`` are the
+        log scores and the posterior with every finding."""
         signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
         if not signs:
-            return [list(facts[POSTERIOR].values())]
-        base = {k: v for k, v in facts.items() if k not in signs}
-        logp, _ = log_scores(self.log_prior, self._by_key, base, self.evidence_weight)
-        zero = [0.0] * len(logp)
-        delta = {
-            s: log_scores(zero, self._by_key, {s: True}, self.evidence_weight)[0] for s in signs
-        }
-        out = [normalised(logp)]
+            return [post]
+        delta = self._sign_delta
+        base = list(logp)  # a "yes" adds exactly its delta: take them all away
+        for s in signs:
+            base = [a - b for a, b in zip(base, delta[s], strict=True)]
+        out = [normalised(base)]
         for size in range(1, min(SIGN_SUBSETS, len(signs)) + 1):
             for subset in combinations(signs, size):
-                scores = list(logp)
+                scores = base
                 for s in subset:
                     scores = [a + b for a, b in zip(scores, delta[s], strict=True)]
                 out.append(normalised(scores))
@@ -438,9 +458,10 @@ class Engine:
             for r in fired
         ]
         post = posts[0]
+        peak = post if len(posts) == 1 else [max(col) for col in zip(*posts, strict=True)]
         for i in self._mimics:
             h = self.hypotheses[i]
-            p = max(q[i] for q in posts)
+            p = peak[i]
             own = RANK[h.level_if_likely]
             if p >= h.likely_at and own > 0:
                 text = f"Your answers fit {h.name.lower()} (probability {p:.0%}): {h.summary}"
