@@ -72,7 +72,8 @@ def test_the_signs_asked_depend_on_the_site() -> None:
     eye = next_step(ENGINE, {"site": "eyelid"}).question
     assert leg is not None and eye is not None
     assert "pale_cold_limb" in dict(leg.choices) and "pale_cold_limb" not in dict(eye.choices)
-    assert "face_droop" in dict(eye.choices) and "face_droop" not in dict(leg.choices)
+    assert "face_droop" in dict(eye.choices) and "saddle_numbness" not in dict(eye.choices)
+    assert "saddle_numbness" in dict(leg.choices)
     male = next_step(
         ENGINE, {"site": "calf", "sex": "male", **dict.fromkeys(dict(leg.choices), False)}
     )
@@ -178,3 +179,25 @@ def test_assess_unreadable_text_on_a_terminal_asks_for_the_site() -> None:
     status, seen = terminal((b"Where was it?", b"\x03"), args=("assess", "asdf qwer zxcv"))
     assert status == 130
     assert b"nothing could be read" in seen
+
+
+def test_text_then_the_screen_on_the_public_vignettes(vignettes: list[dict[str, Any]]) -> None:
+    """Issue 9's targets for text followed by the screen (check --simulate with text and
+    findings), on the cases we have: no emergency missed, under-triage at most 5%, median at
+    most 6 questions."""
+    import statistics
+
+    from musclewise.assessment import read_into, resolve_medicines
+
+    under = missed = 0
+    counts = []
+    for v in vignettes:
+        start = {k: x for k, x in read_into({"text": v["text"]})[0].items() if k != "text"}
+        asked, result = simulate(ENGINE, v["answers"], resolve_medicines, start=start)
+        counts.append(len(asked))
+        got, gold = RANKS[result["triage"]["level"]], RANKS[v["gold"]["triage"]]
+        under += got < gold
+        missed += gold == RANKS["emergency"] and got < gold
+    assert missed == 0
+    assert under <= 0.05 * len(vignettes)
+    assert statistics.median(counts) <= 6
