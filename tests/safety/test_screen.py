@@ -201,3 +201,11 @@ def test_text_then_the_screen_on_the_public_vignettes(vignettes: list[dict[str, 
     assert missed == 0
     assert under <= 0.05 * len(vignettes)
     assert statistics.median(counts) <= 6
+
+
+def test_the_terminal_answer_says_what_was_not_checked() -> None:
+    result = run_cli("assess", "--site", "calf", "--pain", "6", "--duration", "1m")
+    assert result.returncode == 0, result.stderr
+    assert b"Not checked" in result.stdout and b"999" in result.stdout
+    urgent = run_cli("assess", "--site", "calf", "--chest-pain")
+    assert b"Not checked" not in urgent.stdout

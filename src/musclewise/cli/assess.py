@@ -251,8 +251,35 @@ def _assess(**values: Any) -> None:
         return
     from musclewise.cli.render import render_assessment
 
-    after_banner = (lambda console: _print_understood(console, understood)) if text else None
+    def after_banner(console: Any) -> None:
+        if text:
+            _print_understood(console, understood)
+        print_unscreened(console, assessment)
+
     render_assessment(assessment, findings, example=example, after_banner=after_banner)
+
+
+def print_unscreened(console: Any, assessment: dict[str, Any]) -> None:
+    """Below urgent, the warning signs nobody answered, in plain words, right under the banner:
+    the level stands only for what was said."""
+    from rich.text import Text
+
+    from musclewise.assessment import default_engine
+
+    keys = assessment["triage"].get("unscreened") or []
+    if not keys or assessment["triage"]["level"] not in ("self_care", "see_doctor"):
+        return
+    said = {
+        "emergency": "Call 999/911 or go to A&E now if you have any of these",
+        "urgent": "See a doctor today if you have any of these",
+    }
+    console.print(
+        Text("Not checked: ", style="bold") + Text("this answer stands only for what was said.")
+    )
+    for group in default_engine().screen_groups:
+        labels = [s.label for s in group.signs if s.key in keys]
+        if labels:
+            console.print(Text(f"  {said[group.level]}: " + "; ".join(labels) + "."))
 
 
 def _ask_again(findings: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:

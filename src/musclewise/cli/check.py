@@ -87,11 +87,14 @@ def _simulate(path: Path, output_format: Format) -> None:
         out = {"asked": asked, "assessment": assessment}
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
         return
+    from musclewise.cli.assess import print_unscreened
     from musclewise.cli.render import render_assessment
 
     typer.echo(f"Asked {len(asked)} questions: {', '.join(asked) or 'none'}")
     known = {**start, **{k: answers[k] for k in asked if k in answers}}
-    render_assessment(assessment, known)
+    render_assessment(
+        assessment, known, after_banner=lambda console: print_unscreened(console, assessment)
+    )
 
 
 def _parse(question: Any, reply: str) -> Any:
@@ -335,4 +338,11 @@ def _interactive(output_format: Format) -> None:
         out = {"asked": [k for k, _, _ in history], "assessment": assessment}
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
         return
-    render_assessment(assessment, findings, console=console)
+    from musclewise.cli.assess import print_unscreened
+
+    render_assessment(
+        assessment,
+        findings,
+        console=console,
+        after_banner=lambda shown: print_unscreened(shown, assessment),
+    )
