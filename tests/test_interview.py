@@ -133,24 +133,26 @@ def terminal(*keys: tuple[bytes, bytes], args: tuple[str, ...] = ("check",)) -> 
     os.close(secondary)
     seen = b""
 
-    def read_until(marker: bytes, timeout: float = 60.0) -> None:
+    def read_until(marker: bytes, since: int, timeout: float = 60.0) -> None:
+        """Wait for the marker in what was shown after ``since``."""
         nonlocal seen
         end = time.monotonic() + timeout
-        while marker not in seen and time.monotonic() < end:
+        while marker not in seen[since:] and time.monotonic() < end:
             ready, _, _ = select.select([main], [], [], 0.5)
             if ready:
                 try:
                     seen += os.read(main, 65536)
                 except OSError:
                     break
-        assert marker in seen, seen[-2000:]
+        assert marker in seen[since:], seen[-2000:]
 
     try:
+        since = 0
         for marker, typed in keys:
-            read_until(marker)
+            read_until(marker, since)
+            since = len(seen)
             os.write(main, typed)
         status = proc.wait(timeout=60)
-        read_until(b"")
         try:
             while select.select([main], [], [], 0.5)[0]:
                 seen += os.read(main, 65536)
@@ -181,6 +183,22 @@ def test_check_stop_from_the_screen_prints_the_answer() -> None:
     )
     assert status == 0
     assert b"What it is" in seen
+
+
+def test_back_shows_the_earlier_answer() -> None:
+    """None of these, then Back from the next group: the first group again, None ticked."""
+    up = b"\x1b[A"
+    status, seen = terminal(
+        (b"Where was it?", b"\r"),
+        (b"Right now", up * 4),
+        (b"None of these", b" \r"),
+        (b"And do you have", up * 2),
+        (b"Back to the last", b" \r"),
+        (b"Right now", b"\x03"),
+    )
+    assert status == 130
+    again = seen[seen.rindex(b"And do you have") :]
+    assert b"\xe2\x97\x8f None of these" in again.replace(b"\x1b[0m", b"")
 
 
 def test_free_answers_are_read() -> None:

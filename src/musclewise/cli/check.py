@@ -158,7 +158,7 @@ def _ask(question: Any, number: int, status: str, previous: Any = None) -> tuple
     hint = f"{status} · arrow keys, Enter" if status else "arrow keys, Enter"
     reply: Any
     if question.kind == "group":
-        return ask_group(question, number, status)
+        return ask_group(question, number, status, previous)
     if question.kind in ("yes_no", "choice"):
         options = (
             [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
@@ -214,20 +214,27 @@ def _ask(question: Any, number: int, status: str, previous: Any = None) -> tuple
     return "answer", reply
 
 
-def ask_group(question: Any, number: int = 0, status: str = "") -> tuple[str, Any]:
+def ask_group(
+    question: Any, number: int = 0, status: str = "", previous: Any = None
+) -> tuple[str, Any]:
     """Ask a grouped safety-screen question as checkboxes, with "None of these" and "Not
     sure"; returns ("answer", ticked keys | NONE | NOT_SURE), ("back", None) or ("quit", None).
-    Ctrl-C raises KeyboardInterrupt."""
+    ``previous`` (an earlier answer, after Back) is shown ticked. Ctrl-C raises
+    KeyboardInterrupt."""
     import questionary
 
     from musclewise.interview import NONE, NOT_SURE
 
     specials = {NONE_CHOICE, DONT_KNOW_CHOICE, BACK_CHOICE, QUIT_CHOICE}
-    options = [questionary.Choice(words, value=key) for key, words in question.choices]
+    ticked = set(previous) if isinstance(previous, list) else set()
+    options = [
+        questionary.Choice(words, value=key, checked=key in ticked)
+        for key, words in question.choices
+    ]
     options += [
         questionary.Separator(),
-        questionary.Choice("None of these", value=NONE_CHOICE),
-        questionary.Choice("Not sure", value=DONT_KNOW_CHOICE),
+        questionary.Choice("None of these", value=NONE_CHOICE, checked=previous is NONE),
+        questionary.Choice("Not sure", value=DONT_KNOW_CHOICE, checked=previous is NOT_SURE),
         questionary.Choice("← Back to the last question", value=BACK_CHOICE),
         questionary.Choice("Stop and see the answer", value=QUIT_CHOICE),
     ]
@@ -281,6 +288,7 @@ def _interactive(output_format: Format) -> None:
     # so that Back undoes a whole step and shows what was answered
     history: list[tuple[str, dict[str, Any], set[str]]] = []
     previous: dict[str, Any] = {}
+    answers_given: dict[str, Any] = {}  # a grouped answer as given, to show again after Back
     warned: set[tuple[str, str]] = set()
     console.print(
         "[bold]musclewise check[/bold]: a few questions about your muscle episode, the most "
@@ -305,7 +313,10 @@ def _interactive(output_format: Format) -> None:
                 for k in set_values:
                     findings.pop(k, None)
                 unknown -= set_unknown
-                previous[last] = set_values.get(last)
+                if last not in answers_given:
+                    previous[last] = set_values.get(last)
+                else:
+                    previous[last] = answers_given.pop(last)
             continue
         if action == "dont_know":
             unknown.add(key)
@@ -316,6 +327,7 @@ def _interactive(output_format: Format) -> None:
             findings.update(added)
             unknown |= not_known
             history.append((key, added, not_known))
+            answers_given[key] = value
             continue
         try:
             validate_findings({key: value})
