@@ -81,6 +81,8 @@ def test_a_swollen_purple_leg_after_birth_is_never_self_care(site: str | None) -
         ({"site": "leg", "warmth": True}, "see_doctor"),
         ({"swelling": True, "warmth": True}, "urgent"),
         ({"site": "hip_or_buttock", "saddle_numbness": True}, "emergency"),
+        ({"site": "face", "trouble_swallowing_or_speaking": True, "ongoing_days": 0}, "emergency"),
+        ({"site": "face", "trouble_swallowing_or_speaking": True, "ongoing_days": 20}, "urgent"),
     ],
 )
 def test_contract_1_1_findings_reach_their_level(findings: dict[str, Any], level: str) -> None:
