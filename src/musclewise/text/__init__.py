@@ -4,8 +4,8 @@
 >>> read_text("woke up with my left calf locked solid, 8/10, no swelling").findings["site"]
 'calf'
 
-spaCy and negspacy are imported only when a text is read (``musclewise assess --site calf``
-never imports them); the pipeline is built once per process (see :mod:`.reader`).
+The reader is loaded only when a text is read (``musclewise assess --site calf`` never loads
+it); its lexicon is compiled once and cached between runs (see :mod:`.reader`).
 """
 
 from __future__ import annotations

@@ -1,19 +1,30 @@
-"""Read a person's own description into findings of contract 1.
+"""Read a person's own description into findings of the contract.
 
-The pipeline is spaCy's blank English tokenizer and sentencizer (no model to download), a
-rule-based :class:`spacy.matcher.Matcher` compiled from the concepts of ``lexicon.yaml``, a
-:class:`spacy.matcher.PhraseMatcher` over the medicines table, and negspacy's NegEx twice:
-once for negation ("no swelling", "not weak") and once, with ConText-style uncertainty cues,
-for hedging ("I don't think it's swollen"). Overlapping matches keep the longest.
+No NLP library: a description is split into tokens by one regular expression, each token is
+given a key (its lemma from the lexicon, else its stem, so "swelled" and "swollen" find
+"swelling"; a word one typo away from a lexicon word becomes that word unless it is a real
+English word), and one pass over a trie compiled from ``lexicon.yaml`` finds every phrase of
+every concept, negation and hedging cue and medicine name (about a millisecond a description).
+Within each layer (findings, markers, sites, medicines, cues) overlapping matches keep the
+longest.
 
-The rules below work on concepts, numbers and positions, never on particular wording:
+Negation and hedging work as ConText does, with the cues as data in the lexicon: a cue before
+a mention reaches forward, a cue after it reaches back, a few words at most, and never past a
+terminator ("but", "and now", a ";"), the end of the sentence, or a comma that does not
+continue a list of findings ("no swelling, redness or warmth" negates all three; "can't pee
+properly, legs feel weak" negates nothing, since "can't pee" is itself a finding). A cue inside
+a phrase of a concept is part of that phrase, not a cue.
+
+The rules below work on concepts, numbers and positions and the lexicon's named word lists,
+never on particular wording:
 
 - a concept mention sets its findings (negated: its ``negated`` findings; hedged: dropped,
   except a hedged "yes" to a warning sign, which is kept to stay on the side of caution);
 - quantities ("a minute and a half", "20 to 30 seconds", "every couple of weeks", "8/10") are
   parsed from number words and units, and given a role by what is around them (an episode's
   duration, how long it has been going on, exercise, sleep or screen time, how often);
-- the site is the first named, its side the side word before it (or both, for "calves");
+- the site is the heaviest named (a named part before a whole limb), then the first; its side
+  the side word before it (or both, for "calves");
 - relief: a stretch, rest or bending-forward mention with a relief word in its part of the
   sentence means it helped; with a "doesn't help" word, or negated, it did not.
 
@@ -27,24 +38,43 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from musclewise.findings import WARNING_SIGNS
-from musclewise.text.lexicon import LIST_KEYS, Concept, Lexicon, load_lexicon
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.matcher import Matcher, PhraseMatcher
-    from spacy.tokens import Doc, Span
+from musclewise.text.lexicon import (
+    ANY,
+    END,
+    FUZZY_MIN,
+    LEXICON_PATH,
+    LIST_KEYS,
+    NUMBER,
+    TOKEN,
+    Concept,
+    Keys,
+    Lexicon,
+    compiled,
+    deletes,
+    within_one,
+)
 
 DAY = 86_400.0
 SCORE = re.compile(r"^(\d{1,2}(?:\.\d)?)/10$")
+DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
 AGE_RANGE = (1, 120)
 SYMPTOM_MARKERS = frozenset({"_cramp", "_twitch", "_symptom", "_not_cramp", "muscle_hard"})
-START_WORDS = frozenset({"started", "start", "began", "begun", "came", "first", "noticed"})
+SENTENCE_ENDS = frozenset({".", "!", "?"})
+PUNCTUATION = frozenset({".", "!", "?", ",", ";", ":", "(", ")", "-", '"', "'"})
 _WARNING = frozenset(WARNING_SIGNS)
-FILLERS = frozenset({"about", "around", "roughly", "maybe", "nearly", "almost", "approximately",
-                     "some", "like", "probably", "just", "only", "over", "a", "good"})  # fmt: skip
+MAX_TEXT = 20_000
+"""Characters read from one description (the contract allows 5,000; the rest is ignored)."""
+CUE_WINDOW = 4
+"""A cue reaches this many words that are not part of a mention (NegEx's sentence scope is too
+wide for the long sentences people write)."""
+FOLLOWING_WINDOW = 3
+LAYERS = ("findings", "markers", "sites")
 
 
 @dataclass(frozen=True)
@@ -58,7 +88,7 @@ class Understood:
 
 @dataclass
 class Reading:
-    """What was read from a text: findings of contract 1, and each with its words."""
+    """What was read from a text: findings of the contract, and each with its words."""
 
     findings: dict[str, Any] = field(default_factory=dict)
     understood: list[Understood] = field(default_factory=list)
@@ -84,61 +114,64 @@ class _Mention:
     text: str
 
 
+@dataclass
+class _Doc:
+    """A description as tokens: their text, lower case, keys, and sentences."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    raw: list[str]
+    lower: list[str]
+    keys: list[str]
+    sents: list[tuple[int, int]]
+    sent_of: list[int]
+
+    def __len__(self) -> int:
+        return len(self.lower)
+
+    def span(self, start: int, end: int) -> str:
+        start, end = max(0, start), min(len(self.lower), end)
+        if start >= end:
+            return ""
+        return self.text[self.starts[start] : self.ends[end - 1]]
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        return self.sents[self.sent_of[i]]
+
+
+def _longest(spans: list[tuple[str, int, int]], first: str = "") -> list[tuple[str, int, int]]:
+    """Non-overlapping spans, those labelled ``first`` first, then the longest, then the
+    first."""
+    taken: set[int] = set()
+    kept = []
+    for span in sorted(spans, key=lambda s: (s[0] != first, s[1] - s[2], s[1])):
+        if not any(i in taken for i in range(span[1], span[2])):
+            kept.append(span)
+            taken.update(range(span[1], span[2]))
+    kept.sort(key=lambda s: (s[1], s[2]))
+    return kept
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 
 class Pipeline:
-    """The spaCy pipeline and matchers compiled from the lexicon (built once per process)."""
+    """The compiled lexicon and what reads with it (built once per process)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
-        import spacy
-        from negspacy.negation import Negex
-        from negspacy.termsets import termset
-        from spacy.matcher import Matcher, PhraseMatcher
-
+    def __init__(self, data: dict[str, Any]) -> None:
+        lexicon = msgspec.convert(data["lexicon"], Lexicon)
         self.lexicon = lexicon
-        self.nlp: Language = spacy.blank("en")
-        self.nlp.add_pipe("sentencizer")
+        self.trie: dict[str, Any] = data["trie"]
+        self.cased: dict[str, Any] = data["cased"]
+        self.layer_of: dict[str, str] = data["layers"]
+        self.fuzzy: dict[str, list[str]] = data["fuzzy"]
+        self.real = frozenset(data["real"])
+        self.known = frozenset(self.trie) | {k for n in self.trie.values() for k in n}
+        self.keys = Keys(lexicon.lemmas, lexicon.suffixes)
+        self.spellings = {k.lower(): v.lower() for k, v in lexicon.spellings.items()}
         self.concepts: dict[str, Concept] = {c.id: c for c in lexicon.concepts}
-        # three layers, each keeping its longest matches: findings, markers, sites; _ignore
-        # phrases ("red wine", "by hand") are in all three
-        self.layers: dict[str, Matcher] = {k: Matcher(self.nlp.vocab) for k in LAYERS}
-        for concept in lexicon.concepts:
-            patterns = [p for text in concept.patterns for p in self._compile(concept.id, text)]
-            for layer in _layers_of(concept):
-                self.layers[layer].add(concept.id, patterns)
-        self.medicines: PhraseMatcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.short_medicines: PhraseMatcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        long_names, short_names = _medicine_names(lexicon)
-        self.medicines.add("_medicine", [self.nlp.make_doc(n) for n in long_names])
-        self.short_medicines.add("_medicine", [self.nlp.make_doc(n) for n in short_names])
-        base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
-        neg = lexicon.negation
-        self.negex = Negex(
-            self.nlp,
-            "negex",
-            neg_termset={
-                "pseudo_negations": base["pseudo_negations"] + neg.pseudo,
-                "preceding_negations": base["preceding_negations"] + neg.preceding,
-                "following_negations": base["following_negations"] + neg.following,
-                "termination": base["termination"] + neg.termination,
-            },
-            extension_name="negex",
-            span_keys=[*LAYERS, "medicines"],
-        )
-        hedge = lexicon.hedges
-        self.hedge = Negex(
-            self.nlp,
-            "hedge",
-            neg_termset={
-                "pseudo_negations": hedge.pseudo,
-                "preceding_negations": hedge.preceding,
-                "following_negations": hedge.following,
-                "termination": hedge.termination,
-            },
-            extension_name="hedged",
-            span_keys=[*LAYERS, "medicines"],
-        )
+        self.words = {k: frozenset(w.lower() for w in v) for k, v in lexicon.words.items()}
         tables = lexicon
         self.numbers = {k.lower(): v for k, v in tables.numbers.items()}
         self.number_phrases = sorted(
@@ -158,138 +191,215 @@ class Pipeline:
             ((tuple(k.lower().split()), v) for k, v in tables.since.items()),
             key=lambda kv: -len(kv[0]),
         )
+        self._memo: dict[str, str] = {}
 
-    def _tokens(self, word: str) -> list[str]:
-        return [t.lower_ for t in self.nlp.tokenizer(word)]
+    # ------------------------------------------------------------------ tokens and keys
+    def key(self, word: str) -> str:
+        """A word's key, a typo corrected to the lexicon word it is one letter from."""
+        key = self._memo.get(word)
+        if key is not None:
+            return key
+        key = self.keys(word)
+        if (
+            key not in self.known
+            and len(word) >= FUZZY_MIN
+            and word.isalpha()
+            and word not in self.real
+        ):
+            near = {
+                w
+                for d in (word, *deletes(word))
+                for w in self.fuzzy.get(d, ())
+                if within_one(word, w)
+            }
+            fixed = {self.keys(w) for w in near}
+            if len(fixed) == 1:
+                key = fixed.pop()
+        if len(self._memo) < 100_000:
+            self._memo[word] = key
+        return key
 
-    def _compile(self, concept: str, pattern: str) -> list[list[dict[str, Any]]]:
-        """One lexicon pattern as spaCy Matcher patterns (see the syntax in lexicon.yaml)."""
-        from musclewise.errors import KnowledgeError
+    def doc(self, text: str) -> _Doc:
+        text = text[:MAX_TEXT]
+        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+        starts: list[int] = []
+        ends: list[int] = []
+        raw: list[str] = []
+        lower: list[str] = []
+        breaks: set[int] = set()
+        last_end = 0
+        for m in TOKEN.finditer(text):
+            s, e = m.span()
+            if "\n" in text[last_end:s] and lower:
+                breaks.add(len(lower))
+            last_end = e
+            word = m.group()
+            low = word.lower()
+            spelt = self.spellings.get(low)
+            if spelt is None:
+                starts.append(s)
+                ends.append(e)
+                raw.append(word)
+                lower.append(low)
+                continue
+            for n, part in enumerate(TOKEN.finditer(spelt)):
+                starts.append(s if n == 0 else e)
+                ends.append(e)
+                raw.append(part.group())
+                lower.append(part.group())
+        keys = [self.key(w) for w in lower]
+        sents: list[tuple[int, int]] = []
+        start = 0
+        for i, w in enumerate(lower):
+            if i in breaks and i > start:
+                sents.append((start, i))
+                start = i
+            if w in SENTENCE_ENDS and (i + 1 >= len(lower) or lower[i + 1] not in SENTENCE_ENDS):
+                sents.append((start, i + 1))
+                start = i + 1
+        if start < len(lower):
+            sents.append((start, len(lower)))
+        sent_of = [0] * len(lower)
+        for n, (a, b) in enumerate(sents):
+            for i in range(a, b):
+                sent_of[i] = n
+        return _Doc(text, starts, ends, raw, lower, keys, sents, sent_of)
 
-        # each element: a list of alternatives (token sequences); [] in it means optional
-        elements: list[list[list[dict[str, Any]]]] = []
-        for part in pattern.split():
-            optional = part.endswith("?") and len(part) > 1
-            core = part[:-1] if optional else part
-            if core == "#":
-                alts: list[list[dict[str, Any]]] = [[{"LIKE_NUM": True}]]
-            elif core == "_":
-                alts = [[{}]]
-            else:
-                words = [self._tokens(w) for w in core.split("|")]
-                if any(not w for w in words):
-                    raise KnowledgeError(f"lexicon concept {concept}: bad pattern '{pattern}'")
-                if all(len(w) == 1 for w in words):
-                    alts = [[{"LOWER": {"IN": [w[0] for w in words]}}]]
-                else:
-                    alts = [[{"LOWER": t} for t in w] for w in words]
-            if optional:
-                alts.append([])
-            elements.append(alts)
-        out: list[list[dict[str, Any]]] = [[]]
-        for alts in elements:
-            out = [prefix + alt for prefix in out for alt in alts]
-            if len(out) > 256:
-                raise KnowledgeError(f"lexicon concept {concept}: '{pattern}' expands too much")
-        return [p for p in out if p]
+    def like_num(self, word: str) -> bool:
+        return bool(DIGITS.match(word)) or word in self.numbers
+
+    # ------------------------------------------------------------------ matching
+    def match(self, doc: _Doc) -> list[tuple[str, int, int]]:
+        """Every phrase of the lexicon found in the document: (label, start, end)."""
+        keys, n = doc.keys, len(doc)
+        nums = [self.like_num(w) for w in doc.lower]
+        found: list[tuple[str, int, int]] = []
+        for i in range(n):
+            stack: list[tuple[dict[str, Any], int]] = [(self.trie, i)]
+            while stack:
+                node, j = stack.pop()
+                if j > i and END in node:
+                    found.extend((label, i, j) for label in node[END])
+                if j >= n:
+                    continue
+                key = keys[j]
+                child = node.get(key)
+                if child is not None:
+                    stack.append((child, j + 1))
+                if nums[j] and key != NUMBER and NUMBER in node:
+                    stack.append((node[NUMBER], j + 1))
+                if key != ANY and ANY in node:
+                    stack.append((node[ANY], j + 1))
+            node = self.cased
+            j = i
+            while j < n and doc.raw[j] in node:
+                node = node[doc.raw[j]]
+                j += 1
+                if END in node:
+                    found.extend((label, i, j) for label in node[END])
+        return found
 
     # ------------------------------------------------------------------ reading
     def read(self, text: str) -> Reading:
-        from spacy.util import filter_spans
-
-        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-        doc = self.nlp(text)
-        for layer, matcher in self.layers.items():
-            found = [_labelled(doc, s, e, self.nlp.vocab.strings[m]) for m, s, e in matcher(doc)]
-            doc.spans[layer] = [s for s in filter_spans(found) if s.label_ != "_ignore"]
-        meds = [
-            _labelled(doc, s, e, "_medicine")
-            for _, s, e in [*self.medicines(doc), *self.short_medicines(doc)]
-        ]
-        doc.spans["medicines"] = filter_spans(meds)
-        self.negex(doc)
-        self.hedge(doc)
-        negations = self._cues(self.negex, doc)
-        hedges = self._cues(self.hedge, doc)
-        sent_of = [0] * len(doc)
-        for n, sent in enumerate(doc.sents):
-            for i in range(sent.start, sent.end):
-                sent_of[i] = n
+        doc = self.doc(text)
+        found = self.match(doc)
+        by_layer: dict[str, list[tuple[str, int, int]]] = {}
+        for span in found:
+            by_layer.setdefault(self.layer_of[span[0]], []).append(span)
+        ignore = _longest(by_layer.get("ignore", []))
+        spans: list[tuple[str, int, int]] = []
+        for layer in LAYERS:
+            spans += [s for s in _longest(by_layer.get(layer, []) + ignore) if s[0] != "_ignore"]
+        spans += _longest(by_layer.get("medicines", []))
+        # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse")
+        inside = {i for s in spans if s[0] != "_medicine" for i in range(s[1], s[2])}
+        cues = {
+            kind: [
+                s
+                for s in _longest(by_layer.get(kind, []))
+                if not s[0].endswith(":pseudo") and not inside & set(range(s[1], s[2]))
+            ]
+            for kind in ("neg", "hedge")
+        }
+        scope = _Scope(self, doc, spans)
         mentions = [
             _Mention(
-                e.label_,
-                e.start,
-                e.end,
-                sent_of[e.start],
-                bool(e._.negex) and self._negatable(e.label_) and _near(e, negations),
-                bool(e._.hedged) and _near(e, hedges),
-                e.text,
+                label,
+                start,
+                end,
+                doc.sent_of[start],
+                self._negatable(label) and scope.reached(start, end, cues["neg"]),
+                scope.reached(start, end, cues["hedge"]),
+                doc.span(start, end),
             )
-            for key in (*LAYERS, "medicines")
-            for e in doc.spans[key]
+            for label, start, end in spans
         ]
         mentions.sort(key=lambda m: (m.start, m.end))
-        return _Reader(self, doc, mentions, sent_of).run()
-
-    @staticmethod
-    def _cues(negex: Any, doc: Doc) -> tuple[list[int], list[int]]:
-        """Where the preceding cues end and the following cues start."""
-        preceding, following, _ = negex.process_negations(doc)
-        return [e for _, _, e in preceding], [s for _, s, _ in following]
+        return _Reader(self, doc, mentions).run()
 
     def _negatable(self, label: str) -> bool:
         concept = self.concepts.get(label)
         return concept.negatable if concept else True
 
 
-LAYERS = ("findings", "markers", "sites")
-CUE_WINDOW = 5
-"""A negation or hedge cue reaches this many tokens (NegEx's sentence scope is too wide for
-the long sentences people write)."""
+class _Scope:
+    """Which mentions a cue reaches (ConText's scope, see the module docstring)."""
 
+    def __init__(self, p: Pipeline, doc: _Doc, spans: list[tuple[str, int, int]]) -> None:
+        self.p = p
+        self.doc = doc
+        self.covered = {i for s in spans for i in range(s[1], s[2])}
+        self.finding_at = {
+            s[1]: s[2] for s in spans if p.layer_of.get(s[0]) in ("findings", "markers")
+        }
 
-def _layers_of(concept: Concept) -> tuple[str, ...]:
-    if concept.id == "_ignore":
-        return LAYERS
-    if "site" in concept.set:
-        return ("sites",)
-    return ("markers",) if concept.marker else ("findings",)
+    def stops(self, a: int, b: int, cues: list[tuple[str, int, int]]) -> bool:
+        """Whether something between tokens a and b ends a cue's scope."""
+        low = self.doc.lower
+        if any(c[0].endswith(":termination") and a <= c[1] < b for c in cues):
+            return True
+        joiners = self.p.words["list_joiners"]
+        for k in range(a, b):
+            if low[k] in (";", ":") or low[k] in SENTENCE_ENDS:
+                return True
+            if low[k] == ",":
+                j = k + 1
+                while j < len(low) and low[j] in joiners:
+                    j += 1
+                end = self.finding_at.get(j)
+                after = low[end] if end is not None and end < len(low) else "."
+                if end is None or not (after in (",", ";") or after in joiners
+                                       or after in SENTENCE_ENDS):  # fmt: skip
+                    return True
+        return False
 
+    def gap(self, a: int, b: int) -> int:
+        return sum(
+            1 for k in range(a, b) if k not in self.covered and self.doc.lower[k] not in PUNCTUATION
+        )
 
-def _near(span: Span, cues: tuple[list[int], list[int]]) -> bool:
-    before, after = cues
-    return any(0 <= span.start - end <= CUE_WINDOW for end in before) or any(
-        0 <= start - span.end <= CUE_WINDOW for start in after
-    )
-
-
-def _labelled(doc: Doc, start: int, end: int, label: str) -> Span:
-    from spacy.tokens import Span
-
-    return Span(doc, start, end, label=label)
-
-
-def _medicine_names(lexicon: Lexicon) -> tuple[list[str], list[str]]:
-    """Every spelling in the medicines table, split into long (any case) and short ones."""
-    from musclewise.knowledge import load_knowledge
-
-    data = load_knowledge().data["medicines"]
-    names: list[str] = []
-    for drug in data["drugs"]:
-        names += [drug["name"], *drug.get("aliases", ()), *drug.get("brands", ())]
-    names += [t["term"] for t in data["lay_terms"]]
-    ignore = {n.lower() for n in lexicon.medicine_ignore}
-    long_names = sorted({n for n in names if len(n) >= 5 and n.lower() not in ignore})
-    short_names = sorted(
-        {n for n in names if len(n) < 5 and n.isupper() and n.lower() not in ignore}
-    )
-    return long_names, short_names
+    def reached(self, start: int, end: int, cues: list[tuple[str, int, int]]) -> bool:
+        sent = self.doc.sent_of[start]
+        for label, a, b in cues:
+            if self.doc.sent_of[a] != sent:
+                continue
+            if label.endswith(":preceding") and b <= start:
+                if self.gap(b, start) <= CUE_WINDOW and not self.stops(b, start, cues):
+                    return True
+            elif (
+                label.endswith(":following")
+                and a >= end
+                and self.gap(end, a) <= FOLLOWING_WINDOW
+                and not self.stops(end, a, cues)
+            ):
+                return True
+        return False
 
 
 @cache
-def pipeline() -> Pipeline:
-    """The pipeline for the bundled lexicon, built once per process."""
-    return Pipeline(load_lexicon())
+def pipeline(path: Path = LEXICON_PATH) -> Pipeline:
+    """The pipeline for a lexicon (the bundled one by default), built once per process."""
+    return Pipeline(compiled(path))
 
 
 # --------------------------------------------------------------------------- the rules
@@ -298,12 +408,12 @@ def pipeline() -> Pipeline:
 class _Reader:
     """The rules for one document."""
 
-    def __init__(self, p: Pipeline, doc: Doc, mentions: list[_Mention], sent_of: list[int]):
+    def __init__(self, p: Pipeline, doc: _Doc, mentions: list[_Mention]):
         self.p = p
         self.doc = doc
-        self.lower = [t.lower_ for t in doc]
+        self.lower = doc.lower
         self.mentions = mentions
-        self.sent_of = sent_of
+        self.sent_of = doc.sent_of
         self.candidates: list[_Candidate] = []
         self.used: set[int] = set()  # tokens already read as a number
         self._side_start = 0
@@ -316,7 +426,7 @@ class _Reader:
         self.candidates.append(_Candidate(key, value, weight, start, said))
 
     def text(self, start: int, end: int) -> str:
-        return self.doc[max(0, start) : min(len(self.doc), end)].text
+        return self.doc.span(start, end)
 
     def affirmed(self, *concepts: str) -> list[_Mention]:
         return [m for m in self.mentions if m.concept in concepts and not m.negated]
@@ -373,15 +483,15 @@ class _Reader:
 
     def scores(self) -> None:
         """ "8/10", "7 out of 10": pain, or stress when a stress word comes just before."""
-        doc = self.doc
-        for i, tok in enumerate(doc):
+        for i, word in enumerate(self.lower):
             value: float | None = None
             end = i + 1
-            if m := SCORE.match(tok.text):
+            like_num = self.p.like_num(word)
+            if m := SCORE.match(word):
                 value = float(m.group(1))
-            elif tok.like_num and self.lower[i + 1 : i + 4] == ["out", "of", "10"]:
+            elif like_num and self.lower[i + 1 : i + 4] == ["out", "of", "10"]:
                 value, end = self.number(i), i + 4
-            elif tok.like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
+            elif like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
                 value, end = self.number(i), i + 3
             if value is None or not 0 <= value <= 10:
                 continue
@@ -541,15 +651,15 @@ class _Reader:
         sent = self.sent_of[start]
         before = [w for w in low[max(0, start - 4) : start] if w not in ("about", "around")]
         k = start - 1
-        while k >= 0 and low[k] in FILLERS:
+        while k >= 0 and low[k] in self.p.words["fillers"]:
             k -= 1
         prev = low[k] if k >= 0 else ""
         prev2 = low[k - 1] if k >= 1 else ""
         nxt = low[end] if end < len(low) else ""
         exercise = self.in_sentence(sent, "_exercise", "exercise_intense")
         symptoms = [m for m in self.by_sent.get(sent, ()) if m.concept in SYMPTOM_MARKERS]
-        s = self.doc[start].sent
-        starts = any(w in START_WORDS for w in low[s.start : s.end])
+        s_start, s_end = self.doc.sentence(start)
+        starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
         if nxt == "pregnant" or (prev in ("within", "in") and not hyphen):
             return
         if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
@@ -593,7 +703,7 @@ class _Reader:
         ):
             self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
-        if prev == "for" and prev2 in self.p.lexicon.blockers + _ACTIVITIES:
+        if prev == "for" and prev2 in self.p.blockers | self.p.words["activities"]:
             return
         self.add("duration_s", round(seconds, 1), 1, start, said)
 
@@ -772,10 +882,10 @@ class _Reader:
             triggers = [m for m in mentions if m.concept in keys]
             if not triggers:
                 continue
-            s = self.doc[triggers[0].start].sent
-            bounds = [s.start] + [t.start for t in triggers[1:]] + [s.end]
+            s_start, s_end = self.doc.sentence(triggers[0].start)
+            bounds = [s_start] + [t.start for t in triggers[1:]] + [s_end]
             for n, t in enumerate(triggers):
-                lo = triggers[n - 1].end if n else s.start
+                lo = triggers[n - 1].end if n else s_start
                 hi = bounds[n + 1]
                 region = [m for m in mentions if lo <= m.start < hi and m is not t]
                 key = keys[t.concept]
@@ -815,7 +925,7 @@ class _Reader:
             if (
                 groups
                 and m.start - groups[-1][-1].end == 1
-                and (self.doc[m.start - 1].text in self.p.joiners)
+                and (self.doc.raw[m.start - 1] in self.p.joiners)
             ):
                 groups[-1].append(m)
             else:
@@ -825,7 +935,7 @@ class _Reader:
             start, end = g[0].start, g[-1].end
             if end < len(self.doc) and self.lower[end] in self.p.forms:
                 end += 1
-            name = self.doc[start:end].text
+            name = self.doc.span(start, end)
             if name.lower() not in (n.lower() for n in names):
                 names.append(name)
                 self.add("medications", name, 1, start, name)
@@ -855,12 +965,6 @@ class _Reader:
             reading.understood.append(Understood(key, best.value, best.said))
         reading.understood.sort(key=lambda u: _ORDER.get(u.key, 999))
         return reading
-
-
-_ACTIVITIES: list[str] = [
-    "walking", "walk", "walked", "standing", "sitting", "sat", "writing", "working", "driving",
-    "running", "ran", "cycling", "swimming", "training", "playing", "typing", "gardening",
-]  # fmt: skip
 
 
 def _order() -> dict[str, int]:
