@@ -25,14 +25,29 @@ MARKERS = frozenset(
     {
         "_cramp", "_twitch", "_symptom", "_not_cramp", "_ignore", "_stress", "_stretch", "_rest",
         "_bend", "_relief", "_no_relief", "_exercise", "_afterwards", "_female", "_male",
-        "_caffeine", "_alcohol", "_sleep", "_screen",
+        "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""
 
 LIST_KEYS = frozenset({"conditions", "medications"})
 
-ROLES = frozenset({"start", "fillers", "list_joiners", "activities"})
+ROLES = frozenset(
+    {
+        "start",
+        "fillers",
+        "list_joiners",
+        "list_closers",
+        "activities",
+        "after_episode",
+        "ongoing_before",
+        "ended",
+        "side",
+        "not_muscles",
+        "period",
+        "subjects",
+    }
+)
 """The word lists (``words:`` in the lexicon) the reader's rules use by name."""
 
 
@@ -57,6 +72,12 @@ class Concept(msgspec.Struct, forbid_unknown_fields=True):
     negatable: bool = True
     needs: str | None = None
     """A marker (or ``_medicine``) that must be in the same sentence for the mention to count."""
+    site_inside: bool | None = None
+    """Whether a site named inside a mention can be the episode's site ("cut my hand": no);
+    by default, only inside a mention of a warning sign or a site."""
+    negates_list: bool = False
+    """A negative phrase that also negates the findings listed after it ("no pain or
+    swelling")."""
 
     @property
     def marker(self) -> bool:
@@ -80,6 +101,7 @@ class Lexicon(msgspec.Struct, forbid_unknown_fields=True):
     units: dict[str, float]
     periods: dict[str, float]
     most_periods: float
+    frequencies: dict[str, float]
     less_than: list[str]
     negation: Termset
     hedges: Termset
@@ -269,11 +291,12 @@ FUZZY_MIN = 5
 """Words of at least this many letters are corrected for one typo; shorter ones are not."""
 
 
-def _expand(
+def _elements(
     concept: str, pattern: str, keys: Keys, spellings: dict[str, str]
-) -> list[tuple[str, ...]]:
-    """One lexicon pattern as the key sequences it stands for (see the syntax in lexicon.yaml)."""
-    out: list[tuple[str, ...]] = [()]
+) -> list[list[tuple[str, ...]]]:
+    """A lexicon pattern as its elements, each the key sequences it may stand for (an empty
+    one when the element is optional); see the syntax in lexicon.yaml."""
+    elements: list[list[tuple[str, ...]]] = []
     for part in pattern.split():
         optional = part.endswith("?") and len(part) > 1
         core = part[:-1] if optional else part
@@ -283,13 +306,33 @@ def _expand(
             alts = [tuple(keys(t) for t in tokens(w, spellings)) for w in core.split("|")]
             if any(not a for a in alts):
                 raise KnowledgeError(f"lexicon concept {concept}: bad pattern '{pattern}'")
+        alts = list(dict.fromkeys(alts))
         if optional:
             alts.append(())
-        out = [prefix + alt for prefix in out for alt in alts]
-        out = list(dict.fromkeys(out))
-        if len(out) > 5000:
-            raise KnowledgeError(f"lexicon concept {concept}: '{pattern}' expands too much")
-    return [p for p in out if p]
+        elements.append(alts)
+    return elements
+
+
+def _add_pattern(trie: dict[str, Any], elements: list[list[tuple[str, ...]]], label: str) -> None:
+    """Every key sequence of a pattern into the trie, alternatives sharing their nodes."""
+    frontier: dict[int, dict[str, Any]] = {id(trie): trie}
+    for alts in elements:
+        following: dict[int, dict[str, Any]] = {}
+        for node in frontier.values():
+            for alt in alts:
+                at = node
+                for key in alt:
+                    at = at.setdefault(key, {})
+                following[id(at)] = at
+        frontier = following
+        if len(frontier) > 20_000:
+            raise KnowledgeError(f"lexicon concept {label}: a pattern expands too much")
+    for node in frontier.values():
+        if node is trie:
+            continue
+        labels = node.setdefault(END, [])
+        if label not in labels:
+            labels.append(label)
 
 
 def _add(trie: dict[str, Any], seq: tuple[str, ...], label: str) -> None:
@@ -329,8 +372,7 @@ def compile_lexicon(lexicon: Lexicon, medicines: tuple[list[str], list[str]]) ->
         layer = "ignore" if concept.id == "_ignore" else layer_of(concept)
         layers[concept.id] = layer
         for pattern in concept.patterns:
-            for seq in _expand(concept.id, pattern, keys, spellings):
-                _add(trie, seq, concept.id)
+            _add_pattern(trie, _elements(concept.id, pattern, keys, spellings), concept.id)
             vocabulary.update(w for p in pattern.split() for w in p.rstrip("?").split("|"))
     for kind, termset in (("neg", lexicon.negation), ("hedge", lexicon.hedges)):
         for cue in CUE_KINDS:

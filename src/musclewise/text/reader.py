@@ -192,6 +192,16 @@ class Pipeline:
             key=lambda kv: -len(kv[0]),
         )
         self._memo: dict[str, str] = {}
+        # a wildcard of a pattern never stands for a negation or the end of a clause
+        self.no_wild = frozenset(
+            self.keys(w)
+            for w in lexicon.negation.preceding + lexicon.negation.termination
+            if len(w.split()) == 1
+        ) | {".", "!", "?", ";", ":", ",", "n't"}
+        self.frequencies = sorted(
+            ((tuple(k.lower().split()), v) for k, v in lexicon.frequencies.items()),
+            key=lambda kv: -len(kv[0]),
+        )
 
     # ------------------------------------------------------------------ tokens and keys
     def key(self, word: str) -> str:
@@ -288,7 +298,7 @@ class Pipeline:
                     stack.append((child, j + 1))
                 if nums[j] and key != NUMBER and NUMBER in node:
                     stack.append((node[NUMBER], j + 1))
-                if key != ANY and ANY in node:
+                if key != ANY and ANY in node and key not in self.no_wild:
                     stack.append((node[ANY], j + 1))
             node = self.cased
             j = i
@@ -311,16 +321,24 @@ class Pipeline:
         for layer in LAYERS:
             spans += [s for s in _longest(by_layer.get(layer, []) + ignore) if s[0] != "_ignore"]
         spans += _longest(by_layer.get("medicines", []))
-        # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse")
+        # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
+        # negative phrase marked so negates the findings listed after it ("no pain or swelling")
         inside = {i for s in spans if s[0] != "_medicine" for i in range(s[1], s[2])}
         cues = {
             kind: [
                 s
-                for s in _longest(by_layer.get(kind, []))
-                if not s[0].endswith(":pseudo") and not inside & set(range(s[1], s[2]))
+                for s in _longest(
+                    [s for s in by_layer.get(kind, []) if not set(range(s[1], s[2])) <= inside]
+                )
+                if not s[0].endswith(":pseudo")
             ]
             for kind in ("neg", "hedge")
         }
+        cues["neg"] += [
+            ("neg:list", s[1], s[2])
+            for s in spans
+            if s[0] in self.concepts and self.concepts[s[0]].negates_list
+        ]
         scope = _Scope(self, doc, spans)
         mentions = [
             _Mention(
@@ -349,8 +367,12 @@ class _Scope:
         self.p = p
         self.doc = doc
         self.covered = {i for s in spans for i in range(s[1], s[2])}
-        self.finding_at = {
-            s[1]: s[2] for s in spans if p.layer_of.get(s[0]) in ("findings", "markers")
+        self.finding_at: dict[int, int] = {}
+        for label, a, b in spans:
+            if p.layer_of.get(label) in ("findings", "markers"):
+                self.finding_at[a] = max(b, self.finding_at.get(a, b))
+        self.site_tokens = {
+            i for s in spans if p.layer_of.get(s[0]) == "sites" for i in range(s[1], s[2])
         }
 
     def stops(self, a: int, b: int, cues: list[tuple[str, int, int]]) -> bool:
@@ -368,8 +390,11 @@ class _Scope:
                     j += 1
                 end = self.finding_at.get(j)
                 after = low[end] if end is not None and end < len(low) else "."
-                if end is None or not (after in (",", ";") or after in joiners
-                                       or after in SENTENCE_ENDS):  # fmt: skip
+                if (
+                    end is None
+                    or not (after in (",", ";") or after in joiners or after in SENTENCE_ENDS)
+                    or not self.closed_list(k)
+                ):
                     return True
         return False
 
@@ -378,13 +403,66 @@ class _Scope:
             1 for k in range(a, b) if k not in self.covered and self.doc.lower[k] not in PUNCTUATION
         )
 
+    def listed(self, a: int, b: int) -> bool:
+        """Whether the findings between tokens a and b (if any) make a list that reaches b: a
+        cue negates the first finding after it, and the next ones only through "or", "nor", a
+        comma or a site ("no redness in my calf or swelling")."""
+        starts = sorted(k for k in self.finding_at if a <= k < b)
+        if not starts:
+            return True
+        at = self.finding_at[starts[0]]
+        for k in starts[1:]:
+            if k < at:
+                continue
+            if not self.joined(at, k):
+                return False
+            at = max(at, self.finding_at[k])
+        return self.joined(at, b)
+
+    def joined(self, a: int, b: int) -> bool:
+        joiners = self.p.words["list_joiners"]
+        low = self.doc.lower
+        if "," in low[a:b] and not self.closed_list(b):
+            return False
+        return all(low[k] in joiners or low[k] == "," or k in self.site_tokens for k in range(a, b))
+
+    def next_mention(self, at: int) -> int:
+        """The first token at or after ``at`` that is not a list joiner."""
+        while at < len(self.doc) and self.doc.lower[at] in self.p.words["list_joiners"]:
+            at += 1
+        return at
+
+    def closed_list(self, at: int) -> bool:
+        """Whether "or" or "nor" closes a list at or after token ``at`` in its clause ("no
+        swelling, redness or warmth"; not "can't straighten it, lips tingle")."""
+        low = self.doc.lower
+        end = self.doc.sentence(at)[1]
+        for k in range(at, end):
+            if low[k] in (";", ":"):
+                return False
+            if low[k] in self.p.words["list_closers"] and low[k] != "and":
+                return True
+        return False
+
     def reached(self, start: int, end: int, cues: list[tuple[str, int, int]]) -> bool:
         sent = self.doc.sent_of[start]
         for label, a, b in cues:
             if self.doc.sent_of[a] != sent:
                 continue
-            if label.endswith(":preceding") and b <= start:
-                if self.gap(b, start) <= CUE_WINDOW and not self.stops(b, start, cues):
+            if label == "neg:list" and b < start:
+                if (
+                    self.doc.lower[b] in self.p.words["list_closers"]
+                    and self.next_mention(b + 1) in self.finding_at
+                    and self.listed(b, start)
+                    and not self.stops(b, start, cues)
+                ):
+                    return True
+            elif label.endswith(":preceding") and b <= start:
+                if (
+                    self.gap(b, start) <= CUE_WINDOW
+                    and not self.stops(b, start, cues)
+                    and self.listed(b, start)
+                ):
                     return True
             elif (
                 label.endswith(":following")
@@ -403,6 +481,14 @@ def pipeline(path: Path = LEXICON_PATH) -> Pipeline:
 
 
 # --------------------------------------------------------------------------- the rules
+
+
+def _hides_site(concept: Concept) -> bool:
+    """Whether a site named inside a mention of the concept is not the episode's site: as
+    the concept says, else unless it sets a warning sign or a site ("on my feet all day")."""
+    if concept.site_inside is not None:
+        return not concept.site_inside
+    return not (_WARNING | {"site"}) & set(concept.set)
 
 
 class _Reader:
@@ -551,6 +637,16 @@ class _Reader:
         i = 0
         ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
         while i < n:
+            # frequency phrases of the lexicon: "almost nightly", "night after night"
+            phrase = next(
+                (fw for fw in self.p.frequencies if tuple(low[i : i + len(fw[0])]) == fw[0]),
+                None,
+            )
+            if phrase is not None:
+                if not self.blocked(i):
+                    self.add("episodes_per_week", phrase[1], 2, i, self.text(i, i + len(phrase[0])))
+                i += len(phrase[0])
+                continue
             # frequency: "every couple of weeks", "most nights", "nearly every night"
             if low[i] in ("every", "each") and i + 1 < n:
                 q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
@@ -660,7 +756,9 @@ class _Reader:
         symptoms = [m for m in self.by_sent.get(sent, ()) if m.concept in SYMPTOM_MARKERS]
         s_start, s_end = self.doc.sentence(start)
         starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
-        if nxt == "pregnant" or (prev in ("within", "in") and not hyphen):
+        words = self.p.words
+        ended = prev in ("within", "in") and k >= 1 and low[k - 1] in words["ended"]
+        if nxt == "pregnant" or (prev in ("within", "in") and not hyphen and not ended):
             return
         if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
             if any(0 <= m.start - end <= 2 for m in exercise):
@@ -671,13 +769,16 @@ class _Reader:
             if starts:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
             return
+        if nxt in words["after_episode"]:  # "eight hours later": when, not how long
+            return
         if long:
-            if nxt in ("after", "later", "before"):
-                return
-            if {"for", "last", "past", "over"} & set(before) or nxt == "now":
+            if words["ongoing_before"] & set(before) or nxt == "now":
                 ongoing.append((round(seconds / DAY, 2), start, 2, said))
             return
-        if "last" in before or "past" in before:
+        if any(
+            w in words["period"] and (j == 0 or before[j - 1] not in words["subjects"])
+            for j, w in enumerate(before)
+        ):  # "the last 30 seconds", not "they last 30 seconds"
             return
         if unit in ("hour", "hours", "hr", "hrs", "h"):
             if (
@@ -808,7 +909,7 @@ class _Reader:
         # where the episode was
         inside = [(m.start, m.end) for m in self.mentions
                   if m.concept in self.p.concepts and not self.p.concepts[m.concept].marker
-                  and not (_WARNING | {"site"}) & set(self.p.concepts[m.concept].set)]  # fmt: skip
+                  and _hides_site(self.p.concepts[m.concept])]  # fmt: skip
         sites = [m for m in sites if not any(a <= m.start and m.end <= b for a, b in inside)]
         if not sites:
             return
@@ -822,11 +923,17 @@ class _Reader:
         where = chosen
         if side is None:
             for m in sites:
-                if m is not chosen and m.concept == chosen.concept:
+                if m is not chosen and (m.concept == chosen.concept or weight[m.concept] == 0):
                     side = self.side_of(m, plural=False)
                     if side is not None:
                         where = m
                         break
+        if side is None:  # "lower lid, right side"
+            s_start, s_end = self.doc.sentence(chosen.start)
+            for i in range(s_start, s_end - 1):
+                if self.lower[i] in self.p.side_words and self.lower[i + 1] in self.p.words["side"]:
+                    side, self._side_start, where = self.p.side_words[self.lower[i]], i, chosen
+                    break
         if side is not None and site != "other":
             said = self.text(self._side_start, where.end)
             self.add("side", side, 2, where.start, said)
@@ -834,6 +941,8 @@ class _Reader:
         named: dict[str, _Mention] = {}
         for m in sites:
             s = self.p.concepts[m.concept].set["site"]
+            if s in self.p.words["not_muscles"]:
+                continue
             if m.sent in symptom_sents and s not in named:
                 named[s] = m
         for small, big in (("toes", "foot"), ("fingers", "hand"), ("face", "eyelid")):
