@@ -199,7 +199,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
 # --------------------------------------------------------------------------- compiling
 
-COMPILER_VERSION = "1"
+COMPILER_VERSION = "2"
 """Changes whenever :func:`compile_lexicon` would build something different from the same file."""
 
 TOKEN = re.compile(
@@ -214,8 +214,9 @@ TOKEN = re.compile(
 )
 """Tokens as the reader sees them ("don't" is "do" and "n't", "62-year-old" five tokens)."""
 
-END = "\0"
-"""The key under which a trie node lists the labels of the phrases that end there."""
+END = ""
+"""The key under which a trie node lists the labels of the phrases that end there (no token
+is empty)."""
 NUMBER = "#"
 ANY = "_"
 

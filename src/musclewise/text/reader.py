@@ -328,7 +328,14 @@ class Pipeline:
             kind: [
                 s
                 for s in _longest(
-                    [s for s in by_layer.get(kind, []) if not set(range(s[1], s[2])) <= inside]
+                    [
+                        s
+                        for s in by_layer.get(kind, [])
+                        if not (
+                            set(range(s[1], s[2])) <= inside
+                            or (s[0].endswith(":pseudo") and inside & set(range(s[1], s[2])))
+                        )
+                    ]
                 )
                 if not s[0].endswith(":pseudo")
             ]
