@@ -61,6 +61,7 @@ from musclewise.text.lexicon import (
 )
 
 DAY = 86_400.0
+HOUR = 3_600.0
 SCORE = re.compile(r"^(\d{1,2}(?:\.\d)?)/10$")
 DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
 AGE_RANGE = (1, 120)
@@ -172,6 +173,7 @@ class Pipeline:
         self.spellings = {k.lower(): v.lower() for k, v in lexicon.spellings.items()}
         self.concepts: dict[str, Concept] = {c.id: c for c in lexicon.concepts}
         self.words = {k: frozenset(w.lower() for w in v) for k, v in lexicon.words.items()}
+        self.seqs = {k: tuple(w.lower() for w in v) for k, v in lexicon.words.items()}
         tables = lexicon
         self.numbers = {k.lower(): v for k, v in tables.numbers.items()}
         self.number_phrases = sorted(
@@ -582,7 +584,7 @@ class _Reader:
             like_num = self.p.like_num(word)
             if m := SCORE.match(word):
                 value = float(m.group(1))
-            elif like_num and self.lower[i + 1 : i + 4] == ["out", "of", "10"]:
+            elif like_num and self.lower[i + 1 : i + 4] == [*self.p.seqs["out_of"], "10"]:
                 value, end = self.number(i), i + 4
             elif like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
                 value, end = self.number(i), i + 3
@@ -630,7 +632,7 @@ class _Reader:
                 return None
             end = i + 1
         # "two or three", "20 to 30", "20-30"
-        if end + 1 < len(self.doc) and self.lower[end] in ("or", "to", "-", "–"):
+        if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
             other = self.number(end + 1)
             if other is not None and other > value:
                 value, end = (value + other) / 2, end + 2
@@ -639,6 +641,7 @@ class _Reader:
         return value, end
 
     def quantities(self) -> None:
+        w = self.p.words
         doc, low = self.doc, self.lower
         n = len(doc)
         i = 0
@@ -655,19 +658,19 @@ class _Reader:
                 i += len(phrase[0])
                 continue
             # frequency: "every couple of weeks", "most nights", "nearly every night"
-            if low[i] in ("every", "each") and i + 1 < n:
+            if low[i] in w["every"] and i + 1 < n:
                 q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
                 at, value = (q[1], q[0]) if q else (i + 1, 1.0)
-                if at < n and low[at] == "other":
+                if at < n and low[at] in w["other"]:
                     at, value = at + 1, 2.0
                 if at < n and low[at] in self.p.periods and not self.blocked(i):
                     weeks = self.p.periods[low[at]] * value
                     self.add("episodes_per_week", round(1 / weeks, 2), 1, i, self.text(i, at + 1))
                     i = at + 1
                     continue
-            if low[i] in ("most",) or (low[i] in ("nearly", "almost") and i + 1 < n
-                                       and low[i + 1] == "every"):  # fmt: skip
-                at = i + 1 if low[i] == "most" else i + 2
+            if low[i] in w["most"] or (low[i] in w["nearly"] and i + 1 < n
+                                       and low[i + 1] in w["every"]):  # fmt: skip
+                at = i + 1 if low[i] in w["most"] else i + 2
                 if at < n and low[at] in self.p.periods and self.p.periods[low[at]] < 1:
                     if not self.blocked(i):
                         self.add("episodes_per_week", self.p.lexicon.most_periods, 1, i,
@@ -675,7 +678,7 @@ class _Reader:
                     i = at + 1
                     continue
             # since yesterday / started this morning
-            if low[i] in ("since", "started", "began", "starting"):
+            if low[i] in w["since"]:
                 for words, days in self.p.since:
                     if tuple(low[i + 1 : i + 1 + len(words)]) == words:
                         ongoing.append((days, i, 2, self.text(i, i + 1 + len(words))))
@@ -692,14 +695,14 @@ class _Reader:
                 continue
             unit = low[unit_at]
             # frequency: "3 times a week", "two or three evenings a week", "once a week"
-            times_at = unit_at + 1 if unit in ("times", "time") else unit_at
-            word_once = low[i] in ("once", "twice", "thrice")
-            if unit in ("times", "time") or word_once or (
-                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in ("a", "per")
+            times_at = unit_at + 1 if unit in w["times"] else unit_at
+            word_once = low[i] in w["once"]
+            if unit in w["times"] or word_once or (
+                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in w["per"]
                 and self.p.periods[unit] < 1
             ):  # fmt: skip
-                at2 = times_at if unit in ("times", "time") or word_once else unit_at + 1
-                if at2 + 1 < n and low[at2] in ("a", "per", "each", "every", "an"):
+                at2 = times_at if unit in w["times"] or word_once else unit_at + 1
+                if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
                     per = low[at2 + 1]
                     if per in self.p.periods:
                         if not self.blocked(i):
@@ -714,10 +717,10 @@ class _Reader:
                 continue
             seconds = value * self.p.units[unit]
             end = unit_at + 1
-            if low[end : end + 3] == ["and", "a", "half"]:
+            if low[end : end + 3] == list(self.p.seqs["and_a_half"]):
                 seconds += 0.5 * self.p.units[unit]
                 end += 3
-            elif low[end : end + 2] == ["or", "two"] and value == 1:
+            elif low[end : end + 2] == list(self.p.seqs["or_two"]) and value == 1:
                 seconds = 1.5 * self.p.units[unit]
                 end += 2
             start = i
@@ -752,7 +755,9 @@ class _Reader:
         low = self.lower
         said = self.text(start, end)
         sent = self.sent_of[start]
-        before = [w for w in low[max(0, start - 4) : start] if w not in ("about", "around")]
+        before = [
+            x for x in low[max(0, start - 4) : start] if x not in self.p.words["approximately"]
+        ]
         k = start - 1
         while k >= 0 and low[k] in self.p.words["fillers"]:
             k -= 1
@@ -764,15 +769,15 @@ class _Reader:
         s_start, s_end = self.doc.sentence(start)
         starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
         words = self.p.words
-        ended = prev in ("within", "in") and k >= 1 and low[k - 1] in words["ended"]
-        if nxt == "pregnant" or (prev in ("within", "in") and not hyphen and not ended):
+        ended = prev in words["within"] and k >= 1 and low[k - 1] in words["ended"]
+        if nxt in words["pregnant"] or (prev in words["within"] and not hyphen and not ended):
             return
         if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
             if any(0 <= m.start - end <= 2 for m in exercise):
                 self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
-        long = seconds >= DAY or unit in ("day", "days")
-        if nxt == "ago":
+        long = seconds >= DAY
+        if nxt in words["ago"]:
             if starts:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
             return
@@ -787,23 +792,23 @@ class _Reader:
             for j, w in enumerate(before)
         ):  # "the last 30 seconds", not "they last 30 seconds"
             return
-        if unit in ("hour", "hours", "hr", "hrs", "h"):
+        if self.p.units[unit] == HOUR:
             if (
                 self.in_sentence(sent, "_sleep")
                 and any(
                     m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
                 )
-            ) or low[end : end + 2] == ["of", "sleep"]:
+            ) or low[end : end + 2] == list(self.p.seqs["of_sleep"]):
                 self.add("sleep_hours", seconds / 3600, 3, start, said)
                 return
             if self.in_sentence(sent, "_screen"):
                 self.add("screen_hours", seconds / 3600, 3, start, said)
                 return
-        if nxt == "in" and exercise:
+        if nxt in words["within"] and exercise:
             self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
         if exercise and (
-            unit.startswith("h")
+            self.p.units[unit] >= HOUR
             or (
                 any(abs(m.start - start) <= 4 for m in exercise)
                 and not any(abs(m.start - start) <= 4 for m in symptoms)
@@ -817,12 +822,13 @@ class _Reader:
 
     def lifestyle_numbers(self) -> None:
         """Cups of coffee, drinks: a number next to what was drunk."""
+        w = self.p.words
         low, n = self.lower, len(self.doc)
         for i in range(n):
             if i in self.used:
                 continue
             q = self.quantity(i)
-            if q is None or low[i] in ("a", "an"):
+            if q is None or low[i] in self.p.words["article"]:
                 continue
             value, end = q
             sent = self.sent_of[i]
@@ -834,7 +840,7 @@ class _Reader:
             elif "_alcohol" in kinds:
                 self.add("alcohol_drinks", value, 2, i, self.text(i, after[0].end))
                 self.used.update(range(i, end))
-            elif low[end : end + 2] in (["a", "day"], ["per", "day"]):
+            elif end + 1 < n and low[end] in w["per"] and low[end + 1] in w["day"]:
                 # "probably 6 a day": whatever was named last in the sentence
                 named = [
                     m
@@ -847,24 +853,28 @@ class _Reader:
                     self.add("alcohol_drinks", value, 1, i, self.text(i, end + 2))
 
     def age_and_sex(self) -> None:
+        w = self.p.words
         low, n = self.lower, len(self.doc)
         for i in range(n):
             age: float | None = None
             start = i
-            if low[i] == "i" and i + 1 < n and low[i + 1] in ("'m", "am", "m"):
+            if low[i] in w["i"] and i + 1 < n and low[i + 1] in w["am"]:
                 j = i + 2
-                if j < n and low[j] in ("a", "an"):
+                if j < n and low[j] in w["article"]:
                     j += 1
                 value = self.number(j) if j < n else None
                 follow = low[j + 1] if j + 1 < n else ""
-                if value is not None and follow not in self.p.units and follow not in (
-                    "%", "/", "times", "out", "of", "weeks", "-", "cups", "coffees",
-                ):  # fmt: skip
+                if (
+                    value is not None
+                    and follow not in self.p.units
+                    and follow not in w["not_age"]
+                    and follow not in ("%", "/", "-")
+                ):
                     age = value
                 elif value is None:
                     # "I'm an accountant, 38."
                     k = j
-                    while k < n and low[k] not in (".", "!", "?", "and"):
+                    while k < n and low[k] not in SENTENCE_ENDS | w["clause_and"]:
                         if low[k] == "," and k + 1 < n:
                             v = self.number(k + 1)
                             if v is not None and (k + 2 >= n or low[k + 2] in (".", "!", ",")):
@@ -873,20 +883,22 @@ class _Reader:
                         k += 1
             elif (
                 i + 4 < n
-                and low[i + 1 : i + 5] in (["-", "year", "-", "old"], ["-", "years", "-", "old"])
-            ) or low[i + 1 : i + 3] in (["year", "old"], ["years", "old"]):
+                and low[i + 1] == low[i + 3] == "-"
+                and low[i + 2] in w["year"]
+                and low[i + 4] in w["old"]
+            ) or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"]):
                 age = self.number(i)
-            elif low[i] == "aged" and i + 1 < n:
+            elif low[i] in w["aged"] and i + 1 < n:
                 age, start = self.number(i + 1), i + 1
             elif (
-                low[i] in ("is", "'s")
+                low[i] in w["is"]
                 and i + 1 < n
                 and i > 0
                 and any(
                     m.concept in ("_female", "_male") and m.end == i
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
-            ) or (low[i] in ("is", "'s") and i > 0 and low[i - 1] in ("he", "she")):
+            ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
                 value = self.number(i + 1)
                 follow = low[i + 2] if i + 2 < n else ""
                 if value is not None and follow not in self.p.units:
@@ -898,9 +910,9 @@ class _Reader:
         # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
         # "My son is 15")
         for m in self.mentions:
-            intro = (
-                "i" in self.lower[max(0, m.start - 8) : m.start]
-                and "a" in self.lower[max(0, m.start - 6) : m.start]
+            intro = bool(
+                w["i"] & set(self.lower[max(0, m.start - 8) : m.start])
+                and w["article"] & set(self.lower[max(0, m.start - 6) : m.start])
             )
             if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
                 self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
