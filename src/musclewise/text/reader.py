@@ -199,7 +199,7 @@ class Pipeline:
             self.keys(w)
             for w in lexicon.negation.preceding + lexicon.negation.termination
             if len(w.split()) == 1
-        ) | {".", "!", "?", ";", ":", ",", "n't"}
+        ) | {".", "!", "?", ";", ":", ","}
         self.frequencies = sorted(
             ((tuple(k.lower().split()), v) for k, v in lexicon.frequencies.items()),
             key=lambda kv: -len(kv[0]),
@@ -449,7 +449,7 @@ class _Scope:
         for k in range(at, end):
             if low[k] in (";", ":"):
                 return False
-            if low[k] in self.p.words["list_closers"] and low[k] != "and":
+            if low[k] in self.p.words["list_enders"]:
                 return True
         return False
 
