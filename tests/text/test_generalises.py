@@ -41,6 +41,20 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "Two weeks after the birth her leg doubled in size and went purple.",
         {"swelling": True, "redness": True, "postpartum": True, "site": "leg"},
     ),
+    # more ways of saying the rarer signs
+    ("I can hardly swallow and my neck is in spasm.", {"trouble_swallowing_or_speaking": True}),
+    ("Lost feeling in my saddle area since lifting.", {"saddle_numbness": True}),
+    ("I keep peeing myself and my back is agony.", {"bladder_or_bowel_change": True}),
+    ("Her face has gone funny on one side.", {"face_droop": True}),
+    ("Stabbing pain when I take a deep breath.", {"chest_pain": True}),
+    ("Pain is off the charts, nothing helps.", {"severe_unrelenting_pain": True}),
+    ("Running a temp of 38.5 with the cramps.", {"fever": True}),
+    ("My lips and fingers are tingly after breathing fast.", {"perioral_tingling": True}),
+    ("There's no weakness but he keeps dropping his mug.", {"weakness": True}),
+    (
+        "I don't have chest pain or shortness of breath.",
+        {"chest_pain": False, "trouble_breathing": False},
+    ),
     # time: soreness afterwards is not the episode; frequency words
     ("The cramp lasted a minute; six hours later it's still sore.", {"duration_s": 60}),
     ("These foot cramps come almost nightly.", {"episodes_per_week": 6}),
