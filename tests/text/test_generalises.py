@@ -55,6 +55,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         "I don't have chest pain or shortness of breath.",
         {"chest_pain": False, "trouble_breathing": False},
     ),
+    (
+        "He couldn't feel his bum on the toilet seat and is struggling to pee.",
+        {"saddle_numbness": True, "bladder_or_bowel_change": True},
+    ),
+    ("No chest pain or breathing problems.", {"chest_pain": False, "trouble_breathing": False}),
     # time: soreness afterwards is not the episode; frequency words
     ("The cramp lasted a minute; six hours later it's still sore.", {"duration_s": 60}),
     ("These foot cramps come almost nightly.", {"episodes_per_week": 6}),
@@ -64,6 +69,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Had a warm bath and my toes cramped.", {"site": "toes"}),
 ]
 NOT_READ: list[tuple[str, str]] = [
+    ("Back from two 9 hour flights and my calf aches.", "duration_s"),
+    ("It's not really swollen, maybe a tiny bit?", "swelling"),
     ("An eye-opening run: my calf cramped at mile 3.", "eyelid_closes_or_droops"),
     ("Had a warm bath and my toes cramped.", "warmth"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),

@@ -75,6 +75,9 @@ class Concept(msgspec.Struct, forbid_unknown_fields=True):
     site_inside: bool | None = None
     """Whether a site named inside a mention can be the episode's site ("cut my hand": no);
     by default, only inside a mention of a warning sign or a site."""
+    owns_quantity: bool = False
+    """A quantity inside a mention is the concept's own ("two 9 hour flights"), not how long
+    the episode lasted."""
     negates_list: bool = False
     """A negative phrase that also negates the findings listed after it ("no pain or
     swelling")."""

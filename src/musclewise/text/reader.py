@@ -141,12 +141,14 @@ class _Doc:
         return self.sents[self.sent_of[i]]
 
 
-def _longest(spans: list[tuple[str, int, int]], first: str = "") -> list[tuple[str, int, int]]:
-    """Non-overlapping spans, those labelled ``first`` first, then the longest, then the
-    first."""
+def _longest(
+    spans: list[tuple[str, int, int]], weight: dict[str, int] | None = None
+) -> list[tuple[str, int, int]]:
+    """Non-overlapping spans, the longest first, then the heavier concept, then the first."""
+    weight = weight or {}
     taken: set[int] = set()
     kept = []
-    for span in sorted(spans, key=lambda s: (s[0] != first, s[1] - s[2], s[1])):
+    for span in sorted(spans, key=lambda s: (s[1] - s[2], -weight.get(s[0], 1), s[1])):
         if not any(i in taken for i in range(span[1], span[2])):
             kept.append(span)
             taken.update(range(span[1], span[2]))
@@ -172,6 +174,7 @@ class Pipeline:
         self.keys = Keys(lexicon.lemmas, lexicon.suffixes)
         self.spellings = {k.lower(): v.lower() for k, v in lexicon.spellings.items()}
         self.concepts: dict[str, Concept] = {c.id: c for c in lexicon.concepts}
+        self.weights = {c.id: c.weight for c in lexicon.concepts}
         self.words = {k: frozenset(w.lower() for w in v) for k, v in lexicon.words.items()}
         self.seqs = {k: tuple(w.lower() for w in v) for k, v in lexicon.words.items()}
         tables = lexicon
@@ -321,7 +324,11 @@ class Pipeline:
         ignore = _longest(by_layer.get("ignore", []))
         spans: list[tuple[str, int, int]] = []
         for layer in LAYERS:
-            spans += [s for s in _longest(by_layer.get(layer, []) + ignore) if s[0] != "_ignore"]
+            spans += [
+                s
+                for s in _longest(by_layer.get(layer, []) + ignore, self.weights)
+                if s[0] != "_ignore"
+            ]
         spans += _longest(by_layer.get("medicines", []))
         # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
         # negative phrase marked so negates the findings listed after it ("no pain or swelling")
@@ -769,6 +776,14 @@ class _Reader:
         s_start, s_end = self.doc.sentence(start)
         starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
         words = self.p.words
+        if any(
+            m.start <= start
+            and end <= m.end
+            and m.concept in self.p.concepts
+            and self.p.concepts[m.concept].owns_quantity
+            for m in self.by_sent.get(sent, ())
+        ):  # "two 9 hour flights", "drove for 8 hours": part of another finding
+            return
         ended = prev in words["within"] and k >= 1 and low[k - 1] in words["ended"]
         if nxt in words["pregnant"] or (prev in words["within"] and not hyphen and not ended):
             return
