@@ -140,3 +140,29 @@ def test_long_texts_of_lexicon_words_do_not_crash(words: list[str]) -> None:
 def test_an_empty_or_blank_text_reads_nothing() -> None:
     assert read_text("").findings == {}
     assert read_text("   \n\t ").findings == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "value"),
+    [
+        ("ongoing_days", "about a week", 7),
+        ("ongoing_days", "3 months", 90),
+        ("episodes_per_week", "2-3", 2.5),
+        ("episodes_per_week", "most nights", 6),
+        ("episodes_per_week", "almost nightly", 6),
+        ("duration_s", "a minute and a half", 90),
+        ("duration_s", "30 secs", 30),
+        ("pain", "about 6/10", 6),
+        ("exercise_minutes", "an hour", 60),
+        ("duration_s", "no idea", None),
+        ("swelling", "what?", None),
+    ],
+)
+def test_free_answers_to_one_question(key: str, answer: str, value: float | None) -> None:
+    from musclewise.text import read_answer
+
+    got = read_answer(key, answer)
+    if value is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(value, rel=0.05)

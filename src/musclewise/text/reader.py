@@ -1124,5 +1124,52 @@ def read(text: str) -> Reading:
     return pipeline().read(text)
 
 
+QUANTITY_KEYS = frozenset(
+    {
+        "pain", "stress", "age", "duration_s", "ongoing_days", "episodes_per_week",
+        "muscles_involved", "exercise_minutes", "caffeine_cups", "alcohol_drinks",
+        "sleep_hours", "screen_hours",
+    }
+)  # fmt: skip
+"""The keys whose free answer may be a bare quantity ("2-3", "about a week")."""
+
+
+def read_answer(key: str, text: str) -> Any | None:
+    """A free answer to the question about one key ("about a week", "2-3", "most nights"):
+    what the reader reads for that key, else, for a number key, the first quantity in the
+    answer in that key's unit (a duration in seconds, how long in days, exercise in minutes,
+    sleep and screen time in hours, anything else as said). None when nothing fits.
+    """
+    p = pipeline()
+    reading = p.read(text)
+    if key in reading.findings:
+        return reading.findings[key]
+    if key not in QUANTITY_KEYS:
+        return None
+    doc = p.doc(text)
+    rules = _Reader(p, doc, [])
+    low = doc.lower
+    for i in range(len(doc)):
+        q = rules.quantity(i)
+        if q is None:
+            continue
+        value, at = q
+        unit = low[at] if at < len(low) else ""
+        seconds = value * p.units[unit] if unit in p.units else None
+        if seconds is not None and low[at + 1 : at + 4] == list(p.seqs["and_a_half"]):
+            seconds += 0.5 * p.units[unit]
+        if key == "duration_s":
+            return round(seconds, 1) if seconds is not None else None
+        if key == "ongoing_days":
+            return round(seconds / DAY, 2) if seconds is not None else None
+        if key == "exercise_minutes":
+            return round(seconds / 60) if seconds is not None else value
+        if key in ("sleep_hours", "screen_hours"):
+            return round(seconds / HOUR, 2) if seconds is not None else value
+        if seconds is None:
+            return int(value) if key in ("pain", "stress", "age", "muscles_involved") else value
+    return None
+
+
 def keys_in(readings: Iterable[Reading]) -> Sequence[str]:
     return sorted({k for r in readings for k in r.findings})
