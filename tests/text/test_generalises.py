@@ -60,6 +60,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"saddle_numbness": True, "bladder_or_bowel_change": True},
     ),
     ("No chest pain or breathing problems.", {"chest_pain": False, "trouble_breathing": False}),
+    ("My leg gave way on the stairs.", {"weakness": True, "site": "leg"}),
+    ("I'm not able to lift my arm.", {"weakness": True, "site": "arm"}),
+    ("A stitch when I breathe in since the calf swelled.", {"chest_pain": True, "swelling": True}),
     # time: soreness afterwards is not the episode; frequency words
     ("The cramp lasted a minute; six hours later it's still sore.", {"duration_s": 60}),
     ("These foot cramps come almost nightly.", {"episodes_per_week": 6}),
