@@ -436,9 +436,12 @@ def import_rows(
     dry_run: bool = False,
     rejects: Callable[[Row], None] | None = None,
     progress: Callable[[], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> ImportSummary:
     """Import rows in one transaction. Without ``rejects``, any bad row means nothing is
-    written (:class:`ImportRejected` lists them all); with it, bad rows go there."""
+    written (:class:`ImportRejected` lists them all); with it, bad rows go there.
+    ``before_commit`` runs last inside the transaction (the rejects file is made durable
+    there: if it fails, nothing is imported)."""
     summary = ImportSummary(dry_run=dry_run)
     batch = _Batch(diary, summary)
     bad_rows = 0
@@ -466,6 +469,8 @@ def import_rows(
                 raise ImportRejected(summary.problems, bad_rows)
             if dry_run:
                 raise _DryRun
+            if before_commit is not None:
+                before_commit()
     except _DryRun:
         pass
     return summary

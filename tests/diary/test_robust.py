@@ -1,0 +1,130 @@
+"""Issue 14: nothing lost, no exit 1, nothing surprising. The real CLI in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from musclewise.diary import Diary
+
+from ..conftest import run_cli
+
+GOOD = '{"record": "episode", "site": "calf", "started_at": "2026-01-02T03:00:00+00:00"}\n'
+BAD = '{"record": "episode", "site": "kalf", "started_at": "2026-01-02T04:00:00+00:00"}\n'
+
+
+def diary_env(tmp_path: Path) -> dict[str, str]:
+    return {"MUSCLEWISE_DATABASE_URL": f"sqlite:///{tmp_path / 'diary.sqlite3'}",
+            "MUSCLEWISE_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
+
+
+def episodes(tmp_path: Path) -> int:
+    with Diary(f"sqlite:///{tmp_path / 'diary.sqlite3'}") as diary:
+        return len(diary.list_episodes())
+
+
+# ---------------------------------------------------------------- 1. the rejects file
+
+
+def test_rejects_path_that_is_the_input_is_refused_and_the_input_kept(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(GOOD + BAD)
+    result = run_cli("import", str(source), "--skip-invalid", str(source), env=diary_env(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert "is the file being imported" in result.stderr.decode()
+    assert source.read_text() == GOOD + BAD
+
+
+def test_rejects_path_that_is_the_diary_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(GOOD + BAD)
+    env = diary_env(tmp_path)
+    assert run_cli("import", str(source), "--skip-invalid", str(tmp_path / "r.jsonl"),
+                   env=env).returncode == 0  # fmt: skip
+    diary_file = tmp_path / "diary.sqlite3"
+    for target in (diary_file, Path(f"{tmp_path}/../{tmp_path.name}/diary.sqlite3")):
+        result = run_cli("import", str(source), "--skip-invalid", str(target), "--force", env=env)
+        assert result.returncode == 2 and "database" in result.stderr.decode()
+    other = tmp_path / "other.sqlite3"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    result = run_cli("import", str(source), "--skip-invalid", str(other), "--force", env=env)
+    assert result.returncode == 2 and "is a database" in result.stderr.decode()
+    assert episodes(tmp_path) == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "folder", "is a folder"),
+        (lambda p: p / "missing" / "r.jsonl", "does not exist"),
+        (lambda p: p / "old.jsonl", "exists"),
+    ],
+)
+def test_bad_rejects_paths_are_refused_before_anything_is_written(
+    tmp_path: Path, make: Any, message: str
+) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "old.jsonl").write_text("keep me\n")
+    source = tmp_path / "in.jsonl"
+    source.write_text(GOOD + BAD)
+    result = run_cli("import", str(source), "--skip-invalid", str(make(tmp_path)),
+                     env=diary_env(tmp_path))  # fmt: skip
+    assert result.returncode == 2 and message in result.stderr.decode()
+    assert (tmp_path / "old.jsonl").read_text() == "keep me\n"
+    assert not (tmp_path / "diary.sqlite3").exists() or episodes(tmp_path) == 0
+
+
+def test_force_replaces_an_old_rejects_file_privately(tmp_path: Path) -> None:
+    old = tmp_path / "old.jsonl"
+    old.write_text("keep me\n")
+    source = tmp_path / "in.jsonl"
+    source.write_text(GOOD + BAD)
+    result = run_cli("import", str(source), "--skip-invalid", str(old), "--force",
+                     env=diary_env(tmp_path))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert old.read_text() == BAD and old.stat().st_mode & 0o077 == 0
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def _limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+
+
+def test_a_full_disk_for_the_rejects_loses_no_bad_row(tmp_path: Path) -> None:
+    env = diary_env(tmp_path)
+    with Diary(env["MUSCLEWISE_DATABASE_URL"]):
+        pass
+    source = tmp_path / "in.jsonl"
+    huge = json.dumps({"record": "episode", "site": "kalf", "notes": "x" * 3_000_000,
+                       "started_at": "2026-01-02T04:00:00+00:00"})  # fmt: skip
+    source.write_text(GOOD + huge + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "musclewise", "import", str(source),
+         "--skip-invalid", str(tmp_path / "r.jsonl")],
+        env={**os.environ, **env}, capture_output=True, timeout=120, check=False,
+        preexec_fn=_limit_file_size,
+    )  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert "cannot write" in err and "nothing was imported" in err
+    assert episodes(tmp_path) == 0  # the good row waits for the bad one
+    assert not (tmp_path / "r.jsonl").exists() and not list(tmp_path.glob(".*partial"))
+
+
+def test_every_row_rejected_is_not_a_success(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(BAD)
+    result = run_cli("import", str(source), "--skip-invalid", str(tmp_path / "r.jsonl"),
+                     env=diary_env(tmp_path))  # fmt: skip
+    assert result.returncode == 2 and "every row was rejected" in result.stderr.decode()
+    assert (tmp_path / "r.jsonl").read_text() == BAD
