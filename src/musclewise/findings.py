@@ -172,6 +172,10 @@ def decode_findings(line: bytes | str) -> dict[str, Any]:
         data = _JSON_DECODER.decode(line)
     except msgspec.DecodeError as exc:
         raise FindingsError([FieldProblem("", f"not valid JSON ({exc})")]) from None
+    except UnicodeDecodeError:
+        raise FindingsError([FieldProblem("", "is not UTF-8 text")]) from None
+    except RecursionError:
+        raise FindingsError([FieldProblem("", "is nested too deeply to be findings")]) from None
     try:
         # the plain decode keeps only the keys given; converting checks them (fastest this way)
         msgspec.convert(data, Findings, strict=True)

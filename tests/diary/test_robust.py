@@ -128,3 +128,79 @@ def test_every_row_rejected_is_not_a_success(tmp_path: Path) -> None:
                      env=diary_env(tmp_path))  # fmt: skip
     assert result.returncode == 2 and "every row was rejected" in result.stderr.decode()
     assert (tmp_path / "r.jsonl").read_text() == BAD
+
+
+# ---------------------------------------------------------------- 2. one bad line, not all
+
+DEEP = b"[" * 1000 + b"]" * 1000
+BAD_LINES = [b"\xef\xbb\xbf", b'{"site": "\xff"}', DEEP, b'{"medications": ' + DEEP + b"}"]
+
+
+@pytest.mark.parametrize("bad", BAD_LINES)
+def test_assess_json_a_bad_line_is_one_error_object(bad: bytes) -> None:
+    good = b'{"site": "calf", "pain": 7}'
+    first = bad + good if bad.startswith(b"\xef\xbb\xbf") else bad
+    data = first + b"\n" + good + b"\n" + bad.replace(b"\xef\xbb\xbf", b"\xef\xbb\xbfx") + b"\n"
+    result = run_cli("assess", "--json", "-", input=data + good + b"\n")
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert "Traceback" not in err
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4
+    kinds = [o.get("kind") for o in out]
+    if bad.startswith(b"\xef\xbb\xbf"):  # a byte-order mark is not an error
+        assert kinds == ["cramp", "cramp", None, "cramp"]
+    else:
+        assert kinds == [None, "cramp", None, "cramp"] and out[0]["line"] == 1
+
+
+def test_a_very_long_line_is_an_error_and_the_next_is_assessed() -> None:
+    from musclewise.cli.batch import MAX_RECORD_BYTES
+
+    long = b'{"text": "' + b"a" * (MAX_RECORD_BYTES + 10) + b'"}'
+    result = run_cli("assess", "--json", "-", input=long + b'\n{"site": "calf"}\n')
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 2 and "longer than" in out[0]["error"]
+    assert out[1]["kind"] == "cramp"
+
+
+@pytest.mark.parametrize("bad", BAD_LINES[1:])
+def test_import_json_lines_reports_the_bad_line_only(tmp_path: Path, bad: bytes) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + GOOD.encode() + bad + b"\n")
+    rejects = tmp_path / "r.jsonl"
+    result = run_cli("import", str(source), "--skip-invalid", str(rejects),
+                     env=diary_env(tmp_path))  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "line 2" in err and "Traceback" not in err
+    assert rejects.read_bytes() == bad + b"\n"  # kept byte for byte
+    assert episodes(tmp_path) == 1
+
+
+@pytest.mark.parametrize("bad", [b'{"resourceType": "Bundle", "x": "\xff"}',
+                                 b'{"resourceType": "Bundle", "entry": ' + DEEP + b"}"])  # fmt: skip
+def test_import_fhir_bad_bytes_or_nesting_is_exit_2(tmp_path: Path, bad: bytes) -> None:
+    source = tmp_path / "in.json"
+    source.write_bytes(bad)
+    result = run_cli("import", str(source), env=diary_env(tmp_path))
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("yes", "swelling"), ("No", None), ("[" * 1000, "swelling"), ("true", "swelling")],
+)
+def test_set_takes_yes_no_words_and_never_crashes(value: str, expected: str | None) -> None:
+    result = run_cli("assess", "--site", "calf", "--set", f"swelling={value}", "--format", "json")
+    err = result.stderr.decode()
+    assert "Traceback" not in err and result.returncode != 1
+    if value.startswith("["):
+        assert result.returncode == 2 and "swelling" in err
+    else:
+        assert result.returncode == 0, err
+        assessment = json.loads(result.stdout)
+        assert "swelling" not in assessment["missing"]
+        assert (assessment["triage"]["level"] != "self_care") is (expected is not None)

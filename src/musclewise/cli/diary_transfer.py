@@ -135,7 +135,8 @@ def import_command(
     except OSError as exc:
         raise UsageError(f"FILE: cannot read {file}: {exc.strerror}") from None
     size = 0 if stdin else file.stat().st_size
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    # bytes that are not UTF-8 are kept (escaped) so that their line alone is reported
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
     def reject(row: Row) -> None:
         if rejects is not None:
@@ -284,7 +285,7 @@ def _private_text(path: Path) -> IO[str]:
     import os
 
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    return os.fdopen(descriptor, "w", encoding="utf-8", newline="")
+    return os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape", newline="")
 
 
 def _is_bundle(file: Path) -> bool:

@@ -189,11 +189,21 @@ class Row(NamedTuple):
 def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
     """The rows of an import file, numbered by line, typed (CSV cells converted)."""
     if fmt == "jsonl":
-        for number, line in enumerate(stream, start=1):
+        for number, read in enumerate(stream, start=1):
+            line = read.removeprefix("\ufeff") if number == 1 else read
             if not line.strip():
+                continue
+            if not _is_utf8(line):
+                yield Row(number, {"__error__": "is not UTF-8 text"}, line)
                 continue
             try:
                 fields = _LINE_DECODER.decode(line)
+                # the assessment stays JSON text (checked, not decoded): stored as it is
+                decoded = {
+                    k: (v if k == "assessment" and bytes(v) != b"null"
+                        else _VALUE_DECODER.decode(v))
+                    for k, v in fields.items()
+                }  # fmt: skip
             except msgspec.ValidationError:
                 yield Row(number, {"__error__": "is not a JSON object"}, line)
                 continue
@@ -201,11 +211,9 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
                 reason = str(exc).removeprefix("JSON is malformed: ")
                 yield Row(number, {"__error__": f"not valid JSON ({reason})"}, line)
                 continue
-            # the assessment stays JSON text (checked, not decoded): it is stored as it is
-            decoded = {
-                k: (v if k == "assessment" and bytes(v) != b"null" else _VALUE_DECODER.decode(v))
-                for k, v in fields.items()
-            }
+            except RecursionError:
+                yield Row(number, {"__error__": "is nested too deeply"}, line)
+                continue
             yield Row(number, decoded, line)
         return
     reader = csv.reader(stream)
@@ -224,15 +232,24 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
     for cells in reader:
         raw = io.StringIO()
         csv.writer(raw, lineterminator="\n").writerow(cells)
-        if len(cells) != len(header):
-            values: dict[str, Any] = {
-                "__error__": f"has {len(cells)} cells, the header {len(header)}"
-            }
+        if not _is_utf8(raw.getvalue()):
+            values: dict[str, Any] = {"__error__": "is not UTF-8 text"}
+        elif len(cells) != len(header):
+            values = {"__error__": f"has {len(cells)} cells, the header {len(header)}"}
         else:
             values = {k: v for k, v in zip(header, cells, strict=True) if v != ""}
             values["__csv__"] = True
         yield Row(start + 1, values, raw.getvalue(), header_line.getvalue())
         start = reader.line_num
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether text read with ``errors="surrogateescape"`` was UTF-8 (no escaped bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def plural(counts: Counter[str]) -> str:
