@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,124 @@ def test_set_takes_yes_no_words_and_never_crashes(value: str, expected: str | No
         assessment = json.loads(result.stdout)
         assert "swelling" not in assessment["missing"]
         assert (assessment["triage"]["level"] != "self_care") is (expected is not None)
+
+
+# ---------------------------------------------------------------- 6. exit 4 or 2, not 1
+
+
+def _damaged(tmp_path: Path) -> Path:
+    """A real diary whose pages after the first are overwritten with noise."""
+    path = tmp_path / "damaged.sqlite3"
+    with Diary(f"sqlite:///{path}") as diary:
+        for hour in range(1, 6):
+            diary.add_episode("calf", pain=3, notes=f"night {hour}")
+    data = bytearray(path.read_bytes())
+    noise = bytes((i * 7919 + 13) % 256 for i in range(len(data)))
+    data[4096:] = noise[4096:]
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["text", "damaged"])
+@pytest.mark.parametrize(
+    "command",
+    [["log", "calf", "3", "90s"], ["episodes", "list"], ["export"], ["profile"]],
+)
+def test_a_file_that_is_not_a_diary_is_exit_4(
+    tmp_path: Path, kind: str, command: list[str]
+) -> None:
+    if kind == "text":
+        path = tmp_path / "notes.sqlite3"
+        path.write_text("my shopping list, not a database\n" * 200)
+    else:
+        path = _damaged(tmp_path)
+    result = run_cli(*command, env={"MUSCLEWISE_DATABASE_URL": f"sqlite:///{path}"})
+    err = result.stderr.decode()
+    assert result.returncode == 4, err
+    assert "cannot use the database" in err and "backup" in err
+    assert "Traceback" not in err and "sqlalche.me" not in err and "night" not in err
+    assert b"Logged" not in result.stdout
+
+
+def _limit_to_small_files() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+def test_backup_to_a_full_disk_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    with Diary(url) as diary, diary.transaction():
+        for day in range(1, 100):
+            diary.set_day(date(2025, 1, 1) + timedelta(days=day), {"notes": "x" * 3000})
+    assert (tmp_path / "diary.sqlite3").stat().st_size > 200_000
+    target = tmp_path / "copy.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "-m", "musclewise", "backup", str(target), "--database-url", url],
+        capture_output=True, timeout=120, check=False, preexec_fn=_limit_to_small_files,
+    )  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert "cannot write the backup" in err and "Traceback" not in err
+    assert not target.exists() and not list(tmp_path.glob(".*partial"))
+
+
+# ---------------------------------------------------------------- 7. no health data in errors
+
+BUG = """
+import sys
+from musclewise import cli
+
+@cli.app.command("boom")
+def boom() -> None:
+    raise ValueError("notes: my secret night cramp, Lipitor 40 mg")
+
+sys.argv = ["musclewise", "boom"]
+cli.main()
+"""
+
+
+def test_an_internal_error_names_its_place_not_its_values() -> None:
+    result = subprocess.run([sys.executable, "-c", BUG], capture_output=True, timeout=60,
+                            check=False)  # fmt: skip
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert "internal error: ValueError at" in err and "This is a bug" in err
+    assert "secret" not in err and "Lipitor" not in err
+
+
+# ---------------------------------------------------------------- 5. NUL at the door
+
+
+def cli_env(url: str) -> dict[str, str]:
+    return {"MUSCLEWISE_DATABASE_URL": url}
+
+
+def test_nul_in_notes_and_medicine_names_is_refused_on_both_backends(
+    db_url: str, tmp_path: Path
+) -> None:
+    lines = [
+        {"record": "medicine", "name": "Lipi\u0000tor"},
+        {"record": "episode", "site": "calf", "started_at": "2026-01-02T03:00:00+00:00",
+         "notes": "private\u0000note"},
+        {"record": "day", "date": "2026-01-02", "notes": "\u0000"},
+    ]  # fmt: skip
+    source = tmp_path / "nul.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = run_cli("import", str(source), env=cli_env(db_url))
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert err.count("must not contain NUL characters") == 3
+    assert "private" not in err and "Traceback" not in err
+    with Diary(db_url) as diary:
+        assert diary.list_episodes() == []
+
+
+def test_terminal_escapes_in_imported_text_are_dropped(db_url: str, tmp_path: Path) -> None:
+    line = {"record": "episode", "site": "calf", "started_at": "2026-01-02T03:00:00+00:00",
+            "notes": "woke up\u001b[2J\u001b]0;pwned\u0007 [again]\r\nleft calf"}  # fmt: skip
+    source = tmp_path / "esc.jsonl"
+    source.write_text(json.dumps(line) + "\n")
+    assert run_cli("import", str(source), env=cli_env(db_url)).returncode == 0
+    with Diary(db_url) as diary:
+        (episode,) = diary.list_episodes()
+    assert episode.notes == "woke up [again]\nleft calf"

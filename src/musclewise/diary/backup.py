@@ -45,6 +45,9 @@ def backup(diary: Diary, target: Path, *, overwrite: bool = False) -> int:
         finally:
             destination.close()
         os.replace(temporary, target)
+    except (sqlite3.OperationalError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"PATH: cannot write the backup to {target}: {reason}") from None
     finally:
         temporary.unlink(missing_ok=True)
     return target.stat().st_size

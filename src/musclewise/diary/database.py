@@ -164,6 +164,17 @@ def connection_errors(url: URL) -> Iterator[None]:
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise DatabaseError(f"lost the connection to {masked(url)}") from None
+        if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(
+            exc.orig, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+        ):
+            # a file that is not a SQLite database, or a damaged one (SQLite's own words,
+            # which never hold the values of a statement)
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "damaged"
+            raise DatabaseError(
+                f"cannot use the database {masked(url)}: {reason}",
+                hint="check --database-url; if it is your diary, restore it from a backup "
+                "(musclewise backup makes one)",
+            ) from None
         raise
 
 

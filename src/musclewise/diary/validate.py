@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -73,7 +74,9 @@ def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
     if spec.kind is str:
         if not isinstance(value, str):
             return None, f"{value!r} is not text"
-        cleaned = value.strip()
+        if "\x00" in value:
+            return None, "must not contain NUL characters"
+        cleaned = clean_text(value).strip()
         if not cleaned:
             return None, "must not be empty"
         if len(cleaned) > (spec.high or 0):
@@ -91,6 +94,22 @@ def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
     if spec.high is not None and number > spec.high:
         return None, f"{value!r} is above the maximum {spec.high:g}"
     return number, None
+
+
+_TERMINAL_CODES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b.?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]"  # other control characters (tab, newline stay)
+)
+
+
+def clean_text(text: str) -> str:
+    """Text without terminal escape sequences or control characters (tabs and line breaks
+    stay): what a diary stores, so that showing it cannot move the cursor or retitle the
+    terminal."""
+    return _TERMINAL_CODES.sub("", text)
 
 
 def check_fields(values: Mapping[str, Any], specs: Mapping[str, Spec]) -> dict[str, Any]:
