@@ -326,3 +326,51 @@ def test_terminal_escapes_in_imported_text_are_dropped(db_url: str, tmp_path: Pa
     with Diary(db_url) as diary:
         (episode,) = diary.list_episodes()
     assert episode.notes == "woke up [again]\nleft calf"
+
+
+# ---------------------------------------------------------------- 8. reads never create
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["episodes", "list"], ["episodes", "show", "1"], ["profile"], ["export"],
+     ["profile", "medicine", "list"], ["day", "2026-01-01"], ["person", "list"]],
+)  # fmt: skip
+def test_a_read_of_a_mistyped_database_creates_nothing(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "no" / "such" / "diary.sqlite3"
+    result = run_cli(*command, "--database-url", f"sqlite:///{missing}")
+    err = result.stderr.decode()
+    assert result.returncode == 4, err
+    assert f"there is no diary at {missing}" in err
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_new_person_is_an_explicit_step(db_url: str) -> None:
+    env = cli_env(db_url)
+    assert run_cli("log", "calf", "3", "90s", env=env).returncode == 0  # the first person: "me"
+    typo = run_cli("log", "calf", "3", "90s", "--person", "Me ", env=env)
+    err = typo.stderr.decode()
+    assert typo.returncode == 2 and "did you mean 'me'" in err and "person add" in err
+    read = run_cli("episodes", "list", "--person", "nobody", env=env)
+    assert read.returncode == 2 and "'nobody' has no diary here" in read.stderr.decode()
+    with Diary(db_url) as diary:
+        assert diary.people() == ["me"]
+    added = run_cli("person", "add", "Ann", env=env)
+    assert added.returncode == 0, added.stderr
+    assert run_cli("log", "foot", "2", "1m", "--person", "Ann", env=env).returncode == 0
+    again = run_cli("person", "add", "Ann", env=env)
+    assert again.returncode == 2 and "already has a diary" in again.stderr.decode()
+    listed = run_cli("person", "list", "--json", env=env)
+    assert json.loads(listed.stdout) == ["Ann", "me"]
+
+
+# ---------------------------------------------------------------- 18. words people use
+
+
+def test_profile_takes_the_words_people_use(tmp_path: Path) -> None:
+    result = run_cli("profile", "set", "--sex", "Female", "--condition", "underactive thyroid",
+                     "--condition", "Type 2 diabetes", "--json", env=diary_env(tmp_path))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    profile = json.loads(result.stdout)
+    assert profile["sex"] == "female"
+    assert profile["conditions"] == ["diabetes", "hypothyroidism"]

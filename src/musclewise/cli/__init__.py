@@ -80,7 +80,7 @@ COMMANDS = {
     "knowledge": _add_knowledge,
     "eval": _add_eval,
     **dict.fromkeys(
-        ("log", "episodes", "day", "profile", "db", "export", "import", "backup", "demo"),
+        ("log", "episodes", "day", "profile", "person", "db", "export", "import", "backup", "demo"),
         _add_diary,
     ),
     "insights": _add_insights,

@@ -68,10 +68,13 @@ def wants_json(output_format: StrEnum | None, json_flag: bool) -> bool:
     return json_flag or (output_format is not None and output_format.value == "json")
 
 
-def open_diary(database_url: str | None, person: str | None) -> Diary:
+def open_diary(database_url: str | None, person: str | None, *, write: bool = False) -> Diary:
+    """The diary for a command. A read (``write`` False) creates nothing: no folder, no
+    file. Neither starts a diary for a ``person`` the database does not hold when it holds
+    someone (``musclewise person add NAME`` does that)."""
     from musclewise.diary import Diary
 
-    return Diary(database_url, person=person)
+    return Diary(database_url, person=person, create=write, new_person=False)
 
 
 def print_json(data: Any) -> None:

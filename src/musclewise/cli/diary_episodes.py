@@ -184,7 +184,7 @@ def edit_command(
             changes[key] = value
     if duration is not None:
         changes["duration_s"] = parse_duration(duration)
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=True) as diary:
         if at is not None:
             from musclewise.diary.times import parse_when
 
@@ -215,7 +215,7 @@ def delete_command(
     person: str | None = PERSON,
 ) -> None:
     """Delete an episode (asks first; --yes for scripts)."""
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=True) as diary:
         episode = diary.get_episode(episode_id)
         if not yes:
             require_terminal("episodes delete", "add --yes to delete without being asked")
@@ -241,7 +241,7 @@ def reassess_command(
     """Assess episodes again with the current knowledge base and profile; report what changed."""  # fmt: skip
     if bool(episode_ids) == all_:
         raise UsageError("say which episodes: give their ids, or --all")
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=True) as diary:
         report = diary.reassess(None if all_ else episode_ids)
     if wants_json(output_format, json_flag):
         print_json(report.to_dict())

@@ -143,7 +143,10 @@ def import_command(
             rejects.write(row)
 
     try:
-        with open_diary(database_url, person) as diary, _progress(size, raw) as tick:
+        with (
+            open_diary(database_url, person, write=not dry_run) as diary,
+            _progress(size, raw) as tick,
+        ):
             if fmt == "fhir":
                 from musclewise.diary.fhir import import_bundle
 

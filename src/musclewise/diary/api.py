@@ -87,7 +87,10 @@ class Diary:
     ``person``: whose diary; by default the only person in the database, or ``"me"`` in an
     empty one (created on the first write). ``migrate``: bring an empty or older schema to
     head when opening; by default only for SQLite (PostgreSQL is migrated explicitly by
-    ``musclewise db upgrade``). Use it as a context manager, or call :meth:`close`.
+    ``musclewise db upgrade``). ``create``: False refuses a SQLite file that does not exist
+    (nothing is created: for reads). ``new_person``: False refuses a ``person`` the database
+    does not hold when it holds someone else (:class:`NotFoundError` with the names closest
+    to it; :meth:`add_person` adds one). Use it as a context manager, or call :meth:`close`.
     """
 
     def __init__(
@@ -97,6 +100,8 @@ class Diary:
         person: str | None = None,
         migrate: bool | None = None,
         engine: Engine | None = None,
+        create: bool = True,
+        new_person: bool = True,
     ) -> None:
         if engine is not None:
             self.url: URL = engine.url
@@ -104,6 +109,8 @@ class Diary:
             self.url = url
         else:
             self.url = database.resolve_url(url)
+        if not create and engine is None:
+            database.require_existing(self.url)
         self._owns_engine = engine is None
         self.engine = engine if engine is not None else database.make_engine(self.url)
         if migrate is None:
@@ -120,6 +127,7 @@ class Diary:
         self._session: Session | None = None
         self._read_only = False
         self._person_name = check_name(person, "person") if person is not None else None
+        self._check_person = not new_person and person is not None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -196,9 +204,27 @@ class Diary:
         with self._read() as session:
             return list(session.scalars(select(Person.name).order_by(Person.name)))
 
+    def add_person(self, name: str) -> None:
+        """Start a diary for a new person (this computer's time zone); refuses a name taken."""
+        checked = check_name(name, "person")
+        with self._write() as session:
+            taken = select(Person.id).where(Person.name == checked)
+            if session.scalars(taken).first() is not None:
+                raise DiaryValueError([FieldProblem("person", f"'{checked}' already has a diary")])
+            session.add(
+                Person(name=checked, timezone=times.local_zone_name(), created_at=times.now())
+            )
+            session.flush()
+        self._person_name, self._check_person = checked, False
+
     @property
     def person(self) -> str:
         """Whose diary this is (see the class docstring)."""
+        if self._check_person and self._person_name is not None:
+            names = self.people()
+            if names and self._person_name not in names:
+                raise unknown_person(self._person_name, names)
+            self._check_person = False
         if self._person_name is None:
             names = self.people()
             if len(names) > 1:
@@ -845,6 +871,20 @@ class Diary:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
+    """The error for a person the database does not hold, naming the closest ones."""
+    import difflib
+
+    lowered = {n.lower(): n for n in names}
+    close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=3, cutoff=0.5)]
+    guess = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return NotFoundError(
+        f"person: '{name}' has no diary here{guess} (people: {shown})",
+        hint=f"to start a diary for '{name}': musclewise person add '{name}'",
+    )
 
 
 def _aware(value: object, field: str) -> datetime:

@@ -92,6 +92,18 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database or "")
 
 
+def require_existing(url: URL) -> None:
+    """Refuse a SQLite file that does not exist (a read must not create a diary or folder)."""
+    path = sqlite_path(url)
+    if path is None or path.expanduser().is_file():
+        return
+    raise DatabaseError(
+        f"there is no diary at {path}",
+        hint="check --database-url (or MUSCLEWISE_DATABASE_URL); musclewise log records a "
+        "first episode and starts the diary",
+    )
+
+
 def make_engine(url: URL, **options: Any) -> Engine:
     """An engine with the diary's connection settings for its backend."""
     if is_sqlite(url):

@@ -158,10 +158,41 @@ def check_medicine_name(name: object) -> str:
     return result
 
 
+CONDITION_WORDS: dict[str, str] = {
+    "underactive thyroid": "hypothyroidism", "hypothyroid": "hypothyroidism",
+    "low thyroid": "hypothyroidism", "hashimotos": "hypothyroidism",
+    "kidney disease": "kidney_disease", "chronic kidney disease": "kidney_disease",
+    "ckd": "kidney_disease", "kidney failure": "kidney_disease", "dialysis": "kidney_disease",
+    "diabetic": "diabetes", "type 1 diabetes": "diabetes", "type 2 diabetes": "diabetes",
+    "peripheral arterial disease": "peripheral_artery_disease",
+    "pad": "peripheral_artery_disease", "poor circulation in the legs": "peripheral_artery_disease",
+    "spinal stenosis": "lumbar_stenosis", "lumbar spinal stenosis": "lumbar_stenosis",
+    "peripheral neuropathy": "neuropathy", "nerve damage": "neuropathy",
+    "diabetic neuropathy": "neuropathy", "ms": "multiple_sclerosis",
+    "liver cirrhosis": "cirrhosis", "anxiety disorder": "anxiety",
+    "coronary heart disease": "heart_disease", "heart failure": "heart_disease",
+    "underactive parathyroid": "hypoparathyroidism", "hypoparathyroid": "hypoparathyroidism",
+}  # fmt: skip
+"""Words people use for the conditions the profile knows (any case; ``_`` or ``-`` for a
+space): mapped to the contract's names."""
+
+
+def condition_key(text: object) -> object:
+    """The contract's name for a condition as a person may write it (else ``text``)."""
+    if not isinstance(text, str):
+        return text
+    words = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    key = words.replace(" ", "_")
+    if key in CONDITIONS:
+        return key
+    return CONDITION_WORDS.get(words, CONDITION_WORDS.get(words.replace("'", ""), text))
+
+
 def check_conditions(conditions: Iterable[object], field: str = "conditions") -> list[str]:
     problems: list[FieldProblem] = []
     result: list[str] = []
-    for condition in conditions:
+    for given in conditions:
+        condition = condition_key(given)
         if condition in CONDITIONS:
             if condition not in result:
                 result.append(str(condition))
@@ -199,8 +230,9 @@ def check_profile(values: Mapping[str, Any], this_year: int) -> dict[str, Any]:
             elif value is None:
                 result[key] = None
             elif key == "sex":
-                if value in SEXES:
-                    result[key] = value
+                word = value.strip().lower() if isinstance(value, str) else value
+                if word in SEXES:
+                    result[key] = word
                 else:
                     problems.append(
                         FieldProblem(key, f"{value!r} is not allowed; use one of: female, male")
