@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from musclewise.diary import Diary
+from musclewise.diary.errors import DiaryValueError
 
 from ..conftest import run_cli
 
@@ -374,3 +375,93 @@ def test_profile_takes_the_words_people_use(tmp_path: Path) -> None:
     profile = json.loads(result.stdout)
     assert profile["sex"] == "female"
     assert profile["conditions"] == ["diabetes", "hypothyroidism"]
+
+
+# ---------------------------------------------------------------- 3. unique constraints
+
+
+def test_the_migration_resolves_what_races_left_and_adds_the_constraints(empty_url: str) -> None:
+    from sqlalchemy import text as sql
+
+    from musclewise.diary import database
+
+    engine = database.make_engine(database.resolve_url(empty_url))
+    try:
+        database.upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                sql(
+                    "INSERT INTO person (id, name, timezone, created_at) "
+                    "VALUES (1, 'me', 'Europe/London', '2026-01-01T00:00:00+00:00')"
+                )
+            )
+            episode = (
+                "INSERT INTO episode (person_id, started_at, tz, site, pain, findings, notes, kind,"
+                " triage, assessment, knowledge_version, created_at, updated_at) VALUES (1, "
+                "'2026-01-02T03:00:00+00:00', 'Europe/London', 'calf', 5, '{}', :notes, 'cramp',"
+                " 'self_care', '{}', 'v', '2026-01-02T04:00:00+00:00', '2026-01-02T04:00:00+00:00')"
+            )
+            for notes in ("first", "first", "first", "another night"):
+                connection.execute(sql(episode), {"notes": notes})
+            for name in ("Lipitor", "Lipitor", "lipitor", "Ramipril"):
+                connection.execute(
+                    sql("INSERT INTO medicine (person_id, name) VALUES (1, :name)"), {"name": name}
+                )
+        database.upgrade(engine)
+        with engine.connect() as connection:
+            notes = connection.execute(sql("SELECT notes FROM episode ORDER BY id")).scalars()
+            assert list(notes) == ["first", "another night"]  # copies gone, nothing lost
+            names = connection.execute(sql("SELECT name FROM medicine ORDER BY id")).scalars()
+            assert list(names) == ["Lipitor", "lipitor", "Ramipril"]
+        database.downgrade(engine, "0001")
+        database.upgrade(engine)
+    finally:
+        engine.dispose()
+    with Diary(empty_url) as diary:
+        with pytest.raises(DiaryValueError, match="already a current medicine"):
+            diary.add_medicine("LIPITOR")
+        medicines = {m.name for m in diary.get_profile().medicines}
+        assert medicines == {"Lipitor", "lipitor", "Ramipril"}
+
+
+def _import_file(url: str, path: str) -> int:
+    return run_cli("import", path, env=cli_env(url)).returncode
+
+
+def _add_lipitor(url: str) -> tuple[int, str]:
+    result = run_cli("profile", "medicine", "add", "Lipitor", env=cli_env(url))
+    return result.returncode, result.stderr.decode()
+
+
+def test_parallel_imports_and_medicine_adds_on_postgresql(
+    fresh_schema: str, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from musclewise.diary import database
+
+    engine = database.make_engine(database.resolve_url(fresh_schema))
+    try:
+        database.upgrade(engine)
+    finally:
+        engine.dispose()
+    with Diary(fresh_schema) as diary:
+        diary.set_profile({"timezone": "Europe/London"})
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join(
+        json.dumps({"record": "episode", "site": "calf", "pain": 4,
+                    "started_at": (start + timedelta(hours=i)).isoformat()}) + "\n"
+        for i in range(300)
+    ))  # fmt: skip
+    with ThreadPoolExecutor(3) as pool:
+        codes = list(pool.map(_import_file, [fresh_schema] * 3, [str(source)] * 3))
+    assert codes == [0, 0, 0]
+    with ThreadPoolExecutor(6) as pool:
+        adds = list(pool.map(_add_lipitor, [fresh_schema] * 6))
+    assert [code for code, _ in adds].count(0) == 1, adds
+    assert all(code == 2 and "already a current medicine" in err for code, err in adds if code)
+    with Diary(fresh_schema) as diary:
+        assert len(diary.list_episodes()) == 300
+        assert [m.name for m in diary.get_profile().medicines] == ["Lipitor"]

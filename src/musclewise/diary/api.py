@@ -345,9 +345,17 @@ class Diary:
                         [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
                         hint="stop it first (profile medicine stop) to record a new course",
                     )
-            medicine = Medicine(person_id=row.id, name=typed, started_on=started_on)
-            session.add(medicine)
-            session.flush()
+            medicine = Medicine(
+                person_id=row.id, name=typed, started_on=started_on, current_key=key
+            )
+            try:
+                with session.begin_nested():
+                    session.add(medicine)
+            except IntegrityError:  # another process added it a moment ago
+                raise DiaryValueError(
+                    [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
+                    hint="stop it first (profile medicine stop) to record a new course",
+                ) from None
             return _medicine(medicine), match
 
     def stop_medicine(self, name: str, on: date | None = None) -> MedicineRecord:
@@ -381,6 +389,7 @@ class Diary:
                                                 f"({medicine.started_on})")]
                 )  # fmt: skip
             medicine.stopped_on = stopped
+            medicine.current_key = None
             session.flush()
             return _medicine(medicine)
 
@@ -399,18 +408,27 @@ class Diary:
                 raise DiaryValueError(
                     [FieldProblem("stopped_on", f"{stopped_on} is before started_on")]
                 )
+            key = _medicine_key(typed) if stopped_on is None else None
             for other in _medicine_rows(session, row.id):
-                if (other.name, other.started_on, other.stopped_on) == (
-                    typed,
-                    started_on,
-                    stopped_on,
-                ):
-                    return _medicine(other), False
+                same = (other.name, other.started_on, other.stopped_on) == (
+                    typed, started_on, stopped_on
+                )  # fmt: skip
+                if same or (key is not None and other.current_key == key):
+                    return _medicine(other), False  # the same course, or taken already
             medicine = Medicine(
-                person_id=row.id, name=typed, started_on=started_on, stopped_on=stopped_on
-            )
-            session.add(medicine)
-            session.flush()
+                person_id=row.id, name=typed, started_on=started_on, stopped_on=stopped_on,
+                current_key=key,
+            )  # fmt: skip
+            try:
+                with session.begin_nested():
+                    session.add(medicine)
+            except IntegrityError:  # another import wrote it a moment ago
+                other = session.scalars(
+                    select(Medicine).where(
+                        Medicine.person_id == row.id, Medicine.current_key == key
+                    )
+                ).one()
+                return _medicine(other), False
             return _medicine(medicine), True
 
     # ------------------------------------------------------------------ episodes
@@ -449,8 +467,11 @@ class Diary:
                 updated_at=stamp,
             )
             self._assess_into(session, row, episode)
-            session.add(episode)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(episode)
+            except IntegrityError:
+                raise _same_start(site) from None
             return _episode(episode, row.name)
 
     def restore_episode(
@@ -490,8 +511,12 @@ class Diary:
             if isinstance(columns["assessment"], AssessmentText):
                 columns["assessment"] = columns["assessment"].decoded()
             episode = Episode(**columns)
-            session.add(episode)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(episode)
+            except IntegrityError:  # another import wrote it a moment ago
+                existing = session.scalars(same).one()
+                return _episode(existing, row.name), False
             return _episode(episode, row.name), True
 
     def restore_episodes(self, episodes: Sequence[CheckedEpisode]) -> list[bool]:
@@ -535,10 +560,30 @@ class Diary:
                         else json.dumps(stored)  # as SQLAlchemy's JSON type writes it
                     )
                     rows.append(columns)
-            if rows:
+            if rows and database.is_sqlite(self.url):
+                # SQLite: BEGIN IMMEDIATE let no other writer in since the query above
                 text = bindparam("assessment_json", type_=Text())
-                value = text if database.is_sqlite(self.url) else sa_cast(text, JSON())
-                session.execute(insert(table).values(assessment=value), rows)
+                session.execute(insert(table).values(assessment=text), rows)
+            elif rows:
+                # PostgreSQL: another import may have written some of them since the query;
+                # the unique index skips those, and they are counted as already there
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                text = bindparam("assessment_json", type_=Text())
+                statement = (
+                    pg_insert(table)
+                    .values(assessment=sa_cast(text, JSON()))
+                    .on_conflict_do_nothing(index_elements=["person_id", "site", "started_at"])
+                    .returning(table.c.site, table.c.started_at)
+                )
+                written = {
+                    (site, when.astimezone(UTC))
+                    for site, when in session.execute(statement, rows).all()
+                }
+                added = [
+                    new and (e.site, e.started_at) in written
+                    for new, e in zip(added, episodes, strict=True)
+                ]
             return added
 
     def _restored_columns(
@@ -698,6 +743,13 @@ class Diary:
                     float(value) if key == "duration_s" and value is not None else value,
                 )
             episode.findings = findings
+            clash = select(Episode.id).where(
+                Episode.person_id == row.id, Episode.site == episode.site,
+                Episode.started_at == episode.started_at, Episode.id != episode.id,
+            )  # fmt: skip
+            with session.no_autoflush:
+                if session.scalars(clash).first() is not None:
+                    raise _same_start(episode.site)
             self._assess_into(session, row, episode)
             episode.updated_at = times.now()
             session.flush()
@@ -871,6 +923,14 @@ class Diary:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _same_start(site: str) -> DiaryValueError:
+    return DiaryValueError(
+        [FieldProblem("started_at", f"an episode of the {site} that started at this moment "
+                                    "is already in the diary")],
+        hint="give another time with --at, or change that episode with musclewise episodes edit",
+    )  # fmt: skip
 
 
 def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
