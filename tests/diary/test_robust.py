@@ -465,3 +465,92 @@ def test_parallel_imports_and_medicine_adds_on_postgresql(
     with Diary(fresh_schema) as diary:
         assert len(diary.list_episodes()) == 300
         assert [m.name for m in diary.get_profile().medicines] == ["Lipitor"]
+
+
+# ---------------------------------------------------------------- 4. imported assessments
+
+
+def _assessment_line(assessment: object, hour: int = 3) -> str:
+    return json.dumps({"record": "episode", "site": "calf", "pain": 5,
+                       "started_at": f"2026-01-02T0{hour}:00:00+00:00",
+                       "assessment": assessment}) + "\n"  # fmt: skip
+
+
+def test_imported_assessments_follow_the_contract_and_have_a_size_limit(
+    db_url: str, tmp_path: Path
+) -> None:
+    from musclewise import assess
+
+    minimal = {"kind": "cramp", "triage": {"level": "self_care"}, "knowledge_version": "x"}
+    whole = assess({"site": "calf", "pain": 5})
+    huge = {**whole, "explanation": ["x" * 1000] * 20_000}
+    for assessment, words in ((minimal, "does not follow the assessment contract"),
+                              (huge, "is too long")):  # fmt: skip
+        source = tmp_path / "a.jsonl"
+        source.write_text(_assessment_line(assessment))
+        result = run_cli("import", str(source), env=cli_env(db_url))
+        err = result.stderr.decode()
+        assert result.returncode == 2, err
+        assert "column assessment" in err and words in err and len(err) < 2000
+    source = tmp_path / "ok.jsonl"
+    source.write_text(_assessment_line(whole))
+    assert run_cli("import", str(source), env=cli_env(db_url)).returncode == 0
+
+
+def test_a_minimal_stored_assessment_is_shown_not_a_crash(tmp_path: Path) -> None:
+    from sqlalchemy import text as sql
+
+    env = diary_env(tmp_path)
+    assert run_cli("log", "calf", "3", "90s", env=env).returncode == 0
+    with Diary(env["MUSCLEWISE_DATABASE_URL"]) as diary, diary.engine.begin() as connection:
+        connection.execute(sql(
+            "UPDATE episode SET knowledge_version = 'old', assessment = "
+            "'{\"kind\": \"cramp\", \"triage\": {\"level\": \"self_care\"}, "
+            "\"knowledge_version\": \"old\"}'"))  # fmt: skip
+    for command in (["episodes", "show", "1"], ["episodes", "list"], ["export"]):
+        result = run_cli(*command, env=env)
+        assert result.returncode == 0, result.stderr.decode()
+    shown = run_cli("episodes", "show", "1", env=env).stdout.decode()
+    assert "musclewise episodes reassess 1" in shown  # 15: another knowledge base now
+
+
+# ---------------------------------------------------------------- 10. user text is not markup
+
+
+def test_notes_are_shown_as_written_never_as_markup(tmp_path: Path) -> None:
+    env = {**diary_env(tmp_path), "COLUMNS": "200"}
+    notes = "woke [again] after [b]long[/b] walk [/] [link=x]y"
+    assert run_cli("log", "calf", "3", "90s", "--notes", notes, env=env).returncode == 0
+    for command in (["episodes", "show", "1"], ["episodes", "edit", "1", "--pain", "4"],
+                    ["log", "foot", "2", "1m", "--notes", "[/]", "--details"]):  # fmt: skip
+        result = run_cli(*command, env=env)
+        assert result.returncode == 0, result.stderr.decode()
+    shown = run_cli("episodes", "show", "1", env=env).stdout.decode()
+    assert f"notes: {notes}" in shown
+
+
+# ---------------------------------------------------------------- 15. what it was based on
+
+
+def test_show_says_what_the_assessment_was_based_on_then(tmp_path: Path) -> None:
+    env = {**diary_env(tmp_path), "COLUMNS": "300"}
+    assert run_cli("log", "calf", "3", "90s", "--at-night", env=env).returncode == 0
+    assert run_cli("day", "--stress", "9", "--caffeine", "6", env=env).returncode == 0
+    shown = run_cli("episodes", "show", "1", env=env).stdout.decode()
+    based = next(line for line in shown.splitlines() if line.startswith("Based on"))
+    assert "what was logged" in based and "pain 3/10" in based
+    assert "stress" not in based and "coffee" not in based
+
+
+# ---------------------------------------------------------------- 18. the words shown
+
+
+def test_assess_speaks_plainly() -> None:
+    result = run_cli("assess", "--site", "calf", "--pain", "7", "--duration", "6h", "--set",
+                     "relieved_by_stretch=no", env={"COLUMNS": "300"})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert "lasting 6 hours" in text and "360 min" not in text
+    assert "not eased by stretching" in text and "no relieved" not in text
+    assert "sharpen" not in text and "duration s" not in text
+    assert text.index("sources below") < text.index("\nSources")

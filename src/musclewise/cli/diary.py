@@ -154,6 +154,7 @@ def _log(**values: Any) -> None:
         print_json(episode.to_dict())
         return
     from rich.console import Console
+    from rich.text import Text
 
     console = Console()
     if details:
@@ -162,7 +163,7 @@ def _log(**values: Any) -> None:
         render_assessment(episode.assessment, episode.given(), console=console)
     else:
         print_banner(episode.assessment, console)
-    console.print(f"Saved {episode_line(episode)}", highlight=False)
+    console.print(Text(f"Saved {episode_line(episode)}"))
     if not details:
         console.print(f"The whole assessment: musclewise episodes show {episode.id}", style="dim")
 

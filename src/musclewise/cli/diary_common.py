@@ -123,13 +123,14 @@ def print_banner(assessment: Mapping[str, Any], console: Console) -> None:
 
     from musclewise.cli.render import BANNER
 
-    level = assessment["triage"]["level"]
-    if level == "self_care":
+    triage = assessment.get("triage") or {}
+    level = triage.get("level", "self_care")
+    if level not in BANNER or level == "self_care":
         return
     title, style, advice = BANNER[level]
     console.print(Panel(Text(advice, style="bold"), title=title, style=style, expand=True))
-    for reason in assessment["triage"]["reasons"][:4]:
-        console.print(f"  • {reason['text']}")
+    for reason in (triage.get("reasons") or [])[:4]:
+        console.print(Text(f"  • {reason.get('text', '')}"))
 
 
 def stale_notice(episodes: Sequence[EpisodeRecord]) -> None:

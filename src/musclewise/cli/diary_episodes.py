@@ -130,22 +130,49 @@ def show_command(
         episode = diary.get_episode(episode_id)
         findings = diary.findings_for(episode_id)
     if wants_json(output_format, json_flag):
-        print_json({**episode.to_dict(), "assessed_on": findings})
+        print_json({**episode.to_dict(), "logged": episode.given(), "assessed_on": findings})
         return
     from rich.console import Console
+    from rich.text import Text
 
     from musclewise.cli.render import render_assessment
 
     console = Console()
-    console.print(episode_line(episode), style="bold", highlight=False)
+    console.print(Text(episode_line(episode), style="bold"))
     if episode.notes:
-        console.print(f"notes: {episode.notes}", highlight=False)
+        console.print(Text(f"notes: {episode.notes}"))
     console.print(
-        f"assessed with knowledge base {episode.knowledge_version}, "
-        f"last changed {episode.updated_at:%Y-%m-%d %H:%M} UTC",
-        style="dim",
-    )
-    render_assessment(episode.assessment, findings, console=console)
+        Text(f"assessed with knowledge base {episode.knowledge_version}, "
+             f"last changed {episode.updated_at:%Y-%m-%d %H:%M} UTC", style="dim")
+    )  # fmt: skip
+    # what was logged with the episode: the profile and day's context merged in when it was
+    # assessed are not stored, and may have changed since (a day recorded later, say)
+    render_assessment(
+        episode.assessment, episode.given(), console=console,
+        based_on="Based on what was logged (with the profile and days known then): ",
+    )  # fmt: skip
+    _offer_reassess(episode, findings, console)
+
+
+def _offer_reassess(episode: Any, findings: dict[str, Any], console: Any) -> None:
+    """Say when assessing the episode again, with what the diary holds now, would change it."""
+    from rich.text import Text
+
+    from musclewise.assessment import assess_valid
+    from musclewise.cli.render import KIND_NAMES
+    from musclewise.findings import validate_findings
+
+    now = assess_valid(validate_findings(findings))
+    level = now["triage"]["level"]
+    if (now["kind"], level) == (episode.kind, episode.triage) and (
+        now["knowledge_version"] == episode.knowledge_version
+    ):
+        return
+    console.print(Text(
+        f"\nWith what the diary holds now (profile, medicines, the day's context), it would be "
+        f"assessed as {KIND_NAMES[now['kind']]}, {TRIAGE_LABELS[level]} "
+        f"(knowledge base {now['knowledge_version']}). To keep that: "
+        f"musclewise episodes reassess {episode.id}", style="bold"))  # fmt: skip
 
 
 @app.command("edit")
@@ -197,10 +224,11 @@ def edit_command(
         print_json(episode.to_dict())
         return
     from rich.console import Console
+    from rich.text import Text
 
     console = Console()
     print_banner(episode.assessment, console)
-    console.print(f"Changed {episode_line(episode)}", highlight=False)
+    console.print(Text(f"Changed {episode_line(episode)}"))
     if (before.kind, before.triage) != (episode.kind, episode.triage):
         console.print(
             f"  (was {before.kind}, {TRIAGE_LABELS[before.triage]})", style="dim", highlight=False

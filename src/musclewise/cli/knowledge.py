@@ -36,10 +36,11 @@ def _emit(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(*headers, show_lines=False, expand=True)
     for row in rows:
-        table.add_row(*(str(cell) for cell in row))
+        table.add_row(*(Text(str(cell)) for cell in row))
     Console().print(table)
 
 

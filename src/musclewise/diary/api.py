@@ -1021,8 +1021,11 @@ def check_restored_episode(
 
 
 def _check_assessment(assessment: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored assessment kept as it is: it must at least say its kind, triage and version."""
+    """A stored assessment kept as it is: it must follow the assessment contract."""
+    from musclewise.diary.contract_check import check_assessment
+
     _assessment_head(assessment)
+    check_assessment(dict(assessment))
     return dict(assessment)
 
 
@@ -1071,19 +1074,24 @@ class AssessmentText:
 
     @classmethod
     def parse(cls, text: str | bytes) -> AssessmentText:
-        """Check the text is a JSON object stating its kind, triage and knowledge version."""
+        """Check the text is an assessment of the contract (kind, triage, version, ...)."""
+        from musclewise.diary.contract_check import ASSESSMENT_MAX_CHARS
+
+        if len(text) > ASSESSMENT_MAX_CHARS:
+            raise DiaryValueError([FieldProblem(
+                "assessment", f"is too long (at most {ASSESSMENT_MAX_CHARS:,} characters)")])  # fmt: skip
         try:
             head = _HEAD_DECODER.decode(text)
         except msgspec.ValidationError:
             raise DiaryValueError([FieldProblem("assessment", "is not a JSON object")]) from None
         except msgspec.DecodeError:
-            shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
-            raise DiaryValueError(
-                [FieldProblem("assessment", f"{shown!r} is not valid JSON")]
-            ) from None
+            raise DiaryValueError([FieldProblem("assessment", "is not valid JSON")]) from None
         values = {"kind": head.kind, "triage": head.triage}
         values["knowledge_version"] = head.knowledge_version
         kind, triage, version = _assessment_head(values)
+        from musclewise.diary.contract_check import check_assessment_text
+
+        check_assessment_text(text)  # the whole of it follows the contract
         decoded = text if isinstance(text, str) else text.decode("utf-8")
         return cls(decoded, kind, triage, version)
 
