@@ -9,7 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -554,3 +554,96 @@ def test_assess_speaks_plainly() -> None:
     assert "not eased by stretching" in text and "no relieved" not in text
     assert "sharpen" not in text and "duration s" not in text
     assert text.index("sources below") < text.index("\nSources")
+
+
+# ---------------------------------------------------------------- 9. CSV as spreadsheets save it
+
+
+def test_csv_with_semicolons_is_read_and_an_empty_file_says_so(tmp_path: Path) -> None:
+    env = diary_env(tmp_path)
+    european = tmp_path / "excel.csv"
+    european.write_text("record;site;pain;started_at;notes\n"
+                        "episode;calf;4;2026-01-02T03:00:00+00:00;woke; then slept\n"
+                        "episode;foot;2;2026-01-03T03:00:00+00:00;ok\n".replace(
+                            "woke; then slept", '"woke; then slept"'))  # fmt: skip
+    result = run_cli("import", str(european), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["added"] == {"episode": 2}
+    with Diary(env["MUSCLEWISE_DATABASE_URL"]) as diary:
+        assert sorted(e.notes or "" for e in diary.list_episodes()) == ["ok", "woke; then slept"]
+    for name, content, words in (("empty.csv", "", "is empty"),
+                                 ("blank.jsonl", "\n\n", "holds no records"),
+                                 ("odd.csv", "a|b|c\n1|2|3\n", "not a header")):  # fmt: skip
+        path = tmp_path / name
+        path.write_text(content)
+        result = run_cli("import", str(path), env=env)
+        err = result.stderr.decode()
+        assert result.returncode == 2 and words in err and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------- 11. CSV injection
+
+
+def test_csv_exports_neutralise_formulas_and_import_them_back(tmp_path: Path) -> None:
+    import csv as csv_module
+
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    notes = ['=HYPERLINK("http://x")', "+1", "-3 days", "@SUM(A1)", "\tx", "'=kept", "fine"]
+    with Diary(url) as diary:
+        diary.set_profile({"timezone": "Europe/London"})
+        for hour, note in enumerate(notes):
+            diary.add_episode("calf", pain=3, notes=note,
+                              started_at=datetime(2026, 1, 2, hour, tzinfo=UTC))  # fmt: skip
+        diary.add_medicine("=cmd|' /C calc'!A0", allow_unknown=True)
+    out = tmp_path / "export.csv"
+    assert run_cli("export", "-f", "csv", "-o", str(out), "--database-url", url).returncode == 0
+    with out.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv_module.DictReader(stream))
+    cells = [r["notes"] for r in rows if r["record"] == "episode"]
+    cells += [r["name"] for r in rows if r["record"] == "medicine"]
+    assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells), cells
+    again = f"sqlite:///{tmp_path / 'again.sqlite3'}"
+    assert run_cli("import", str(out), "--database-url", again).returncode == 0
+    with Diary(again) as diary:
+        assert sorted(e.notes or "" for e in diary.list_episodes()) == sorted(
+            n.strip() for n in notes
+        )
+        assert [m.name for m in diary.get_profile().medicines] == ["=cmd|' /C calc'!A0"]
+
+
+# ---------------------------------------------------------------- 12. private files
+
+
+def test_the_diary_and_what_is_written_from_it_are_private(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"MUSCLEWISE_DATA_DIR": str(data), "MUSCLEWISE_DATABASE_URL": ""}
+    assert run_cli("log", "calf", "3", "90s", env=env).returncode == 0
+    diary_file = data / "diary.sqlite3"
+    with Diary(f"sqlite:///{diary_file}") as diary:
+        diary.add_episode("foot", pain=2)  # WAL and SHM exist while it is open
+        made = [diary_file, *data.glob("diary.sqlite3-*")]
+        assert len(made) == 3
+        modes = {p.name: oct(p.stat().st_mode & 0o777) for p in made}
+    assert set(modes.values()) == {"0o600"}, modes
+    assert data.stat().st_mode & 0o777 == 0o700
+    stale = tmp_path / ".out.jsonl.999999999.partial"
+    stale.write_text("half an export")
+    for command in (["export", "-o", str(tmp_path / "out.jsonl")],
+                    ["backup", str(tmp_path / "copy.sqlite3")]):  # fmt: skip
+        assert run_cli(*command, env=env).returncode == 0
+    for written in (tmp_path / "out.jsonl", tmp_path / "copy.sqlite3"):
+        assert written.stat().st_mode & 0o077 == 0, written
+    assert not stale.exists(), "a killed export's file is cleaned up on the next run"
+
+
+# ---------------------------------------------------------------- 13. the echo is capped
+
+
+def test_a_line_of_many_unknown_keys_or_a_huge_value_gets_a_short_answer() -> None:
+    many = json.dumps({f"key_{i}": 1 for i in range(100_000)})
+    huge = json.dumps({"site": "calf", "pain": "7" * 5_000_000})
+    result = run_cli("assess", "--json", "-", input=f"{many}\n{huge}\n".encode())
+    assert result.returncode == 2
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    assert len(errors) == 2 and all(len(e) < 2_000 for e in errors)
+    assert "99,990 more unknown keys" in errors[0] and "pain" in errors[1]

@@ -63,11 +63,16 @@ def _atomic(path: Path) -> Iterator[IO[str]]:
     """A file written beside ``path`` and renamed into place only when complete."""
     import os
 
+    from musclewise.diary.database import clean_partials
+
     if path.is_dir():
         raise UsageError(f"--output: {path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"--output: the folder {path.parent} does not exist")
+    clean_partials(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with temporary.open("w", encoding="utf-8", newline="") as stream:
+        with _private_text(temporary) as stream:
             yield stream
         os.replace(temporary, path)
     except OSError as exc:
@@ -186,6 +191,8 @@ def import_command(
                                     if summary.assessed else ""))  # fmt: skip
     if summary.already_there:
         typer.echo(f"Already in the diary: {plural(summary.already_there)}")
+    if fmt != "fhir" and not (summary.added or summary.already_there or summary.rejected):
+        raise UsageError(f"FILE: {file} holds no records; nothing was imported")
     if summary.rejected:
         where = f"; written to {skip_invalid}" if not dry_run else ""
         typer.echo(f"Skipped {summary.rejected} bad row(s){where}")
@@ -240,7 +247,10 @@ class _Rejects:
     def __init__(self, path: Path) -> None:
         import os
 
+        from musclewise.diary.database import clean_partials
+
         self.path = path
+        clean_partials(path)
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
         self.stream: IO[str] | None = None
         self.failed = False

@@ -92,6 +92,36 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database or "")
 
 
+def _private_file(path: Path) -> None:
+    """Create the diary's folder (0700) and an empty file (0600) if they are missing, so that
+    SQLite, which gives its WAL and SHM files the database's permissions, keeps all of them
+    private (a health diary is no one else's business on a shared computer)."""
+    folder = path.expanduser().parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # whatever the umask
+    try:
+        descriptor = os.open(path.expanduser(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def clean_partials(target: Path) -> None:
+    """Remove ``.NAME.PID.partial`` files left beside ``target`` by a process that was killed
+    (one whose PID no longer runs): an export or backup that never finished."""
+    for stale in target.parent.glob(f".{target.name}.*.partial"):
+        pid = stale.name[len(target.name) + 2 : -len(".partial")]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            continue  # runs, under another user
+
+
 def require_existing(url: URL) -> None:
     """Refuse a SQLite file that does not exist (a read must not create a diary or folder)."""
     path = sqlite_path(url)
@@ -110,10 +140,10 @@ def make_engine(url: URL, **options: Any) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _private_file(path)
             except OSError as exc:
                 raise DatabaseError(
-                    f"cannot create the folder {path.parent} for the diary: {exc.strerror}"
+                    f"cannot create the diary {path}: {exc.strerror}"
                 ) from None
         connect_args = {"timeout": BUSY_TIMEOUT_S, **options.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **options)

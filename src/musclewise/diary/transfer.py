@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -117,6 +118,10 @@ def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
     return counts
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP: CSV injection)."""
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -124,7 +129,27 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will not run: one starting as a formula does (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a ``'`` in front; so does one that starts with
+    ``'`` and then one of those (or another ``'``), so that :func:`restore` is exact."""
+    if text.startswith(FORMULA_STARTS) or (
+        text.startswith("'") and text[1:2] and text[1:2] in (*FORMULA_STARTS, "'")
+    ):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given."""
+    if text.startswith("'") and text[1:2] and text[1:2] in (*FORMULA_STARTS, "'"):
+        return text[1:]
+    return text
 
 
 # --------------------------------------------------------------------------- import
@@ -216,31 +241,51 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
                 continue
             yield Row(number, decoded, line)
         return
-    reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
+    first = stream.readline()
+    if not first.strip():
+        raise UsageError("FILE: the file is empty (no header line); nothing to import")
+    delimiter = _delimiter(first)
+    reader = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
+    header = next(reader)
     unknown = [c for c in header if c not in COLUMNS]
     if unknown or "record" not in header:
-        problems = [RowProblem(1, c, "is not a column of a musclewise export") for c in unknown]
+        if len(header) == 1 and delimiter == ",":
+            found = header[0][:60]
+            raise UsageError(
+                f"FILE: the first line ({found!r}) is not a header of columns separated by "
+                "commas or semicolons",
+                hint="export from musclewise (or save the spreadsheet as CSV) and try again",
+            )
+        problems = [RowProblem(1, c[:60], "is not a column of a musclewise export")
+                    for c in unknown[:20]]  # fmt: skip
         if "record" not in header:
             problems.append(RowProblem(1, "record", "the column is missing"))
         raise ImportRejected(problems, 1)
     header_line = io.StringIO()
-    csv.writer(header_line, lineterminator="\n").writerow(header)
+    csv.writer(header_line, delimiter=delimiter, lineterminator="\n").writerow(header)
     start = reader.line_num
     for cells in reader:
         raw = io.StringIO()
-        csv.writer(raw, lineterminator="\n").writerow(cells)
+        csv.writer(raw, delimiter=delimiter, lineterminator="\n").writerow(cells)
         if not _is_utf8(raw.getvalue()):
             values: dict[str, Any] = {"__error__": "is not UTF-8 text"}
         elif len(cells) != len(header):
             values = {"__error__": f"has {len(cells)} cells, the header {len(header)}"}
         else:
-            values = {k: v for k, v in zip(header, cells, strict=True) if v != ""}
+            values = {k: restore(v) for k, v in zip(header, cells, strict=True) if v != ""}
             values["__csv__"] = True
         yield Row(start + 1, values, raw.getvalue(), header_line.getvalue())
         start = reader.line_num
+
+
+def _delimiter(header: str) -> str:
+    """The header's separator: a comma, or the semicolon (or tab) of spreadsheets in much of
+    Europe, whichever splits the line into known columns."""
+    for delimiter in (",", ";", "\t"):
+        cells = next(csv.reader([header], delimiter=delimiter))
+        if "record" in (c.strip() for c in cells):
+            return delimiter
+    return ","
 
 
 def _is_utf8(text: str) -> bool:

@@ -65,15 +65,21 @@ DAY_SPECS: dict[str, Spec] = {
 }
 
 
+def _shown(value: object) -> str:
+    """A value as an error echoes it: its ``repr``, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
 def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
     """The value as stored, or a problem saying what the field allows."""
     if spec.kind is bool:
         return (
-            (value, None) if isinstance(value, bool) else (None, f"{value!r} is not true or false")
+            (value, None) if isinstance(value, bool) else (None, f"{_shown(value)} is not true or false")
         )
     if spec.kind is str:
         if not isinstance(value, str):
-            return None, f"{value!r} is not text"
+            return None, f"{_shown(value)} is not text"
         if "\x00" in value:
             return None, "must not contain NUL characters"
         cleaned = clean_text(value).strip()
@@ -83,16 +89,16 @@ def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
             return None, f"is too long (at most {int(spec.high or 0)} characters)"
         return cleaned, None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return None, f"{value!r} is not {spec.describe()}"
+        return None, f"{_shown(value)} is not {spec.describe()}"
     if spec.kind is int and not float(value).is_integer():
-        return None, f"{value!r} is not a whole number"
+        return None, f"{_shown(value)} is not a whole number"
     if isinstance(value, float) and not math.isfinite(value):
-        return None, f"{value!r} is not a number"
+        return None, f"{_shown(value)} is not a number"
     number = int(value) if spec.kind is int else float(value)
     if spec.low is not None and number < spec.low:
-        return None, f"{value!r} is below the minimum {spec.low:g}"
+        return None, f"{_shown(value)} is below the minimum {spec.low:g}"
     if spec.high is not None and number > spec.high:
-        return None, f"{value!r} is above the maximum {spec.high:g}"
+        return None, f"{_shown(value)} is above the maximum {spec.high:g}"
     return number, None
 
 
