@@ -75,7 +75,9 @@ def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
     """The value as stored, or a problem saying what the field allows."""
     if spec.kind is bool:
         return (
-            (value, None) if isinstance(value, bool) else (None, f"{_shown(value)} is not true or false")
+            (value, None)
+            if isinstance(value, bool)
+            else (None, f"{_shown(value)} is not true or false")
         )
     if spec.kind is str:
         if not isinstance(value, str):
