@@ -647,3 +647,19 @@ def test_a_line_of_many_unknown_keys_or_a_huge_value_gets_a_short_answer() -> No
     errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
     assert len(errors) == 2 and all(len(e) < 2_000 for e in errors)
     assert "99,990 more unknown keys" in errors[0] and "pain" in errors[1]
+
+
+def test_log_and_edit_take_the_words_and_flags_people_use(tmp_path: Path) -> None:
+    env = diary_env(tmp_path)
+    for site in ("leg", "knee"):
+        result = run_cli("log", site, "3", "90s", "--at", f"yesterday 0{len(site)}:00", env=env)
+        assert result.returncode == 0, result.stderr
+    edited = run_cli("episodes", "edit", "1", "--swelling", "--stretch-does-not-help",
+                     "--at-night", "--json", env=env)  # fmt: skip
+    assert edited.returncode == 0, edited.stderr
+    findings = json.loads(edited.stdout)["findings"]
+    assert findings == {"swelling": True, "relieved_by_stretch": False, "onset": "during_sleep"}
+    negative = run_cli("log", "calf", "-3", "90s", env=env)
+    err = negative.stderr.decode()
+    assert negative.returncode == 2 and "'-3' cannot be negative" in err
+    assert "No such option" not in err

@@ -113,6 +113,7 @@ def main() -> None:
     """Entry point: runs the app and turns library errors into one-line messages."""
     _register(sys.argv[1:])
     try:
+        _negative_numbers(sys.argv[1:])
         app()
     except MusclewiseError as exc:
         message = f"error: {exc.message}"
@@ -135,6 +136,24 @@ def main() -> None:
             "(they may show what you typed: look before sharing them).\n"
         )
         sys.exit(1)
+
+
+def _negative_numbers(argv: list[str]) -> None:
+    """``musclewise log calf -3 90s``: a number where a value goes, not an unknown option."""
+    import itertools
+    import re
+
+    if not argv or argv[0] != "log":
+        return
+    for before, token in itertools.pairwise(argv):
+        if re.fullmatch(r"-\d+(\.\d+)?[a-z]*", token) and not before.startswith("-"):
+            from musclewise.errors import UsageError
+
+            raise UsageError(
+                f"'{token}' cannot be negative: PAIN is a whole number from 0 to 10 and "
+                "DURATION a length of time such as 90s",
+                hint="for example: musclewise log calf 3 90s",
+            )
 
 
 def _where(exc: BaseException) -> str:

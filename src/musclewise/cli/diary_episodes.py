@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+import typing
 from typing import Any
 
 import typer
@@ -175,7 +177,6 @@ def _offer_reassess(episode: Any, findings: dict[str, Any], console: Any) -> Non
         f"musclewise episodes reassess {episode.id}", style="bold"))  # fmt: skip
 
 
-@app.command("edit")
 def edit_command(
     episode_id: int = typer.Argument(..., metavar="ID", help="The episode's id."),
     site: str | None = typer.Option(None, "--site", help="Where."),
@@ -196,16 +197,19 @@ def edit_command(
     json_flag: bool = JSON_FLAG,
     database_url: str | None = DATABASE_URL,
     person: str | None = PERSON,
+    **flags: Any,
 ) -> None:
     """Change an episode and assess it again.
 
-    Example: musclewise episodes edit 12 --pain 6 --set swelling=true
+    Example: musclewise episodes edit 12 --pain 6 --swelling --stretch-helps
     """  # fmt: skip
-    from musclewise.cli.assess import _findings_from_options
+    from musclewise.cli.assess import ONSET_SHORTCUTS, _findings_from_options
     from musclewise.cli.parsing import parse_duration
 
     as_json = wants_json(output_format, json_flag)
-    changes: dict[str, Any] = _findings_from_options({}, [], set_ or [])
+    onsets = [ONSET_SHORTCUTS[n][1] for n in ONSET_SHORTCUTS if flags.pop(n, False)]
+    given = {k: v for k, v in flags.items() if v is not None}
+    changes: dict[str, Any] = _findings_from_options(given, onsets, set_ or [])
     for key, value in (("site", site), ("side", side), ("pain", pain), ("notes", notes)):
         if value is not None:
             changes[key] = value
@@ -233,6 +237,43 @@ def edit_command(
         console.print(
             f"  (was {before.kind}, {TRIAGE_LABELS[before.triage]})", style="dim", highlight=False
         )
+
+
+def _edit_parameters() -> list[inspect.Parameter]:
+    """edit_command's own parameters, then every findings flag ``log`` has."""
+    from musclewise.cli.assess import ONSET_SHORTCUTS, OPTIONS
+    from musclewise.cli.diary import LOG_SKIPS
+
+    own = [p for p in inspect.signature(edit_command).parameters.values()
+           if p.kind is not inspect.Parameter.VAR_KEYWORD]  # fmt: skip
+    hints = typing.get_type_hints(edit_command)
+    own = [p.replace(annotation=hints[p.name]) for p in own]
+
+    def flag(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+        )
+
+    extra = [
+        flag(name, bool, typer.Option(False, option, help=text, rich_help_panel="Findings"))
+        for name, (option, _, text) in ONSET_SHORTCUTS.items()
+    ]
+    extra += [
+        flag(opt.key, opt.kind | None, typer.Option(
+            None, *opt.flags.split(" "), help=opt.help, rich_help_panel=opt.panel,
+            show_default=False))
+        for opt in OPTIONS if opt.key not in LOG_SKIPS
+    ]  # fmt: skip
+    return [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.name != "episode_id" else p
+            for p in own] + extra  # fmt: skip
+
+
+edit_command.__signature__ = inspect.Signature(_edit_parameters())  # type: ignore[attr-defined]
+edit_command.__annotations__ = {
+    p.name: p.annotation
+    for p in edit_command.__signature__.parameters.values()  # type: ignore[attr-defined]
+}
+app.command("edit")(edit_command)
 
 
 @app.command("delete")
