@@ -264,7 +264,7 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
     header_line = io.StringIO()
     csv.writer(header_line, delimiter=delimiter, lineterminator="\n").writerow(header)
     start = reader.line_num
-    for cells in reader:
+    for cells in _csv_rows(reader):
         raw = io.StringIO()
         csv.writer(raw, delimiter=delimiter, lineterminator="\n").writerow(cells)
         if not _is_utf8(raw.getvalue()):
@@ -276,6 +276,26 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
             values["__csv__"] = True
         yield Row(start + 1, values, raw.getvalue(), header_line.getvalue())
         start = reader.line_num
+
+
+CSV_CELL_MAX = 16_000_000
+"""The longest CSV cell read (Python's csv refuses cells over 128 KiB by default)."""
+
+
+def _csv_rows(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a file CSV cannot read (a cell over :data:`CSV_CELL_MAX`, a NUL)
+    is one clear error naming the line."""
+    csv.field_size_limit(CSV_CELL_MAX)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UsageError(
+                f"FILE: line {reader.line_num} cannot be read as CSV ({exc}); nothing was imported"
+            ) from None
+        yield cells
 
 
 def _delimiter(header: str) -> str:
