@@ -663,3 +663,17 @@ def test_log_and_edit_take_the_words_and_flags_people_use(tmp_path: Path) -> Non
     err = negative.stderr.decode()
     assert negative.returncode == 2 and "'-3' cannot be negative" in err
     assert "No such option" not in err
+
+
+def test_insights_and_reports_show_names_as_typed_and_are_private(tmp_path: Path) -> None:
+    """Items 10 and 12 in insights (a two-line edit of cli/insights.py)."""
+    env = {"MUSCLEWISE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "COLUMNS": "300"}
+    assert run_cli("demo", env=env).returncode == 0
+    added = run_cli("profile", "medicine", "add", "Lipitor [/]", env=env)
+    assert added.returncode == 0, added.stderr
+    shown = run_cli("insights", env=env)
+    assert shown.returncode == 0, shown.stderr.decode()
+    assert "Lipitor [/]" in shown.stdout.decode()
+    report = tmp_path / "report.html"
+    assert run_cli("report", "--output", str(report), env=env).returncode == 0
+    assert report.stat().st_mode & 0o077 == 0

@@ -203,10 +203,12 @@ def show(summary: Summary, console: Console) -> None:
             f"{'?' if e.pain is None else e.pain}, {duration_text(e.duration_s) or '?'} "
             f"({LEVEL_WORDS[e.triage]})" for e in summary.worst[:3]))  # fmt: skip
     linked = [m for m in summary.medicines if m.cramp_linked]
+    from rich.markup import escape  # a medicine name as typed is not markup (issue 14 item 10)
+
     if linked:
         console.print(
             "  Medicines linked to cramps: "
-            + ", ".join(f"{m.name} ({', '.join(c.name for c in m.classes if c.cramp_linked)})"
+            + ", ".join(f"{escape(m.name)} ({', '.join(c.name for c in m.classes if c.cramp_linked)})"
                         for m in linked)
         )  # fmt: skip
 
@@ -262,7 +264,10 @@ def _write_atomic(path: Path, content: bytes, option: str) -> None:
         raise UsageError(f"{option}: {path} is a folder; give a file name")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        temporary.write_bytes(content)
+        with os.fdopen(
+            os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb"
+        ) as out:
+            out.write(content)  # private, as the diary is (issue 14 item 12)
         os.replace(temporary, path)
     except OSError as exc:
         raise UsageError(f"{option}: cannot write {path}: {exc.strerror}") from None
