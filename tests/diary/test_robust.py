@@ -677,3 +677,33 @@ def test_insights_and_reports_show_names_as_typed_and_are_private(tmp_path: Path
     report = tmp_path / "report.html"
     assert run_cli("report", "--output", str(report), env=env).returncode == 0
     assert report.stat().st_mode & 0o077 == 0
+
+
+PEAK = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], capture_output=True, check=False)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def test_an_import_line_too_long_to_keep_is_one_bad_row_in_bounded_memory(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "long.jsonl"
+    with source.open("w") as out:
+        out.write('{"record": "episode", "notes": "')
+        for _ in range(200):
+            out.write("x" * 1_000_000)
+        out.write('"}\n' + GOOD)
+    rejects = tmp_path / "r.jsonl"
+    command = [sys.executable, "-m", "musclewise", "import", str(source),
+               "--skip-invalid", str(rejects)]  # fmt: skip
+    env = {**os.environ, **diary_env(tmp_path)}
+    result = subprocess.run(command, env=env, capture_output=True, timeout=300, check=False)
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "line 1: is longer than" in err and episodes(tmp_path) == 1
+    (tmp_path / "diary.sqlite3").unlink()
+    peak = subprocess.run([sys.executable, "-c", PEAK, *command], env=env, capture_output=True,
+                          timeout=300, check=True)  # fmt: skip
+    assert int(peak.stdout) < 200_000, "KiB: the 200 MB line is never held whole"

@@ -256,6 +256,8 @@ class _Rejects:
         self.failed = False
 
     def write(self, row: Any) -> None:
+        if not row.raw:
+            return  # a line too long to keep: the error names it
         try:
             if self.stream is None:
                 self.stream = _private_text(self.temporary)

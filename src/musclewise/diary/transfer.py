@@ -214,7 +214,11 @@ class Row(NamedTuple):
 def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
     """The rows of an import file, numbered by line, typed (CSV cells converted)."""
     if fmt == "jsonl":
-        for number, read in enumerate(stream, start=1):
+        for number, read in enumerate(_bounded_lines(stream), start=1):
+            if read is None:
+                problem = f"is longer than {LINE_MAX:,} characters (not kept)"
+                yield Row(number, {"__error__": problem}, "")
+                continue
             line = read.removeprefix("\ufeff") if number == 1 else read
             if not line.strip():
                 continue
@@ -276,6 +280,25 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
             values["__csv__"] = True
         yield Row(start + 1, values, raw.getvalue(), header_line.getvalue())
         start = reader.line_num
+
+
+LINE_MAX = 16_000_000
+"""The longest JSON Lines line read: a longer one is a bad row, skipped without being kept."""
+
+
+def _bounded_lines(stream: IO[str]) -> Iterator[str | None]:
+    """The stream's lines, each at most :data:`LINE_MAX` characters (None for a longer one,
+    whose rest is read and dropped): memory stays bounded whatever the file holds."""
+    while True:
+        line = stream.readline(LINE_MAX + 1)
+        if not line:
+            return
+        if len(line) > LINE_MAX and not line.endswith("\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
+                pass
+            yield None
+            continue
+        yield line
 
 
 CSV_CELL_MAX = 16_000_000
