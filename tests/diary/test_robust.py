@@ -602,6 +602,10 @@ def test_csv_exports_neutralise_formulas_and_import_them_back(tmp_path: Path) ->
     cells = [r["notes"] for r in rows if r["record"] == "episode"]
     cells += [r["name"] for r in rows if r["record"] == "medicine"]
     assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells), cells
+    listed = run_cli("episodes", "list", "-f", "csv", "--database-url", url).stdout.decode()
+    rows = list(csv_module.DictReader(listed.splitlines()))
+    assert len(rows) == len(notes)
+    assert all(not r["notes"].startswith(("=", "+", "-", "@", "\t")) for r in rows), rows
     again = f"sqlite:///{tmp_path / 'again.sqlite3'}"
     assert run_cli("import", str(out), "--database-url", again).returncode == 0
     with Diary(again) as diary:

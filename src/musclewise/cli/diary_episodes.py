@@ -87,11 +87,16 @@ def list_command(
     elif output_format is TableFormat.csv:
         import csv
 
+        from musclewise.diary.transfer import neutralise
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for e in episodes:
             row = {**e.to_dict(assessment=False), "local_start": e.local_start.isoformat()}
-            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+            writer.writerow([
+                "" if row[c] is None else neutralise(row[c]) if isinstance(row[c], str)
+                else row[c] for c in CSV_COLUMNS
+            ])  # fmt: skip
     else:
         _table(episodes)
 
