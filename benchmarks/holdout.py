@@ -19,7 +19,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-FILES = [ROOT / "benchmarks" / "data" / "holdout.yaml", ROOT.parent / "shared" / "vignettes" / "public.yaml"]
+FILES = [
+    ROOT / "benchmarks" / "data" / "holdout.yaml",
+    ROOT.parent / "shared" / "vignettes" / "public.yaml",
+]
 RANK = {"self_care": 0, "see_doctor": 1, "urgent": 2, "emergency": 3}
 
 
@@ -43,9 +46,7 @@ def _score(cases: list[dict[str, Any]]) -> dict[str, Any]:
         except FindingsError:
             results["text"] = None
         try:
-            start = {
-                k: v for k, v in read_into({"text": case["text"]})[0].items() if k != "text"
-            }
+            start = {k: v for k, v in read_into({"text": case["text"]})[0].items() if k != "text"}
         except FindingsError:
             start = {}
         asked, results["text + screen"] = simulate(

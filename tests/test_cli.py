@@ -132,3 +132,27 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_version() -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and b"knowledge base" in result.stdout
+
+
+SOURCES_WITHOUT_URL = {"000_536a416bc89b66bd", "001_85b1eb4cfbda96ea", "MUSCLEWISE_MODEL"}
+"""The two articles musclewise started from (kept with the project) and the model itself."""
+
+
+def test_sources_are_pages_with_human_titles_and_no_seed_jargon() -> None:
+    """Issue 14 item 19: no mirror or download link, no file-id titles, no "seed" shown."""
+    listed = json.loads(run_cli("knowledge", "sources", "--json").stdout)
+    for source in listed:
+        url = source.get("url", "")
+        assert "exosomatic" not in url and "download" not in url, source["id"]
+        assert not source["title"].startswith(("0", "1")), source["id"]
+        assert "seed" not in source["title"].lower(), source["id"]
+        assert url or "(book" in source["title"] or source["id"] in SOURCES_WITHOUT_URL, source
+    for command in (["knowledge"], ["knowledge", "articles"], ["knowledge", "sources"]):
+        result = run_cli(*command, env={"COLUMNS": "250"})
+        assert result.returncode == 0, result.stderr
+        assert "seed" not in result.stdout.decode().lower(), command
+    from musclewise.knowledge import load_knowledge
+
+    # the advice for every mimic at once cites a page for each, tetany and tetanus included
+    relief = {a["id"]: a for a in load_knowledge().data["advice"]["relief"]}
+    assert {"NHS_TET", "HYPOCA_HARRISON"} <= set(relief["emergency_first"]["sources"])

@@ -172,6 +172,10 @@ def decode_findings(line: bytes | str) -> dict[str, Any]:
         data = _JSON_DECODER.decode(line)
     except msgspec.DecodeError as exc:
         raise FindingsError([FieldProblem("", f"not valid JSON ({exc})")]) from None
+    except UnicodeDecodeError:
+        raise FindingsError([FieldProblem("", "is not UTF-8 text")]) from None
+    except RecursionError:
+        raise FindingsError([FieldProblem("", "is nested too deeply to be findings")]) from None
     try:
         # the plain decode keeps only the keys given; converting checks them (fastest this way)
         msgspec.convert(data, Findings, strict=True)
@@ -224,11 +228,17 @@ def diagnose(data: object) -> list[FieldProblem]:
     if not isinstance(data, dict):
         return [FieldProblem("", "findings must be a JSON object")]
     problems: list[FieldProblem] = []
+    unknown = 0
     for key, value in data.items():
         if key not in FINDINGS_KEYS:
-            guess = suggest_key(str(key))
+            unknown += 1
+            if unknown > UNKNOWN_SHOWN:
+                continue  # counted, not echoed: a line may hold thousands
+            guess = suggest_key(str(key)[:KEY_SHOWN]) if unknown <= UNKNOWN_SUGGESTED else None
             hint = f" — did you mean '{guess}'?" if guess else "; see the contract for the keys"
-            problems.append(FieldProblem("", f"unknown key '{key}'{hint}"))
+            problems.append(FieldProblem("", f"unknown key '{_short(str(key))}'{hint}"))
+            continue
+        if len(problems) >= PROBLEMS_SHOWN:
             continue
         try:
             msgspec.convert({key: value}, Findings, strict=True)
@@ -239,12 +249,38 @@ def diagnose(data: object) -> list[FieldProblem]:
             shown = value
             if idx := re.search(r"\[(\d+)\]$", path):
                 shown = value[int(idx.group(1))] if isinstance(value, list) else value
-            problem = _plain(m.group("msg"), shown)
+            problem = _plain(m.group("msg"), _ShortRepr(shown))
             if problem.endswith("is not allowed"):
                 allowed = _allowed(key)
                 problem += f"; use one of: {', '.join(allowed)}"
             problems.append(FieldProblem(path, problem))
+    if unknown > UNKNOWN_SHOWN:
+        problems.append(FieldProblem("", f"and {unknown - UNKNOWN_SHOWN:,} more unknown keys"))
     return problems or [FieldProblem("", "findings are not valid")]
+
+
+UNKNOWN_SHOWN = 10
+"""Unknown keys named in an error (the others are counted)."""
+UNKNOWN_SUGGESTED = 5
+"""Unknown keys for which the closest contract key is looked for."""
+PROBLEMS_SHOWN = 30
+KEY_SHOWN = 40
+VALUE_SHOWN = 60
+"""Characters of a key or value echoed in an error (the rest is cut, with "...")."""
+
+
+def _short(text: str, limit: int = KEY_SHOWN) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class _ShortRepr:
+    """A value as ``repr`` shows it, cut to :data:`VALUE_SHOWN` characters."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return _short(repr(self.value), VALUE_SHOWN)
 
 
 def _allowed(key: str) -> tuple[str, ...]:

@@ -101,6 +101,7 @@ def test_bad_input_is_one_line_naming_the_field(
     tmp_path: Path, args: list[str], code: int, words: str
 ) -> None:
     url = f"sqlite:///{tmp_path / 'd.sqlite3'}"
+    Diary(url).close()  # an empty diary: reads refuse a file that does not exist
     result = cli(url, *args, input=b"")
     err = result.stderr.decode()
     assert result.returncode == code, err

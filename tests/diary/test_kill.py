@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from musclewise import assess
 from musclewise.diary import Diary
 
 ROWS = 40_000
-ASSESSMENT = {"kind": "cramp", "triage": {"level": "self_care"}, "knowledge_version": "test"}
+ASSESSMENT = assess({"site": "calf", "pain": 5})  # a whole one: imports check the contract
 
 
 def big_file(path: Path) -> Path:

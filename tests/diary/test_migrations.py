@@ -122,6 +122,9 @@ def test_postgresql_is_refused_until_migrated(fresh_schema: str) -> None:
     engine = database.make_engine(database.resolve_url(fresh_schema))
     try:
         database.upgrade(engine, "0001")
+        with pytest.raises(DatabaseError, match="is at revision 0001"):
+            Diary(engine=engine)
+        database.upgrade(engine)
         with Diary(engine=engine) as diary:
             assert diary.people() == []
     finally:

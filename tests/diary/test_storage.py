@@ -89,7 +89,7 @@ def test_bad_profile_values_name_the_field(
 
 def test_bad_conditions_suggest_the_closest(diary: Diary) -> None:
     with pytest.raises(DiaryValueError) as info:
-        diary.set_profile(add_conditions=["hypothyroid"])
+        diary.set_profile(add_conditions=["hypothyrodism"])  # "hypothyroid" is a word people use
     assert "did you mean 'hypothyroidism'" in problems(info)["conditions"]
     with pytest.raises(DiaryValueError, match="cannot be true when sex is male"):
         diary.set_profile({"sex": "male", "pregnant": True})

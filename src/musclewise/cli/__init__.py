@@ -5,7 +5,10 @@ Exit status (also in ``docs/cli.md``):
 - 0: done;
 - 1: an unexpected internal error (a bug: the message says how to report it);
 - 2: bad input or usage (the message names the key or option and what is allowed);
-- 3: the knowledge base is invalid (a bug in the package data).
+- 3: the knowledge base is invalid (a bug in the package data);
+- 4: the database cannot be used (unreachable, not a diary, damaged, at another revision).
+
+No message holds health data: an internal error names only its type and place.
 
 Every command imports what it needs when it runs, so ``musclewise assess`` starts quickly.
 """
@@ -116,7 +119,7 @@ COMMANDS = {
     "knowledge": _add_knowledge,
     "eval": _add_eval,
     **dict.fromkeys(
-        ("log", "episodes", "day", "profile", "db", "export", "import", "backup", "demo"),
+        ("log", "episodes", "day", "profile", "person", "db", "export", "import", "backup", "demo"),
         _add_diary,
     ),
     "insights": _add_insights,
@@ -155,6 +158,7 @@ def main() -> None:
     """Entry point: runs the app and turns library errors into one-line messages."""
     _register(sys.argv[1:])
     try:
+        _negative_numbers(sys.argv[1:])
         app()
     except MusclewiseError as exc:
         message = f"error: {exc.message}"
@@ -172,7 +176,41 @@ def main() -> None:
         if os.environ.get("MUSCLEWISE_DEBUG"):
             raise
         sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in musclewise; run again with MUSCLEWISE_DEBUG=1 for the details.\n"
+            f"internal error: {type(exc).__name__} at {_where(exc)}\n"
+            "This is a bug in musclewise; run again with MUSCLEWISE_DEBUG=1 for the details "
+            "(they may show what you typed: look before sharing them).\n"
         )
         sys.exit(1)
+
+
+def _negative_numbers(argv: list[str]) -> None:
+    """``musclewise log calf -3 90s``: a number where a value goes, not an unknown option."""
+    import itertools
+    import re
+
+    if not argv or argv[0] != "log":
+        return
+    for before, token in itertools.pairwise(argv):
+        if re.fullmatch(r"-\d+(\.\d+)?[a-z]*", token) and not before.startswith("-"):
+            from musclewise.errors import UsageError
+
+            raise UsageError(
+                f"'{token}' cannot be negative: PAIN is a whole number from 0 to 10 and "
+                "DURATION a length of time such as 90s",
+                hint="for example: musclewise log calf 3 90s",
+            )
+
+
+def _where(exc: BaseException) -> str:
+    """The file and line of musclewise's code nearest to where ``exc`` was raised: enough to
+    report a bug, without the exception's text (it may hold notes, medicines or SQL values)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "musclewise" in f.filename.replace("\\", "/").split("/")]
+    if not (ours or frames):
+        return "an unknown place"
+    frame = (ours or frames)[-1]
+    parts = frame.filename.replace("\\", "/").split("/")
+    short = "/".join(parts[parts.index("musclewise") :]) if "musclewise" in parts else parts[-1]
+    return f"{short}:{frame.lineno}"

@@ -388,12 +388,9 @@ def _findings_from_options(
 
 
 def _json_value(raw: str) -> Any:
-    import json
+    from musclewise.cli.parsing import set_value
 
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
+    return set_value(raw)  # yes/no words, JSON, else the text (never an exception)
 
 
 assess_command = _assess

@@ -1,14 +1,15 @@
 """``musclewise assess --json FILE``: one findings object, or JSON Lines, in; assessments out.
 
 Streams: one line is read, assessed and written at a time, so memory stays flat however long
-the input. A line that is not valid findings gives ``{"error": ..., "line": N}`` in its place
-and the exit status is 2 at the end; the other lines are still assessed.
+the input. A line that is not valid findings (not JSON, not UTF-8, nested too deeply, too
+long) gives ``{"error": ..., "line": N}`` in its place and the exit status is 2 at the end;
+the other lines are still assessed.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,25 +31,49 @@ def _open(path: Path) -> IO[bytes]:
         raise UsageError(f"--json: cannot read {path}: {exc.strerror}") from None
 
 
-def _records(stream: IO[bytes]) -> Iterable[tuple[int, bytes]]:
-    """Numbered findings: JSON Lines, or one object spread over several lines."""
+MAX_RECORD_BYTES = 16_000_000
+"""The longest line (or pretty-printed object) read: a longer one is an error, not memory."""
+BOM = b"\xef\xbb\xbf"
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, each at most :data:`MAX_RECORD_BYTES` (None for a longer one, whose
+    rest is skipped without being kept)."""
     number = 0
-    for raw in stream:
+    while True:
+        raw = stream.readline(MAX_RECORD_BYTES + 1)
+        if not raw:
+            return
         number += 1
-        if raw.strip():
+        if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+            continue
+        yield number, raw
+
+
+def _records(stream: IO[bytes]) -> Iterable[tuple[int, bytes | None]]:
+    """Numbered findings: JSON Lines, or one object spread over several lines (a first line
+    that is only ``{``). A byte-order mark before the first line is dropped."""
+    lines = _lines(stream)
+    for number, read in lines:
+        raw = (
+            read[len(BOM) :] if read is not None and number == 1 and read.startswith(BOM) else read
+        )
+        if raw is None or raw.strip():
             break
     else:
         return
-    try:
-        msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        # not a whole JSON value on its own line: the file holds one (pretty-printed) object
-        yield 1, raw + stream.read()
+    if raw is not None and raw.strip() == b"{":
+        # a pretty-printed object: the whole file is one record
+        rest = stream.read(MAX_RECORD_BYTES + 1 - len(raw))
+        whole = raw + rest
+        yield number, whole if len(whole) <= MAX_RECORD_BYTES else None
         return
     yield number, raw
-    for raw in stream:
-        number += 1
-        if raw.strip():
+    for number, raw in lines:
+        if raw is None or raw.strip():
             yield number, raw
 
 
@@ -78,8 +103,11 @@ def _progress(path: Path, stream: IO[bytes]) -> Callable[[int], None] | None:
     return update
 
 
-def assess_line(line: bytes, number: int) -> tuple[bytes, bool]:
+def assess_line(line: bytes | None, number: int) -> tuple[bytes, bool]:
     """The encoded assessment of one line, or its error object; and whether it was valid."""
+    if line is None:
+        problem = f"is longer than {MAX_RECORD_BYTES:,} bytes"
+        return _encode({"error": problem, "line": number}), False
     try:
         result: dict[str, Any] = assess_valid(decode_findings(line))
     except FindingsError as exc:
@@ -101,7 +129,7 @@ def run_batch(path: Path, output_format: Any) -> int:
                 progress(stream.tell())
             encoded, ok = assess_line(line, number)
             errors += not ok
-            if as_text and ok:
+            if as_text and ok and line is not None:
                 from musclewise.cli.render import render_assessment
 
                 render_assessment(msgspec.json.decode(encoded), decode_findings(line))

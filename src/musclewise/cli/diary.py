@@ -41,6 +41,7 @@ def register(app: typer.Typer) -> None:
         diary_db,
         diary_demo,
         diary_episodes,
+        diary_person,
         diary_profile,
         diary_transfer,
     )
@@ -49,6 +50,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(diary_episodes.app, name="episodes")
     app.command("day")(diary_day.day_command)
     app.add_typer(diary_profile.app, name="profile")
+    app.add_typer(diary_person.app, name="person")
     app.add_typer(diary_db.app, name="db")
     app.command("export")(diary_transfer.export_command)
     app.command("import")(diary_transfer.import_command)
@@ -115,7 +117,7 @@ def _log(**values: Any) -> None:
 
     as_json = wants_json(values.pop("output_format"), values.pop("json_flag"))
     details: bool = values.pop("details")
-    diary = open_diary(values.pop("database_url"), values.pop("person"))
+    diary = open_diary(values.pop("database_url"), values.pop("person"), write=True)
     with diary:
         site, pain_text, duration_text = (
             values.pop("site"),
@@ -152,6 +154,7 @@ def _log(**values: Any) -> None:
         print_json(episode.to_dict())
         return
     from rich.console import Console
+    from rich.text import Text
 
     console = Console()
     if details:
@@ -160,7 +163,7 @@ def _log(**values: Any) -> None:
         render_assessment(episode.assessment, episode.given(), console=console)
     else:
         print_banner(episode.assessment, console)
-    console.print(f"Saved {episode_line(episode)}", highlight=False)
+    console.print(Text(f"Saved {episode_line(episode)}"))
     if not details:
         console.print(f"The whole assessment: musclewise episodes show {episode.id}", style="dim")
 

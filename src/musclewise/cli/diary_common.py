@@ -68,10 +68,13 @@ def wants_json(output_format: StrEnum | None, json_flag: bool) -> bool:
     return json_flag or (output_format is not None and output_format.value == "json")
 
 
-def open_diary(database_url: str | None, person: str | None) -> Diary:
+def open_diary(database_url: str | None, person: str | None, *, write: bool = False) -> Diary:
+    """The diary for a command. A read (``write`` False) creates nothing: no folder, no
+    file. Neither starts a diary for a ``person`` the database does not hold when it holds
+    someone (``musclewise person add NAME`` does that)."""
     from musclewise.diary import Diary
 
-    return Diary(database_url, person=person)
+    return Diary(database_url, person=person, create=write, new_person=False)
 
 
 def print_json(data: Any) -> None:
@@ -120,13 +123,14 @@ def print_banner(assessment: Mapping[str, Any], console: Console) -> None:
 
     from musclewise.cli.render import BANNER
 
-    level = assessment["triage"]["level"]
-    if level == "self_care":
+    triage = assessment.get("triage") or {}
+    level = triage.get("level", "self_care")
+    if level not in BANNER or level == "self_care":
         return
     title, style, advice = BANNER[level]
     console.print(Panel(Text(advice, style="bold"), title=title, style=style, expand=True))
-    for reason in assessment["triage"]["reasons"][:4]:
-        console.print(f"  • {reason['text']}")
+    for reason in (triage.get("reasons") or [])[:4]:
+        console.print(Text(f"  • {reason.get('text', '')}"))
 
 
 def stale_notice(episodes: Sequence[EpisodeRecord]) -> None:

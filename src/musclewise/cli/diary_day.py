@@ -102,7 +102,7 @@ def day_command(
     }
     from musclewise.diary.times import parse_day
 
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=bool(values or unset)) as diary:
         date = parse_day(day, diary.timezone())
         if values or unset:
             record = diary.set_day(date, values, unset=unset or ())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
+import typing
 from typing import Any
 
 import typer
@@ -85,11 +87,16 @@ def list_command(
     elif output_format is TableFormat.csv:
         import csv
 
+        from musclewise.diary.transfer import neutralise
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for e in episodes:
             row = {**e.to_dict(assessment=False), "local_start": e.local_start.isoformat()}
-            writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+            writer.writerow([
+                "" if row[c] is None else neutralise(row[c]) if isinstance(row[c], str)
+                else row[c] for c in CSV_COLUMNS
+            ])  # fmt: skip
     else:
         _table(episodes)
 
@@ -130,25 +137,51 @@ def show_command(
         episode = diary.get_episode(episode_id)
         findings = diary.findings_for(episode_id)
     if wants_json(output_format, json_flag):
-        print_json({**episode.to_dict(), "assessed_on": findings})
+        print_json({**episode.to_dict(), "logged": episode.given(), "assessed_on": findings})
         return
     from rich.console import Console
+    from rich.text import Text
 
     from musclewise.cli.render import render_assessment
 
     console = Console()
-    console.print(episode_line(episode), style="bold", highlight=False)
+    console.print(Text(episode_line(episode), style="bold"))
     if episode.notes:
-        console.print(f"notes: {episode.notes}", highlight=False)
+        console.print(Text(f"notes: {episode.notes}"))
     console.print(
-        f"assessed with knowledge base {episode.knowledge_version}, "
-        f"last changed {episode.updated_at:%Y-%m-%d %H:%M} UTC",
-        style="dim",
-    )
-    render_assessment(episode.assessment, findings, console=console)
+        Text(f"assessed with knowledge base {episode.knowledge_version}, "
+             f"last changed {episode.updated_at:%Y-%m-%d %H:%M} UTC", style="dim")
+    )  # fmt: skip
+    # what was logged with the episode: the profile and day's context merged in when it was
+    # assessed are not stored, and may have changed since (a day recorded later, say)
+    render_assessment(
+        episode.assessment, episode.given(), console=console,
+        based_on="Based on what was logged (with the profile and days known then): ",
+    )  # fmt: skip
+    _offer_reassess(episode, findings, console)
 
 
-@app.command("edit")
+def _offer_reassess(episode: Any, findings: dict[str, Any], console: Any) -> None:
+    """Say when assessing the episode again, with what the diary holds now, would change it."""
+    from rich.text import Text
+
+    from musclewise.assessment import assess_valid
+    from musclewise.cli.render import KIND_NAMES
+    from musclewise.findings import validate_findings
+
+    now = assess_valid(validate_findings(findings))
+    level = now["triage"]["level"]
+    if (now["kind"], level) == (episode.kind, episode.triage) and (
+        now["knowledge_version"] == episode.knowledge_version
+    ):
+        return
+    console.print(Text(
+        f"\nWith what the diary holds now (profile, medicines, the day's context), it would be "
+        f"assessed as {KIND_NAMES[now['kind']]}, {TRIAGE_LABELS[level]} "
+        f"(knowledge base {now['knowledge_version']}). To keep that: "
+        f"musclewise episodes reassess {episode.id}", style="bold"))  # fmt: skip
+
+
 def edit_command(
     episode_id: int = typer.Argument(..., metavar="ID", help="The episode's id."),
     site: str | None = typer.Option(None, "--site", help="Where."),
@@ -169,22 +202,25 @@ def edit_command(
     json_flag: bool = JSON_FLAG,
     database_url: str | None = DATABASE_URL,
     person: str | None = PERSON,
+    **flags: Any,
 ) -> None:
     """Change an episode and assess it again.
 
-    Example: musclewise episodes edit 12 --pain 6 --set swelling=true
+    Example: musclewise episodes edit 12 --pain 6 --swelling --stretch-helps
     """  # fmt: skip
-    from musclewise.cli.assess import _findings_from_options
+    from musclewise.cli.assess import ONSET_SHORTCUTS, _findings_from_options
     from musclewise.cli.parsing import parse_duration
 
     as_json = wants_json(output_format, json_flag)
-    changes: dict[str, Any] = _findings_from_options({}, [], set_ or [])
+    onsets = [ONSET_SHORTCUTS[n][1] for n in ONSET_SHORTCUTS if flags.pop(n, False)]
+    given = {k: v for k, v in flags.items() if v is not None}
+    changes: dict[str, Any] = _findings_from_options(given, onsets, set_ or [])
     for key, value in (("site", site), ("side", side), ("pain", pain), ("notes", notes)):
         if value is not None:
             changes[key] = value
     if duration is not None:
         changes["duration_s"] = parse_duration(duration)
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=True) as diary:
         if at is not None:
             from musclewise.diary.times import parse_when
 
@@ -197,14 +233,52 @@ def edit_command(
         print_json(episode.to_dict())
         return
     from rich.console import Console
+    from rich.text import Text
 
     console = Console()
     print_banner(episode.assessment, console)
-    console.print(f"Changed {episode_line(episode)}", highlight=False)
+    console.print(Text(f"Changed {episode_line(episode)}"))
     if (before.kind, before.triage) != (episode.kind, episode.triage):
         console.print(
             f"  (was {before.kind}, {TRIAGE_LABELS[before.triage]})", style="dim", highlight=False
         )
+
+
+def _edit_parameters() -> list[inspect.Parameter]:
+    """edit_command's own parameters, then every findings flag ``log`` has."""
+    from musclewise.cli.assess import ONSET_SHORTCUTS, OPTIONS
+    from musclewise.cli.diary import LOG_SKIPS
+
+    own = [p for p in inspect.signature(edit_command).parameters.values()
+           if p.kind is not inspect.Parameter.VAR_KEYWORD]  # fmt: skip
+    hints = typing.get_type_hints(edit_command)
+    own = [p.replace(annotation=hints[p.name]) for p in own]
+
+    def flag(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+        return inspect.Parameter(
+            name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+        )
+
+    extra = [
+        flag(name, bool, typer.Option(False, option, help=text, rich_help_panel="Findings"))
+        for name, (option, _, text) in ONSET_SHORTCUTS.items()
+    ]
+    extra += [
+        flag(opt.key, opt.kind | None, typer.Option(
+            None, *opt.flags.split(" "), help=opt.help, rich_help_panel=opt.panel,
+            show_default=False))
+        for opt in OPTIONS if opt.key not in LOG_SKIPS
+    ]  # fmt: skip
+    return [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) if p.name != "episode_id" else p
+            for p in own] + extra  # fmt: skip
+
+
+edit_command.__signature__ = inspect.Signature(_edit_parameters())  # type: ignore[attr-defined]
+edit_command.__annotations__ = {
+    p.name: p.annotation
+    for p in edit_command.__signature__.parameters.values()  # type: ignore[attr-defined]
+}
+app.command("edit")(edit_command)
 
 
 @app.command("delete")
@@ -215,7 +289,7 @@ def delete_command(
     person: str | None = PERSON,
 ) -> None:
     """Delete an episode (asks first; --yes for scripts)."""
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=True) as diary:
         episode = diary.get_episode(episode_id)
         if not yes:
             require_terminal("episodes delete", "add --yes to delete without being asked")
@@ -241,7 +315,7 @@ def reassess_command(
     """Assess episodes again with the current knowledge base and profile; report what changed."""  # fmt: skip
     if bool(episode_ids) == all_:
         raise UsageError("say which episodes: give their ids, or --all")
-    with open_diary(database_url, person) as diary:
+    with open_diary(database_url, person, write=True) as diary:
         report = diary.reassess(None if all_ else episode_ids)
     if wants_json(output_format, json_flag):
         print_json(report.to_dict())

@@ -116,7 +116,7 @@ def set_command(
     if not values and not condition and not remove_condition:
         raise UsageError("nothing to set: musclewise profile set --help lists the options")
     url, who = _where(ctx, database_url, person)
-    with open_diary(url, who) as diary:
+    with open_diary(url, who, write=True) as diary:
         profile = diary.set_profile(
             values, add_conditions=condition or (), remove_conditions=remove_condition or ()
         )
@@ -145,7 +145,7 @@ def medicine_add_command(
     from musclewise.diary.times import parse_day
 
     url, who = _where(ctx, database_url, person)
-    with open_diary(url, who) as diary:
+    with open_diary(url, who, write=True) as diary:
         started_on = parse_day(started, diary.timezone(), "--started") if started else None
         medicine, match = diary.add_medicine(name, started_on, allow_unknown=unknown_ok)
     if wants_json(output_format, json_flag):
@@ -175,7 +175,7 @@ def medicine_stop_command(
     from musclewise.diary.times import parse_day
 
     url, who = _where(ctx, database_url, person)
-    with open_diary(url, who) as diary:
+    with open_diary(url, who, write=True) as diary:
         day = parse_day(on, diary.timezone(), "--on") if on else None
         medicine = diary.stop_medicine(name, day)
     typer.echo(f"Stopped {medicine.name} on {medicine.stopped_on}")

@@ -224,6 +224,7 @@ def show(summary: Summary, console: Console) -> None:
             f"{'?' if e.pain is None else e.pain}, {duration_text(e.duration_s) or '?'} "
             f"({LEVEL_WORDS[e.triage]})" for e in summary.worst[:3]))  # fmt: skip
     linked = [m for m in summary.medicines if m.cramp_linked]
+
     if linked:
         console.print(
             Text("  Medicines whose class is linked to cramps in published sources: "
@@ -290,7 +291,10 @@ def _write_atomic(path: Path, content: bytes, option: str) -> None:
         raise UsageError(f"{option}: {path} is a folder; give a file name")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        temporary.write_bytes(content)
+        with os.fdopen(
+            os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb"
+        ) as out:
+            out.write(content)  # private, as the diary is (issue 14 item 12)
         os.replace(temporary, path)
     except OSError as exc:
         raise UsageError(f"{option}: cannot write {path}: {exc.strerror}") from None

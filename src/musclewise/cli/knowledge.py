@@ -36,10 +36,11 @@ def _emit(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(*headers, show_lines=False, expand=True)
     for row in rows:
-        table.add_row(*(str(cell) for cell in row))
+        table.add_row(*(Text(str(cell)) for cell in row))
     Console().print(table)
 
 
@@ -81,12 +82,13 @@ def overview(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         "seed_positions": len(d["seeds"]["positions"]),
         "patterns": len(d["patterns"]["patterns"]),
     }
-    rows = [(k.replace("_", " "), str(v)) for k, v in counts.items()]
+    words = {"seed_positions": "where the two source articles disagree"}
+    rows = [(words.get(k, k.replace("_", " ")), str(v)) for k, v in counts.items()]
     _emit(counts, as_json, rows, ("knowledge base", ""))
     if not as_json:
         typer.echo(
             "Sections: musclewise knowledge conditions | factors | red-flags | medicines | "
-            "sources | seeds  (each takes an id, and --json)"
+            "sources | articles  (each takes an id, and --json)"
         )
 
 
@@ -161,14 +163,21 @@ def sources(
 ) -> None:
     """The bibliography: every source id cited, with its title and address."""
     items = _pick(_kb().data["meta"]["sources"], "id", source, "source")
-    rows = [(s["id"], s["kind"], s["title"], s.get("url", "")) for s in items]
+    kinds = {"seed": "article", "patient_info": "patient information"}
+    rows = [(s["id"], kinds.get(s["kind"], s["kind"]), s["title"], s.get("url", "")) for s in items]
     _emit(items, as_json, rows, ("id", "kind", "title", "url"))
 
 
-@app.command()
 def seeds(as_json: bool = JsonOpt) -> None:
-    """Where the two seed articles disagree, and which way musclewise goes and why."""
-    items = _kb().data["seeds"]["positions"]
-    rows = [(p["topic"], "\n".join(f"{k}: {v}" for k, v in p["says"].items()), p["product"], p["why"])
-            for p in items]  # fmt: skip
-    _emit(items, as_json, rows, ("question", "the seeds say", "musclewise", "why"))
+    """Where the two source articles musclewise started from disagree, and which way it goes
+    and why."""
+    kb = _kb()
+    items = kb.data["seeds"]["positions"]
+    titles = {sid: entry["title"].split(" (")[0] for sid, entry in kb.sources.items()}
+    rows = [(p["topic"], "\n".join(f"{titles.get(k, k)}: {v}" for k, v in p["says"].items()),
+             p["product"], p["why"]) for p in items]  # fmt: skip
+    _emit(items, as_json, rows, ("question", "the two articles say", "musclewise", "why"))
+
+
+app.command("articles")(seeds)
+app.command("seeds", hidden=True)(seeds)  # the older name

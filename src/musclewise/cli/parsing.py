@@ -37,3 +37,23 @@ def parse_duration(text: str, option: str = "--duration") -> float:
 def split_list(text: str) -> list[str]:
     """``"furosemide, Lipitor"`` → ``["furosemide", "Lipitor"]``."""
     return [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
+
+
+YES_WORDS = frozenset({"yes", "y", "true"})
+NO_WORDS = frozenset({"no", "n", "false"})
+
+
+def set_value(raw: str) -> object:
+    """The value of ``--set KEY=VALUE``: yes/no words (any case) as true/false, else JSON,
+    else the text as it is (the findings check then names the key if it is not allowed)."""
+    import json
+
+    word = raw.strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return raw

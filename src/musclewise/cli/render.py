@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -48,26 +48,68 @@ class SourceNotes:
         return f" [{','.join(marks)}]" if marks else ""
 
 
+NEGATIVE = {
+    "postpartum": "no recent birth",
+    "fluids_low": "drank enough",
+    "smoker": "not a smoker",
+    "pregnant": "not pregnant",
+}
+"""How a finding that is false is said, where "no" + its label reads badly."""
+
+
+def duration_words(seconds: float) -> str:
+    """A duration as people say it: "90 seconds" is "1 min 30 s", 21,600 s is "6 hours"."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days >= 2 or (days and not hours):
+        return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
+    hours += days * 24
+    if hours:
+        unit = "hour" if hours == 1 else "hours"
+        return f"{hours} {unit}" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min" + (f" {secs} s" if secs else "")
+
+
+def finding_words(key: str, value: Any) -> str:
+    """One finding in plain words ("pain 7/10", "no swelling", "not eased by stretching")."""
+    from musclewise.interview import label_of, load_questions
+
+    if key == "duration_s" and isinstance(value, int | float):
+        return f"lasting {duration_words(value)}"
+    if key == "pain":
+        return f"pain {value}/10"
+    label = label_of(key)
+    if isinstance(value, bool):
+        if value:
+            return label
+        if key in NEGATIVE:
+            return NEGATIVE[key]
+        if label.startswith(("eased by", "gave ")):
+            return f"not {label}"
+        for article in ("a ", "an "):
+            if label.startswith(article):
+                return f"no {label[len(article) :]}"
+        return f"no {label}"
+    if isinstance(value, list):
+        return f"{label}: {', '.join(map(str, value))}"
+    question = load_questions().get(key)
+    choices = dict(question.choices) if question and question.choices else {}
+    shown = choices.get(value, str(value).replace("_", " ")) if isinstance(value, str) else value
+    return f"{label} {shown}" if key != "site" else f"{label} {str(value).replace('_', ' ')}"
+
+
 def describe_findings(findings: Mapping[str, Any]) -> str:
     """A short line of what was given, so the person can check it."""
-    parts: list[str] = []
-    for key, value in findings.items():
-        if key == "text":
-            continue
-        if key == "duration_s":
-            minutes, seconds = divmod(int(value), 60)
-            parts.append(
-                f"lasting {minutes} min {seconds} s" if minutes else f"lasting {seconds} s"
-            )
-        elif key == "pain":
-            parts.append(f"pain {value}/10")
-        elif isinstance(value, bool):
-            parts.append(key.replace("_", " ") if value else f"no {key.replace('_', ' ')}")
-        elif isinstance(value, list):
-            parts.append(f"{key.replace('_', ' ')}: {', '.join(map(str, value))}")
-        else:
-            parts.append(f"{key.replace('_', ' ')} {str(value).replace('_', ' ')}")
-    return ", ".join(parts)
+    return ", ".join(finding_words(k, v) for k, v in findings.items() if k != "text")
+
+
+def _line(*parts: str | Text) -> Text:
+    """A line of plain text: user text and stored text are never read as Rich markup."""
+    return Text.assemble(*parts)
 
 
 def render_assessment(
@@ -77,84 +119,98 @@ def render_assessment(
     example: bool = False,
     console: Console | None = None,
     after_banner: Callable[[Console], None] | None = None,
+    based_on: str = "Based on: ",
 ) -> None:
     """The assessment for people: the triage banner always first, then (``after_banner``,
-    e.g. what was read from a description) the rest."""
+    e.g. what was read from a description) the rest. Every part may be missing (an imported
+    assessment may be minimal): what is there is shown. Nothing is read as markup."""
     console = console or Console()
     notes = SourceNotes()
-    level = assessment["triage"]["level"]
-    title, style, advice = BANNER[level]
+    triage = assessment.get("triage") or {}
+    level = triage.get("level", "self_care")
+    title, style, advice = BANNER.get(level, BANNER["see_doctor"])
     console.print(Panel(Text(advice, style="bold"), title=title, style=style, expand=True))
     if after_banner is not None:
         after_banner(console)
     if example:
         console.print(Text("The bundled example episode:", style="italic"))
-    console.print(Text("Based on: ", style="bold") + Text(describe_findings(findings)))
+    console.print(Text(based_on, style="bold") + Text(describe_findings(findings)))
 
-    kind = assessment["kind"]
-    probs = assessment["probabilities"]
-    bar = "█" * round(probs[kind] * 20) + "░" * (20 - round(probs[kind] * 20))
-    others = ", ".join(f"{SHORT_NAMES[k]} {percent(v)}" for k, v in probs.items() if k != kind)
+    kind = assessment.get("kind", "other")
+    probs = assessment.get("probabilities") or {}
     console.print()
-    console.print(
-        Text("What it is: ", style="bold")
-        + Text(f"{KIND_NAMES[kind]}  {bar} {percent(probs[kind])}", style="bold cyan")
-        + Text(f"  ({others})")
-    )
-    for line in assessment["explanation"][1:]:
-        console.print(f"  · {line}")
+    if kind in probs:
+        bar = "█" * round(probs[kind] * 20) + "░" * (20 - round(probs[kind] * 20))
+        others = ", ".join(
+            f"{SHORT_NAMES.get(k, k)} {percent(v)}" for k, v in probs.items() if k != kind
+        )
+        console.print(
+            Text("What it is: ", style="bold")
+            + Text(f"{KIND_NAMES.get(kind, kind)}  {bar} {percent(probs[kind])}",
+                   style="bold cyan")
+            + Text(f"  ({others})")
+        )  # fmt: skip
+    else:
+        console.print(
+            Text("What it is: ", style="bold") + Text(KIND_NAMES.get(kind, kind), style="bold cyan")
+        )
+    for line in (assessment.get("explanation") or [])[1:]:
+        console.print(_line("  · ", str(line)))
 
-    if assessment["suspected"]:
+    suspected = assessment.get("suspected") or []
+    if suspected:
         console.print(Text("\nWorth ruling out", style="bold"))
-        for s in assessment["suspected"][:3]:
-            name = s.get("name", s["condition"].replace("_", " "))
-            why = "; ".join(s["why"][:2])
-            console.print(f"  • {name} ({percent(s['probability'])}): {why}")
+        for item in suspected[:3]:
+            name = item.get("name", str(item.get("condition", "")).replace("_", " "))
+            why = "; ".join(map(str, (item.get("why") or [])[:2]))
+            probability = item.get("probability")
+            chance = f" ({percent(probability)})" if isinstance(probability, float | int) else ""
+            console.print(_line(f"  • {name}{chance}: ", why))
 
     def section(heading: str, items: Sequence[Mapping[str, Any]], field: str = "text") -> None:
         if not items:
             return
         console.print(Text(f"\n{heading}", style="bold"))
         for item in items:
-            console.print(f"  • {item[field]}{notes.cite(item['sources'])}")
+            console.print(_line("  • ", str(item.get(field, "")),
+                                notes.cite(item.get("sources") or [])))  # fmt: skip
 
-    section("What to do now", assessment["relief"])
+    section("What to do now", assessment.get("relief") or [])
     from musclewise.knowledge import load_knowledge
 
-    factors = {f["id"]: f for f in load_knowledge().data["factors"]["factors"]}
-    named = [
-        {
-            "text": f"{factors[f['id']]['name']} ({factors[f['id']]['evidence']} evidence): {f['why']}",
-            "sources": f["sources"],
-        }
-        for f in assessment["factors"]
-    ]
-    section("What may be contributing", named)
-    section("When to get help", assessment["triage"]["reasons"])
-    section("Next time", assessment["prevention"])
-    if assessment["missing"]:
-        console.print(Text("\nAnswering these would sharpen the answer", style="bold"))
-        console.print("  " + ", ".join(k.replace("_", " ") for k in assessment["missing"][:6]))
-
     knowledge = load_knowledge()
-    sources = knowledge.sources
-    table = Table.grid(padding=(0, 1))
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")
-    for number, sid in enumerate(notes.order, start=1):
-        entry = sources.get(sid, {"title": sid, "url": ""})
-        table.add_row(f"[{number}]", f"{entry['title']} {entry.get('url', '')}".strip())
-    console.print(Text("\nSources", style="bold"))
-    console.print(table)
-    console.print(
-        Group(
-            Text(
-                f"\n{knowledge.data['meta']['disclaimer']} "
-                f"(knowledge base {assessment['knowledge_version']})",
-                style="dim",
-            )
-        )
-    )
+    factors = {f["id"]: f for f in knowledge.data["factors"]["factors"]}
+    named = []
+    for found in assessment.get("factors") or []:
+        known = factors.get(found.get("id"), {})
+        name = known.get("name", str(found.get("id", "")).replace("_", " "))
+        evidence = f" ({known['evidence']} evidence)" if "evidence" in known else ""
+        named.append({"text": f"{name}{evidence}: {found.get('why', '')}",
+                      "sources": found.get("sources") or []})  # fmt: skip
+    section("What may be contributing", named)
+    section("When to get help", triage.get("reasons") or [])
+    section("Next time", assessment.get("prevention") or [])
+    missing = assessment.get("missing") or []
+    if missing:
+        from musclewise.interview import label_of
+
+        console.print(Text("\nTelling us these could make the answer surer", style="bold"))
+        console.print(_line("  " + ", ".join(label_of(k) for k in missing[:6])))
+
+    version = assessment.get("knowledge_version", "?")
+    console.print(Text(
+        f"\n{knowledge.data['meta']['disclaimer']} (knowledge base {version})", style="dim"))  # fmt: skip
+    if notes.order:
+        sources = knowledge.sources
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
+        for number, sid in enumerate(notes.order, start=1):
+            entry = sources.get(sid, {"title": sid, "url": ""})
+            table.add_row(Text(f"[{number}]"),
+                          Text(f"{entry['title']} {entry.get('url', '')}".strip()))  # fmt: skip
+        console.print(Text("\nSources", style="bold"))
+        console.print(table)
     if example:
         console.print(
             Text(

@@ -87,7 +87,10 @@ class Diary:
     ``person``: whose diary; by default the only person in the database, or ``"me"`` in an
     empty one (created on the first write). ``migrate``: bring an empty or older schema to
     head when opening; by default only for SQLite (PostgreSQL is migrated explicitly by
-    ``musclewise db upgrade``). Use it as a context manager, or call :meth:`close`.
+    ``musclewise db upgrade``). ``create``: False refuses a SQLite file that does not exist
+    (nothing is created: for reads). ``new_person``: False refuses a ``person`` the database
+    does not hold when it holds someone else (:class:`NotFoundError` with the names closest
+    to it; :meth:`add_person` adds one). Use it as a context manager, or call :meth:`close`.
     """
 
     def __init__(
@@ -97,6 +100,8 @@ class Diary:
         person: str | None = None,
         migrate: bool | None = None,
         engine: Engine | None = None,
+        create: bool = True,
+        new_person: bool = True,
     ) -> None:
         if engine is not None:
             self.url: URL = engine.url
@@ -104,6 +109,8 @@ class Diary:
             self.url = url
         else:
             self.url = database.resolve_url(url)
+        if not create and engine is None:
+            database.require_existing(self.url)
         self._owns_engine = engine is None
         self.engine = engine if engine is not None else database.make_engine(self.url)
         if migrate is None:
@@ -120,6 +127,7 @@ class Diary:
         self._session: Session | None = None
         self._read_only = False
         self._person_name = check_name(person, "person") if person is not None else None
+        self._check_person = not new_person and person is not None
 
     # ------------------------------------------------------------------ life cycle
 
@@ -196,9 +204,27 @@ class Diary:
         with self._read() as session:
             return list(session.scalars(select(Person.name).order_by(Person.name)))
 
+    def add_person(self, name: str) -> None:
+        """Start a diary for a new person (this computer's time zone); refuses a name taken."""
+        checked = check_name(name, "person")
+        with self._write() as session:
+            taken = select(Person.id).where(Person.name == checked)
+            if session.scalars(taken).first() is not None:
+                raise DiaryValueError([FieldProblem("person", f"'{checked}' already has a diary")])
+            session.add(
+                Person(name=checked, timezone=times.local_zone_name(), created_at=times.now())
+            )
+            session.flush()
+        self._person_name, self._check_person = checked, False
+
     @property
     def person(self) -> str:
         """Whose diary this is (see the class docstring)."""
+        if self._check_person and self._person_name is not None:
+            names = self.people()
+            if names and self._person_name not in names:
+                raise unknown_person(self._person_name, names)
+            self._check_person = False
         if self._person_name is None:
             names = self.people()
             if len(names) > 1:
@@ -319,9 +345,17 @@ class Diary:
                         [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
                         hint="stop it first (profile medicine stop) to record a new course",
                     )
-            medicine = Medicine(person_id=row.id, name=typed, started_on=started_on)
-            session.add(medicine)
-            session.flush()
+            medicine = Medicine(
+                person_id=row.id, name=typed, started_on=started_on, current_key=key
+            )
+            try:
+                with session.begin_nested():
+                    session.add(medicine)
+            except IntegrityError:  # another process added it a moment ago
+                raise DiaryValueError(
+                    [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
+                    hint="stop it first (profile medicine stop) to record a new course",
+                ) from None
             return _medicine(medicine), match
 
     def stop_medicine(self, name: str, on: date | None = None) -> MedicineRecord:
@@ -355,6 +389,7 @@ class Diary:
                                                 f"({medicine.started_on})")]
                 )  # fmt: skip
             medicine.stopped_on = stopped
+            medicine.current_key = None
             session.flush()
             return _medicine(medicine)
 
@@ -373,18 +408,27 @@ class Diary:
                 raise DiaryValueError(
                     [FieldProblem("stopped_on", f"{stopped_on} is before started_on")]
                 )
+            key = _medicine_key(typed) if stopped_on is None else None
             for other in _medicine_rows(session, row.id):
-                if (other.name, other.started_on, other.stopped_on) == (
-                    typed,
-                    started_on,
-                    stopped_on,
-                ):
-                    return _medicine(other), False
+                same = (other.name, other.started_on, other.stopped_on) == (
+                    typed, started_on, stopped_on
+                )  # fmt: skip
+                if same or (key is not None and other.current_key == key):
+                    return _medicine(other), False  # the same course, or taken already
             medicine = Medicine(
-                person_id=row.id, name=typed, started_on=started_on, stopped_on=stopped_on
-            )
-            session.add(medicine)
-            session.flush()
+                person_id=row.id, name=typed, started_on=started_on, stopped_on=stopped_on,
+                current_key=key,
+            )  # fmt: skip
+            try:
+                with session.begin_nested():
+                    session.add(medicine)
+            except IntegrityError:  # another import wrote it a moment ago
+                other = session.scalars(
+                    select(Medicine).where(
+                        Medicine.person_id == row.id, Medicine.current_key == key
+                    )
+                ).one()
+                return _medicine(other), False
             return _medicine(medicine), True
 
     # ------------------------------------------------------------------ episodes
@@ -423,8 +467,11 @@ class Diary:
                 updated_at=stamp,
             )
             self._assess_into(session, row, episode)
-            session.add(episode)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(episode)
+            except IntegrityError:
+                raise _same_start(site) from None
             return _episode(episode, row.name)
 
     def restore_episode(
@@ -464,8 +511,12 @@ class Diary:
             if isinstance(columns["assessment"], AssessmentText):
                 columns["assessment"] = columns["assessment"].decoded()
             episode = Episode(**columns)
-            session.add(episode)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    session.add(episode)
+            except IntegrityError:  # another import wrote it a moment ago
+                existing = session.scalars(same).one()
+                return _episode(existing, row.name), False
             return _episode(episode, row.name), True
 
     def restore_episodes(self, episodes: Sequence[CheckedEpisode]) -> list[bool]:
@@ -509,10 +560,30 @@ class Diary:
                         else json.dumps(stored)  # as SQLAlchemy's JSON type writes it
                     )
                     rows.append(columns)
-            if rows:
+            if rows and database.is_sqlite(self.url):
+                # SQLite: BEGIN IMMEDIATE let no other writer in since the query above
                 text = bindparam("assessment_json", type_=Text())
-                value = text if database.is_sqlite(self.url) else sa_cast(text, JSON())
-                session.execute(insert(table).values(assessment=value), rows)
+                session.execute(insert(table).values(assessment=text), rows)
+            elif rows:
+                # PostgreSQL: another import may have written some of them since the query;
+                # the unique index skips those, and they are counted as already there
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                text = bindparam("assessment_json", type_=Text())
+                statement = (
+                    pg_insert(table)
+                    .values(assessment=sa_cast(text, JSON()))
+                    .on_conflict_do_nothing(index_elements=["person_id", "site", "started_at"])
+                    .returning(table.c.site, table.c.started_at)
+                )
+                written = {
+                    (site, when.astimezone(UTC))
+                    for site, when in session.execute(statement, rows).all()
+                }
+                added = [
+                    new and (e.site, e.started_at) in written
+                    for new, e in zip(added, episodes, strict=True)
+                ]
             return added
 
     def _restored_columns(
@@ -672,6 +743,13 @@ class Diary:
                     float(value) if key == "duration_s" and value is not None else value,
                 )
             episode.findings = findings
+            clash = select(Episode.id).where(
+                Episode.person_id == row.id, Episode.site == episode.site,
+                Episode.started_at == episode.started_at, Episode.id != episode.id,
+            )  # fmt: skip
+            with session.no_autoflush:
+                if session.scalars(clash).first() is not None:
+                    raise _same_start(episode.site)
             self._assess_into(session, row, episode)
             episode.updated_at = times.now()
             session.flush()
@@ -847,6 +925,28 @@ class Diary:
 # ---------------------------------------------------------------------- helpers
 
 
+def _same_start(site: str) -> DiaryValueError:
+    return DiaryValueError(
+        [FieldProblem("started_at", f"an episode of the {site} that started at this moment "
+                                    "is already in the diary")],
+        hint="give another time with --at, or change that episode with musclewise episodes edit",
+    )  # fmt: skip
+
+
+def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
+    """The error for a person the database does not hold, naming the closest ones."""
+    import difflib
+
+    lowered = {n.lower(): n for n in names}
+    close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=3, cutoff=0.5)]
+    guess = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return NotFoundError(
+        f"person: '{name}' has no diary here{guess} (people: {shown})",
+        hint=f"to start a diary for '{name}': musclewise person add '{name}'",
+    )
+
+
 def _aware(value: object, field: str) -> datetime:
     if not isinstance(value, datetime):
         raise DiaryValueError([FieldProblem(field, f"{value!r} is not a date and time")])
@@ -921,8 +1021,11 @@ def check_restored_episode(
 
 
 def _check_assessment(assessment: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored assessment kept as it is: it must at least say its kind, triage and version."""
+    """A stored assessment kept as it is: it must follow the assessment contract."""
+    from musclewise.diary.contract_check import check_assessment
+
     _assessment_head(assessment)
+    check_assessment(dict(assessment))
     return dict(assessment)
 
 
@@ -971,19 +1074,24 @@ class AssessmentText:
 
     @classmethod
     def parse(cls, text: str | bytes) -> AssessmentText:
-        """Check the text is a JSON object stating its kind, triage and knowledge version."""
+        """Check the text is an assessment of the contract (kind, triage, version, ...)."""
+        from musclewise.diary.contract_check import ASSESSMENT_MAX_CHARS
+
+        if len(text) > ASSESSMENT_MAX_CHARS:
+            raise DiaryValueError([FieldProblem(
+                "assessment", f"is too long (at most {ASSESSMENT_MAX_CHARS:,} characters)")])  # fmt: skip
         try:
             head = _HEAD_DECODER.decode(text)
         except msgspec.ValidationError:
             raise DiaryValueError([FieldProblem("assessment", "is not a JSON object")]) from None
         except msgspec.DecodeError:
-            shown = text if isinstance(text, str) else text.decode("utf-8", "replace")
-            raise DiaryValueError(
-                [FieldProblem("assessment", f"{shown!r} is not valid JSON")]
-            ) from None
+            raise DiaryValueError([FieldProblem("assessment", "is not valid JSON")]) from None
         values = {"kind": head.kind, "triage": head.triage}
         values["knowledge_version"] = head.knowledge_version
         kind, triage, version = _assessment_head(values)
+        from musclewise.diary.contract_check import check_assessment_text
+
+        check_assessment_text(text)  # the whole of it follows the contract
         decoded = text if isinstance(text, str) else text.decode("utf-8")
         return cls(decoded, kind, triage, version)
 

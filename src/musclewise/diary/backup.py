@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from musclewise.diary.api import Diary
-from musclewise.diary.database import is_sqlite, masked
+from musclewise.diary.database import clean_partials, is_sqlite, masked
 from musclewise.errors import UsageError
 
 
@@ -30,8 +30,10 @@ def backup(diary: Diary, target: Path, *, overwrite: bool = False) -> int:
         raise UsageError(f"PATH: {target} exists", hint="add --overwrite to replace it")
     if not target.parent.is_dir():
         raise UsageError(f"PATH: the folder {target.parent} does not exist")
+    clean_partials(target)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # private
         destination = sqlite3.connect(temporary)
         try:
             with diary.engine.connect() as connection:
@@ -45,6 +47,9 @@ def backup(diary: Diary, target: Path, *, overwrite: bool = False) -> int:
         finally:
             destination.close()
         os.replace(temporary, target)
+    except (sqlite3.OperationalError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"PATH: cannot write the backup to {target}: {reason}") from None
     finally:
         temporary.unlink(missing_ok=True)
     return target.stat().st_size

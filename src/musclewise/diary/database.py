@@ -33,7 +33,7 @@ from musclewise.errors import UsageError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0001"
+HEAD = "0002"
 """The newest migration revision; a test checks it against ``migrations/versions``."""
 
 URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"
@@ -92,17 +92,57 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database or "")
 
 
+def _private_file(path: Path) -> None:
+    """Create the diary's folder (0700) and an empty file (0600) if they are missing, so that
+    SQLite, which gives its WAL and SHM files the database's permissions, keeps all of them
+    private (a health diary is no one else's business on a shared computer)."""
+    folder = path.expanduser().parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder.chmod(0o700)  # whatever the umask
+    try:
+        descriptor = os.open(path.expanduser(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
+def clean_partials(target: Path) -> None:
+    """Remove ``.NAME.PID.partial`` files left beside ``target`` by a process that was killed
+    (one whose PID no longer runs): an export or backup that never finished."""
+    for stale in target.parent.glob(f".{target.name}.*.partial"):
+        pid = stale.name[len(target.name) + 2 : -len(".partial")]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            continue  # runs, under another user
+
+
+def require_existing(url: URL) -> None:
+    """Refuse a SQLite file that does not exist (a read must not create a diary or folder)."""
+    path = sqlite_path(url)
+    if path is None or path.expanduser().is_file():
+        return
+    raise DatabaseError(
+        f"there is no diary at {path}",
+        hint="check --database-url (or MUSCLEWISE_DATABASE_URL); musclewise log records a "
+        "first episode and starts the diary",
+    )
+
+
 def make_engine(url: URL, **options: Any) -> Engine:
     """An engine with the diary's connection settings for its backend."""
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _private_file(path)
             except OSError as exc:
-                raise DatabaseError(
-                    f"cannot create the folder {path.parent} for the diary: {exc.strerror}"
-                ) from None
+                raise DatabaseError(f"cannot create the diary {path}: {exc.strerror}") from None
         connect_args = {"timeout": BUSY_TIMEOUT_S, **options.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _sqlite_connect)
@@ -164,6 +204,17 @@ def connection_errors(url: URL) -> Iterator[None]:
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise DatabaseError(f"lost the connection to {masked(url)}") from None
+        if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(
+            exc.orig, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+        ):
+            # a file that is not a SQLite database, or a damaged one (SQLite's own words,
+            # which never hold the values of a statement)
+            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "damaged"
+            raise DatabaseError(
+                f"cannot use the database {masked(url)}: {reason}",
+                hint="check --database-url; if it is your diary, restore it from a backup "
+                "(musclewise backup makes one)",
+            ) from None
         raise
 
 

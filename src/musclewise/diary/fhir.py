@@ -865,11 +865,19 @@ def import_bundle(diary: Diary, stream: IO[str], *, dry_run: bool = False) -> Im
     the medicines, then the episodes. If anything is not valid, nothing is written and
     :class:`BundleRejected` names every problem. Records already in the diary (the same
     medicine and dates, an episode of the same site and start) are counted and left alone."""
+    content = stream.read()
     try:
-        data = json.load(stream)
+        content.encode("utf-8")
+    except UnicodeEncodeError:  # read with errors="surrogateescape": bytes that are not UTF-8
+        raise BundleRejected([BundleProblem(0, "Bundle", "is not UTF-8 text")]) from None
+    try:
+        data = json.loads(content)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         problem = BundleProblem(0, "Bundle", f"is not valid JSON ({exc.msg}, {where})")
+        raise BundleRejected([problem]) from None
+    except RecursionError:
+        problem = BundleProblem(0, "Bundle", "is nested too deeply to be a FHIR Bundle")
         raise BundleRejected([problem]) from None
     parsed = read_bundle(data)
     problems = list(parsed.problems)

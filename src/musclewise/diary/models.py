@@ -104,6 +104,9 @@ class Medicine(Base):
     __table_args__ = (
         CheckConstraint("stopped_on IS NULL OR started_on IS NULL OR stopped_on >= started_on",
                         name="stopped_after_started"),
+        # one current medicine of a name: current_key is the name's key while it is taken,
+        # NULL once stopped (NULLs never clash), so two processes cannot both add it
+        Index("ux_medicine_person_current", "person_id", "current_key", unique=True),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -111,13 +114,15 @@ class Medicine(Base):
     name: Mapped[str] = mapped_column(String(MEDICINE_MAX))
     started_on: Mapped[date | None] = mapped_column(Date)
     stopped_on: Mapped[date | None] = mapped_column(Date)
+    current_key: Mapped[str | None] = mapped_column(String(MEDICINE_MAX))
 
 
 class Episode(Base):
     __tablename__ = "episode"
     __table_args__ = (
         Index("ix_episode_person_started", "person_id", "started_at"),
-        Index("ix_episode_person_site_started", "person_id", "site", "started_at"),
+        # one episode of a site at an instant (what an import counts as "already there")
+        Index("ux_episode_person_site_started", "person_id", "site", "started_at", unique=True),
         Index("ix_episode_person_kind_started", "person_id", "kind", "started_at"),
         CheckConstraint("pain >= 0 AND pain <= 10", name="pain"),
         CheckConstraint("duration_s >= 0", name="duration_s"),

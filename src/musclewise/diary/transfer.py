@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -117,6 +118,10 @@ def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
     return counts
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP: CSV injection)."""
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -124,7 +129,27 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will not run: one starting as a formula does (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a ``'`` in front; so does one that starts with
+    ``'`` and then one of those (or another ``'``), so that :func:`restore` is exact."""
+    if text.startswith(FORMULA_STARTS) or (
+        text.startswith("'") and text[1:2] and text[1:2] in (*FORMULA_STARTS, "'")
+    ):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given."""
+    if text.startswith("'") and text[1:2] and text[1:2] in (*FORMULA_STARTS, "'"):
+        return text[1:]
+    return text
 
 
 # --------------------------------------------------------------------------- import
@@ -189,11 +214,25 @@ class Row(NamedTuple):
 def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
     """The rows of an import file, numbered by line, typed (CSV cells converted)."""
     if fmt == "jsonl":
-        for number, line in enumerate(stream, start=1):
+        for number, read in enumerate(_bounded_lines(stream), start=1):
+            if read is None:
+                problem = f"is longer than {LINE_MAX:,} characters (not kept)"
+                yield Row(number, {"__error__": problem}, "")
+                continue
+            line = read.removeprefix("\ufeff") if number == 1 else read
             if not line.strip():
+                continue
+            if not _is_utf8(line):
+                yield Row(number, {"__error__": "is not UTF-8 text"}, line)
                 continue
             try:
                 fields = _LINE_DECODER.decode(line)
+                # the assessment stays JSON text (checked, not decoded): stored as it is
+                decoded = {
+                    k: (v if k == "assessment" and bytes(v) != b"null"
+                        else _VALUE_DECODER.decode(v))
+                    for k, v in fields.items()
+                }  # fmt: skip
             except msgspec.ValidationError:
                 yield Row(number, {"__error__": "is not a JSON object"}, line)
                 continue
@@ -201,38 +240,104 @@ def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
                 reason = str(exc).removeprefix("JSON is malformed: ")
                 yield Row(number, {"__error__": f"not valid JSON ({reason})"}, line)
                 continue
-            # the assessment stays JSON text (checked, not decoded): it is stored as it is
-            decoded = {
-                k: (v if k == "assessment" and bytes(v) != b"null" else _VALUE_DECODER.decode(v))
-                for k, v in fields.items()
-            }
+            except RecursionError:
+                yield Row(number, {"__error__": "is nested too deeply"}, line)
+                continue
             yield Row(number, decoded, line)
         return
-    reader = csv.reader(stream)
-    header = next(reader, None)
-    if header is None:
-        return
+    first = stream.readline()
+    if not first.strip():
+        raise UsageError("FILE: the file is empty (no header line); nothing to import")
+    delimiter = _delimiter(first)
+    reader = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
+    header = next(reader)
     unknown = [c for c in header if c not in COLUMNS]
     if unknown or "record" not in header:
-        problems = [RowProblem(1, c, "is not a column of a musclewise export") for c in unknown]
+        if len(header) == 1 and delimiter == ",":
+            found = header[0][:60]
+            raise UsageError(
+                f"FILE: the first line ({found!r}) is not a header of columns separated by "
+                "commas or semicolons",
+                hint="export from musclewise (or save the spreadsheet as CSV) and try again",
+            )
+        problems = [RowProblem(1, c[:60], "is not a column of a musclewise export")
+                    for c in unknown[:20]]  # fmt: skip
         if "record" not in header:
             problems.append(RowProblem(1, "record", "the column is missing"))
         raise ImportRejected(problems, 1)
     header_line = io.StringIO()
-    csv.writer(header_line, lineterminator="\n").writerow(header)
+    csv.writer(header_line, delimiter=delimiter, lineterminator="\n").writerow(header)
     start = reader.line_num
-    for cells in reader:
+    for cells in _csv_rows(reader):
         raw = io.StringIO()
-        csv.writer(raw, lineterminator="\n").writerow(cells)
-        if len(cells) != len(header):
-            values: dict[str, Any] = {
-                "__error__": f"has {len(cells)} cells, the header {len(header)}"
-            }
+        csv.writer(raw, delimiter=delimiter, lineterminator="\n").writerow(cells)
+        if not _is_utf8(raw.getvalue()):
+            values: dict[str, Any] = {"__error__": "is not UTF-8 text"}
+        elif len(cells) != len(header):
+            values = {"__error__": f"has {len(cells)} cells, the header {len(header)}"}
         else:
-            values = {k: v for k, v in zip(header, cells, strict=True) if v != ""}
+            values = {k: restore(v) for k, v in zip(header, cells, strict=True) if v != ""}
             values["__csv__"] = True
         yield Row(start + 1, values, raw.getvalue(), header_line.getvalue())
         start = reader.line_num
+
+
+LINE_MAX = 16_000_000
+"""The longest JSON Lines line read: a longer one is a bad row, skipped without being kept."""
+
+
+def _bounded_lines(stream: IO[str]) -> Iterator[str | None]:
+    """The stream's lines, each at most :data:`LINE_MAX` characters (None for a longer one,
+    whose rest is read and dropped): memory stays bounded whatever the file holds."""
+    while True:
+        line = stream.readline(LINE_MAX + 1)
+        if not line:
+            return
+        if len(line) > LINE_MAX and not line.endswith("\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith("\n"):
+                pass
+            yield None
+            continue
+        yield line
+
+
+CSV_CELL_MAX = 16_000_000
+"""The longest CSV cell read (Python's csv refuses cells over 128 KiB by default)."""
+
+
+def _csv_rows(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a file CSV cannot read (a cell over :data:`CSV_CELL_MAX`, a NUL)
+    is one clear error naming the line."""
+    csv.field_size_limit(CSV_CELL_MAX)
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UsageError(
+                f"FILE: line {reader.line_num} cannot be read as CSV ({exc}); nothing was imported"
+            ) from None
+        yield cells
+
+
+def _delimiter(header: str) -> str:
+    """The header's separator: a comma, or the semicolon (or tab) of spreadsheets in much of
+    Europe, whichever splits the line into known columns."""
+    for delimiter in (",", ";", "\t"):
+        cells = next(csv.reader([header], delimiter=delimiter))
+        if "record" in (c.strip() for c in cells):
+            return delimiter
+    return ","
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether text read with ``errors="surrogateescape"`` was UTF-8 (no escaped bytes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def plural(counts: Counter[str]) -> str:
@@ -436,9 +541,12 @@ def import_rows(
     dry_run: bool = False,
     rejects: Callable[[Row], None] | None = None,
     progress: Callable[[], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> ImportSummary:
     """Import rows in one transaction. Without ``rejects``, any bad row means nothing is
-    written (:class:`ImportRejected` lists them all); with it, bad rows go there."""
+    written (:class:`ImportRejected` lists them all); with it, bad rows go there.
+    ``before_commit`` runs last inside the transaction (the rejects file is made durable
+    there: if it fails, nothing is imported)."""
     summary = ImportSummary(dry_run=dry_run)
     batch = _Batch(diary, summary)
     bad_rows = 0
@@ -466,6 +574,8 @@ def import_rows(
                 raise ImportRejected(summary.problems, bad_rows)
             if dry_run:
                 raise _DryRun
+            if before_commit is not None:
+                before_commit()
     except _DryRun:
         pass
     return summary

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -64,33 +65,59 @@ DAY_SPECS: dict[str, Spec] = {
 }
 
 
+def _shown(value: object) -> str:
+    """A value as an error echoes it: its ``repr``, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
 def check_value(field: str, value: Any, spec: Spec) -> tuple[Any, str | None]:
     """The value as stored, or a problem saying what the field allows."""
     if spec.kind is bool:
         return (
-            (value, None) if isinstance(value, bool) else (None, f"{value!r} is not true or false")
+            (value, None)
+            if isinstance(value, bool)
+            else (None, f"{_shown(value)} is not true or false")
         )
     if spec.kind is str:
         if not isinstance(value, str):
-            return None, f"{value!r} is not text"
-        cleaned = value.strip()
+            return None, f"{_shown(value)} is not text"
+        if "\x00" in value:
+            return None, "must not contain NUL characters"
+        cleaned = clean_text(value).strip()
         if not cleaned:
             return None, "must not be empty"
         if len(cleaned) > (spec.high or 0):
             return None, f"is too long (at most {int(spec.high or 0)} characters)"
         return cleaned, None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return None, f"{value!r} is not {spec.describe()}"
+        return None, f"{_shown(value)} is not {spec.describe()}"
     if spec.kind is int and not float(value).is_integer():
-        return None, f"{value!r} is not a whole number"
+        return None, f"{_shown(value)} is not a whole number"
     if isinstance(value, float) and not math.isfinite(value):
-        return None, f"{value!r} is not a number"
+        return None, f"{_shown(value)} is not a number"
     number = int(value) if spec.kind is int else float(value)
     if spec.low is not None and number < spec.low:
-        return None, f"{value!r} is below the minimum {spec.low:g}"
+        return None, f"{_shown(value)} is below the minimum {spec.low:g}"
     if spec.high is not None and number > spec.high:
-        return None, f"{value!r} is above the maximum {spec.high:g}"
+        return None, f"{_shown(value)} is above the maximum {spec.high:g}"
     return number, None
+
+
+_TERMINAL_CODES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b.?"  # any other escape
+    r"|[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]"  # other control characters (tab, newline stay)
+)
+
+
+def clean_text(text: str) -> str:
+    """Text without terminal escape sequences or control characters (tabs and line breaks
+    stay): what a diary stores, so that showing it cannot move the cursor or retitle the
+    terminal."""
+    return _TERMINAL_CODES.sub("", text)
 
 
 def check_fields(values: Mapping[str, Any], specs: Mapping[str, Spec]) -> dict[str, Any]:
@@ -139,10 +166,41 @@ def check_medicine_name(name: object) -> str:
     return result
 
 
+CONDITION_WORDS: dict[str, str] = {
+    "underactive thyroid": "hypothyroidism", "hypothyroid": "hypothyroidism",
+    "low thyroid": "hypothyroidism", "hashimotos": "hypothyroidism",
+    "kidney disease": "kidney_disease", "chronic kidney disease": "kidney_disease",
+    "ckd": "kidney_disease", "kidney failure": "kidney_disease", "dialysis": "kidney_disease",
+    "diabetic": "diabetes", "type 1 diabetes": "diabetes", "type 2 diabetes": "diabetes",
+    "peripheral arterial disease": "peripheral_artery_disease",
+    "pad": "peripheral_artery_disease", "poor circulation in the legs": "peripheral_artery_disease",
+    "spinal stenosis": "lumbar_stenosis", "lumbar spinal stenosis": "lumbar_stenosis",
+    "peripheral neuropathy": "neuropathy", "nerve damage": "neuropathy",
+    "diabetic neuropathy": "neuropathy", "ms": "multiple_sclerosis",
+    "liver cirrhosis": "cirrhosis", "anxiety disorder": "anxiety",
+    "coronary heart disease": "heart_disease", "heart failure": "heart_disease",
+    "underactive parathyroid": "hypoparathyroidism", "hypoparathyroid": "hypoparathyroidism",
+}  # fmt: skip
+"""Words people use for the conditions the profile knows (any case; ``_`` or ``-`` for a
+space): mapped to the contract's names."""
+
+
+def condition_key(text: object) -> object:
+    """The contract's name for a condition as a person may write it (else ``text``)."""
+    if not isinstance(text, str):
+        return text
+    words = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
+    key = words.replace(" ", "_")
+    if key in CONDITIONS:
+        return key
+    return CONDITION_WORDS.get(words, CONDITION_WORDS.get(words.replace("'", ""), text))
+
+
 def check_conditions(conditions: Iterable[object], field: str = "conditions") -> list[str]:
     problems: list[FieldProblem] = []
     result: list[str] = []
-    for condition in conditions:
+    for given in conditions:
+        condition = condition_key(given)
         if condition in CONDITIONS:
             if condition not in result:
                 result.append(str(condition))
@@ -180,8 +238,9 @@ def check_profile(values: Mapping[str, Any], this_year: int) -> dict[str, Any]:
             elif value is None:
                 result[key] = None
             elif key == "sex":
-                if value in SEXES:
-                    result[key] = value
+                word = value.strip().lower() if isinstance(value, str) else value
+                if word in SEXES:
+                    result[key] = word
                 else:
                     problems.append(
                         FieldProblem(key, f"{value!r} is not allowed; use one of: female, male")
