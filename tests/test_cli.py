@@ -156,3 +156,11 @@ def test_sources_are_pages_with_human_titles_and_no_seed_jargon() -> None:
     # the advice for every mimic at once cites a page for each, tetany and tetanus included
     relief = {a["id"]: a for a in load_knowledge().data["advice"]["relief"]}
     assert {"NHS_TET", "HYPOCA_HARRISON"} <= set(relief["emergency_first"]["sources"])
+
+
+def test_every_findings_key_has_an_option() -> None:
+    """Contract 1.1 added keys; each can be given on the command line, not only by --set."""
+    from musclewise.cli.assess import OPTIONS
+    from musclewise.findings import FINDINGS_KEYS
+
+    assert {o.key for o in OPTIONS} == set(FINDINGS_KEYS) - {"text"}
