@@ -39,6 +39,7 @@ SUMMARIES = {
     "knowledge": "Browse what musclewise knows, and where it comes from.",
     "episodes": "The episodes in the diary: list, show, edit, delete, reassess.",
     "profile": "The person whose diary it is: details and medicines.",
+    "person": "The people with a diary here: list them, or add someone new.",
     "db": "The diary's database: which one, its migration state, upgrades.",
 }
 """Each command's line in ``musclewise --help``, so that listing the commands imports none of
