@@ -82,6 +82,7 @@ COMMANDS = {
     ),
     "insights": _add_insights,
     "report": _add_insights,
+    "serve": lambda: app.command("serve")(__import__("musclewise.cli.serve").cli.serve.serve_command),
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (all of them for help and anything unknown)."""
