@@ -71,6 +71,12 @@ def _add_insights() -> None:
     app.command("report")(insights.report_command)
 
 
+def _add_serve() -> None:
+    from musclewise.cli import serve
+
+    app.command("serve")(serve.serve_command)
+
+
 COMMANDS = {
     "assess": _add_assess,
     "check": _add_check,
@@ -82,7 +88,7 @@ COMMANDS = {
     ),
     "insights": _add_insights,
     "report": _add_insights,
-    "serve": lambda: app.command("serve")(__import__("musclewise.cli.serve").cli.serve.serve_command),
+    "serve": _add_serve,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (all of them for help and anything unknown)."""

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -169,6 +169,10 @@ async def form_of(request: Request) -> FormData:
     return await request.form()
 
 
+FormOf = Annotated[FormData, Depends(form_of)]
+"""A handler's parameter for the posted form (read once; the CSRF check reads it too)."""
+
+
 async def csrf_guard(request: Request) -> None:
     """Every unsafe request carries the token of its page (form field or X-CSRF-Token)."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
@@ -206,12 +210,14 @@ def create_app(
     allowed = security.allowed_hosts(bind, hosts)
 
     @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         if security.host_name(request.headers.get("host", "")) not in allowed:
             return PlainTextResponse("Unknown host.", status_code=400)
         origin = request.headers.get("origin")
         if request.method not in ("GET", "HEAD", "OPTIONS") and origin not in (None, "null"):
-            host = origin.split("://", 1)[-1]
+            host = str(origin).split("://", 1)[-1]
             if host.lower() != request.headers.get("host", "").lower():
                 return PlainTextResponse("Cross-site request refused.", status_code=403)
         cookie = request.cookies.get(security.CSRF_COOKIE)
@@ -274,7 +280,7 @@ def _routes(app: FastAPI) -> None:
         return _timer_page(request, key, timer)
 
     @app.post("/log/{key}/stop")
-    def log_stop(request: Request, key: str, form: FormData = Depends(form_of)) -> Response:
+    def log_stop(request: Request, key: str, form: FormOf) -> Response:
         app_ = web(request)
         timer = app_.store.get(key, Timer)
         problems: list[FieldProblem] = []
@@ -307,7 +313,7 @@ def _routes(app: FastAPI) -> None:
         return render(request, "assess.html", title="Describe it", text="")
 
     @app.post("/assess")
-    def describe_post(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def describe_post(request: Request, form: FormOf) -> Response:
         from musclewise.assessment import read_into
         from musclewise.findings import validate_findings
 
@@ -335,7 +341,7 @@ def _routes(app: FastAPI) -> None:
                       items=_understood_items(check))  # fmt: skip
 
     @app.post("/check/{key}/understood")
-    def understood_post(request: Request, key: str, form: FormData = Depends(form_of)) -> Response:
+    def understood_post(request: Request, key: str, form: FormOf) -> Response:
         check = web(request).store.get(key, Check)
         keep = set(form.getlist("keep"))
         for item in _understood_items(check):
@@ -366,7 +372,7 @@ def _routes(app: FastAPI) -> None:
         return _question(request, key, check, step)
 
     @app.post("/check/{key}")
-    def question_post(request: Request, key: str, form: FormData = Depends(form_of)) -> Response:
+    def question_post(request: Request, key: str, form: FormOf) -> Response:
         check = web(request).store.get(key, Check)
         step = _next_step(check)
         question = step.question
@@ -571,8 +577,8 @@ def _group(question: Any, chosen: Any) -> tuple[dict[str, Any], set[str]]:
         added, unknown = answer_group(question, chosen)
         return dict(added), set(unknown)
     if isinstance(chosen, str):  # the interface's NONE / NOT_SURE before it is merged
-        return ({k: False for k in keys}, set()) if chosen == NONE else ({}, set(keys))
-    return {k: True for k in chosen}, set()
+        return (dict.fromkeys(keys, False), set()) if chosen == NONE else ({}, set(keys))
+    return dict.fromkeys(chosen, True), set()
 
 
 UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}

@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from musclewise.diary import DiaryValueError, EpisodeRecord, NotFoundError
@@ -21,7 +21,7 @@ from musclewise.web import security, words
 from musclewise.web.app import (
     EMERGENCY_NUMBERS,
     THEMES,
-    form_of,
+    FormOf,
     problem_list,
     render,
     see_other,
@@ -99,7 +99,9 @@ def routes(app: FastAPI) -> None:
         )  # fmt: skip
 
     @app.get("/diary/{episode_id}", response_class=HTMLResponse)
-    def episode_page(request: Request, episode_id: int, saved: int = 0, edited: int = 0) -> HTMLResponse:
+    def episode_page(
+        request: Request, episode_id: int, saved: int = 0, edited: int = 0
+    ) -> HTMLResponse:
         episode = _episode(request, episode_id)
         view = words.answer_view(episode.assessment)
         return render(
@@ -113,7 +115,7 @@ def routes(app: FastAPI) -> None:
         return _edit_page(request, episode, {})
 
     @app.post("/diary/{episode_id}/edit")
-    def episode_edit(request: Request, episode_id: int, form: FormData = Depends(form_of)) -> Response:
+    def episode_edit(request: Request, episode_id: int, form: FormOf) -> Response:
         episode = _episode(request, episode_id)
         problems: list[FieldProblem] = []
         changes: dict[str, Any] = {}
@@ -192,7 +194,7 @@ def routes(app: FastAPI) -> None:
                       day=day, values=values, fields=DAY_FIELDS, saved=False)  # fmt: skip
 
     @app.post("/day")
-    def day_post(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def day_post(request: Request, form: FormOf) -> Response:
         problems: list[FieldProblem] = []
         with web(request).diary() as diary:
             try:
@@ -237,13 +239,13 @@ def routes(app: FastAPI) -> None:
         return _profile_page(request)
 
     @app.post("/profile")
-    def profile_post(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def profile_post(request: Request, form: FormOf) -> Response:
         problems: list[FieldProblem] = []
         values: dict[str, Any] = {}
         sex = str(form.get("sex") or "")
         values["sex"] = sex if sex in ("female", "male") else None
         year = _number(form, "birth_year", problems, "Enter the year of birth, like 1960",
-                       whole=True, low=1880, high=date.today().year)  # fmt: skip
+                       whole=True, low=1880, high=datetime.now().astimezone().year)  # fmt: skip
         values["birth_year"] = year
         values["pregnant"] = True if form.get("pregnant") == "yes" else None
         conditions = [str(c) for c in form.getlist("conditions") if str(c) in CONDITION_WORDS]
@@ -257,7 +259,7 @@ def routes(app: FastAPI) -> None:
         return see_other("/profile?saved=1")
 
     @app.post("/profile/medicines")
-    def medicine_add(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def medicine_add(request: Request, form: FormOf) -> Response:
         name = str(form.get("medicine") or "").strip()
         if not name:
             return _profile_page(request, [FieldProblem("medicine", "Enter the medicine's name")])
@@ -269,7 +271,7 @@ def routes(app: FastAPI) -> None:
         return see_other("/profile?saved=1")
 
     @app.post("/profile/medicines/stop")
-    def medicine_stop(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def medicine_stop(request: Request, form: FormOf) -> Response:
         name = str(form.get("name") or "")
         try:
             with web(request).diary() as diary:
@@ -343,9 +345,11 @@ def routes(app: FastAPI) -> None:
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
+            await form.close()
             return render(request, "transfer.html", title="Error: Export and import", preview=None,
                           errors=[FieldProblem("file", "Choose a file to import")], status=422)  # fmt: skip
         raw = await upload.read()
+        await form.close()
         apply = form.get("action") == "import"
         from starlette.concurrency import run_in_threadpool
 
@@ -373,7 +377,7 @@ def routes(app: FastAPI) -> None:
         return _settings_page(request, saved=bool(saved))
 
     @app.post("/settings")
-    def settings_post(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def settings_post(request: Request, form: FormOf) -> Response:
         theme = str(form.get("theme") or "system")
         number = str(form.get("emergency") or "")
         zone = str(form.get("timezone") or "").strip()
@@ -398,7 +402,7 @@ def routes(app: FastAPI) -> None:
         return response
 
     @app.post("/settings/delete-everything")
-    def delete_everything(request: Request, form: FormData = Depends(form_of)) -> Response:
+    def delete_everything(request: Request, form: FormOf) -> Response:
         if str(form.get("confirm") or "").strip().lower() != "delete everything":
             return _settings_page(request, [FieldProblem(
                 "confirm", "Type delete everything to confirm")])  # fmt: skip
@@ -469,8 +473,10 @@ def _number(
     except ValueError:
         problems.append(FieldProblem(name, message))
         return None
-    if (whole and value != int(value)) or (low is not None and value < low) or (
-        high is not None and value > high
+    if (
+        (whole and value != int(value))
+        or (low is not None and value < low)
+        or (high is not None and value > high)
     ):
         problems.append(FieldProblem(name, message))
         return None
@@ -484,7 +490,9 @@ def _when(form: FormData, episode: EpisodeRecord, problems: list[FieldProblem]) 
     try:
         local = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
     except ValueError:
-        problems.append(FieldProblem("date", "Enter the date like 2026-12-05 and the time like 03:10"))
+        problems.append(
+            FieldProblem("date", "Enter the date like 2026-12-05 and the time like 03:10")
+        )
         return None
     aware = local.replace(tzinfo=ZoneInfo(episode.tz))
     if abs((aware - episode.local_start).total_seconds()) < 60:
@@ -530,9 +538,9 @@ def _profile_page(request: Request, problems: list[FieldProblem] | None = None) 
     matches = resolve_medicines([m.name for m in current])
     rows = [{"record": m, "match": match} for m, match in zip(current, matches, strict=True)]
     classes: dict[str, list[str]] = {}
-    for row in rows:
-        for c in getattr(row["match"], "classes", ()):
-            classes.setdefault(c, []).append(row["record"].name)
+    for m, match in zip(current, matches, strict=True):
+        for c in match.classes:
+            classes.setdefault(c, []).append(m.name)
     doubles = {c: names for c, names in classes.items() if len(names) > 1}
     return render(
         request, "profile.html", title=("Error: " if problems else "") + "Profile and medicines",

@@ -51,7 +51,8 @@ def _questions() -> dict[str, Any]:
 
 class _SiteWords(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
-        return dict(_questions()["site"].choices)[key]
+        words: dict[str, str] = dict(_questions()["site"].choices)
+        return words[key]
 
     def __iter__(self) -> Any:
         return iter(dict(_questions()["site"].choices))
@@ -120,7 +121,9 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
         return [order.index(s) + 1 for s in ids]
 
     level = assessment["triage"]["level"]
-    reasons = [{"text": r["text"], "refs": cite(r["sources"])} for r in assessment["triage"]["reasons"]]
+    reasons = [
+        {"text": r["text"], "refs": cite(r["sources"])} for r in assessment["triage"]["reasons"]
+    ]
     relief = [{"text": r["text"], "refs": cite(r["sources"])} for r in assessment["relief"]]
     factor_names = {f["id"]: f for f in knowledge.data["factors"]["factors"]}
     factors = [
