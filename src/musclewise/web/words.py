@@ -79,7 +79,7 @@ def describe(key: str, value: Any) -> str:
 def percent(p: float) -> str:
     if p >= 0.995:
         return "over 99%"
-    if 0 < p < 0.005:
+    if p < 0.005:  # a probability of the model is never quite 0
         return "under 1%"
     return f"{p:.0%}"
 
@@ -121,6 +121,7 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
         return [order.index(s) + 1 for s in ids]
 
     level = assessment["triage"]["level"]
+    calm = level not in ("emergency", "urgent")  # factors and prevention are shown only then
     reasons = [
         {"text": r["text"], "refs": cite(r["sources"])} for r in assessment["triage"]["reasons"]
     ]
@@ -133,9 +134,12 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
             "text": f["why"],
             "refs": cite(f["sources"]),
         }
-        for f in assessment["factors"]
+        for f in (assessment["factors"] if calm else [])
     ]
-    prevention = [{"text": r["text"], "refs": cite(r["sources"])} for r in assessment["prevention"]]
+    prevention = [
+        {"text": r["text"], "refs": cite(r["sources"])}
+        for r in (assessment["prevention"] if calm else [])
+    ]
     sources = []
     for number, sid in enumerate(order, start=1):
         entry = knowledge.sources.get(sid, {"title": sid})
