@@ -293,7 +293,7 @@ def test_keyboard_only(browser: Any, server: str) -> None:
     context.close()
 
 
-PAGES = ["/", "/assess", "/check", "/diary", "/day", "/profile", "/insights", "/report",
+PAGES = ["/", "/log", "/assess", "/check", "/diary", "/day", "/profile", "/insights", "/report",
          "/transfer", "/knowledge", "/settings", "/offline"]  # fmt: skip
 
 

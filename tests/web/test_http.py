@@ -25,7 +25,7 @@ from tests.web.helpers import (
 )
 
 VIGNETTES = Path(__file__).parents[2] / ".." / "shared" / "vignettes" / "public.yaml"
-PAGES = ["/", "/assess", "/check", "/diary", "/day", "/profile", "/insights", "/report",
+PAGES = ["/", "/log", "/assess", "/check", "/diary", "/day", "/profile", "/insights", "/report",
          "/transfer", "/knowledge", "/settings", "/offline"]  # fmt: skip
 EMERGENCY = ("After a 12 hour flight my left calf is swollen and red, and now I am short of "
              "breath with chest pain")  # fmt: skip
@@ -295,6 +295,10 @@ def test_profile_and_medicines(client: TestClient) -> None:
     page = post(client, page, "/profile/medicines", {"medicine": "bumetanide"}).text
     assert 'value="1960"' in page and "furosemide" in page
     assert "Two medicines of one kind" in page
+    page = post(client, page, "/profile/medicines", {"medicine": "lipitr"}).text
+    assert "lipitr (read as atorvastatin: is that right?)" in page
+    bad = post(client, page, "/profile/medicines", {"medicine": "xyzzyq"})
+    assert bad.status_code == 422 and 'href="#medicine"' in bad.text
 
 
 def test_insights_report_and_export(client: TestClient) -> None:

@@ -269,6 +269,10 @@ def _routes(app: FastAPI) -> None:
 
     # ------------------------------------------------------------------ Log it
 
+    @app.get("/log", response_class=HTMLResponse)
+    def log_page(request: Request) -> HTMLResponse:
+        return render(request, "log_start.html", title="Log it")
+
     @app.post("/log")
     def log_start(request: Request) -> Response:
         key = web(request).store.add(Timer(datetime.now(UTC)))
@@ -326,7 +330,12 @@ def _routes(app: FastAPI) -> None:
             problem = FieldProblem("text", "Keep it under 5,000 characters")
             return render(request, "assess.html", title="Error: Describe it", text=text,
                           errors=[problem], status=422)  # fmt: skip
-        read, understood = read_into(validate_findings({"text": text}))
+        try:
+            read, understood = read_into(validate_findings({"text": text}))
+        except FindingsError as exc:  # nothing could be read (contract 1.1 refuses the text)
+            if any(p.key != "text" for p in exc.problems):
+                raise
+            read, understood = {}, []
         if not understood:
             return render(request, "assess.html", title="Describe it: nothing understood",
                           text=text, nothing_read=True, status=422)  # fmt: skip
@@ -592,9 +601,7 @@ def _number(question: Any, form: FormData) -> float | int:
     try:
         number = float(raw)
     except ValueError:
-        raise FindingsError(
-            [FieldProblem("answer", f"Enter {what} in figures, like 2 or 1.5")]
-        ) from None
+        return _free_answer(question, raw, what)
     if question.key == "duration_s":
         unit = str(form.get("unit") or "seconds")
         return number * UNITS.get(unit, 1)
@@ -603,6 +610,19 @@ def _number(question: Any, form: FormData) -> float | int:
             raise FindingsError([FieldProblem("answer", "Enter a whole number")])
         return int(number)
     return number
+
+
+def _free_answer(question: Any, raw: str, what: str) -> Any:
+    """An answer in words ("every night", "two weeks"), read by the interview when it can."""
+    from musclewise import interview
+
+    parse = getattr(interview, "parse_answer", None)
+    if parse is not None:
+        try:
+            return parse(question, raw)
+        except (ValueError, FindingsError):
+            pass
+    raise FindingsError([FieldProblem("answer", f"Enter {what} in figures, like 2 or 1.5")])
 
 
 def _question(

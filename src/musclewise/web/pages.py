@@ -426,7 +426,7 @@ def routes(app: FastAPI) -> None:
             "background_color": "#ffffff",
             "theme_color": "#1d4f91",
             "icons": [{"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
-            "shortcuts": [{"name": "Log it", "short_name": "Log it", "url": "/?log=1",
+            "shortcuts": [{"name": "Log it", "short_name": "Log it", "url": "/log",
                            "description": "Start timing an episode"}],
         }  # fmt: skip
         return Response(json.dumps(body), media_type="application/manifest+json")
