@@ -209,6 +209,11 @@ knowledge base changes validates it and fills the cache).
     with doc.open("a") as out:
         out.write(insights_section(i))
     print(f"  10 years: insights {i['insights'][0]:.1f} s, PDF report {i['pdf'][0]:.1f} s")
+    print("the web app ...", flush=True)
+    import web  # benchmarks/web.py
+
+    with doc.open("a") as out:
+        out.write(web.section(web.run()))
     print(f"wrote {doc if QUICK else doc.relative_to(ROOT)}")
 
 

@@ -601,7 +601,8 @@ def _number(question: Any, form: FormData) -> float | int:
     try:
         number = float(raw)
     except ValueError:
-        return _free_answer(question, raw, what)
+        value: float | int = _free_answer(question, raw, what)
+        return value
     if question.key == "duration_s":
         unit = str(form.get("unit") or "seconds")
         return number * UNITS.get(unit, 1)
