@@ -349,3 +349,26 @@ def test_manifest_and_service_worker(client: TestClient) -> None:
     assert manifest["shortcuts"][0]["name"] == "Log it"
     worker = client.get("/sw.js")
     assert worker.status_code == 200 and "/offline" in worker.text
+
+
+def test_a_saved_answer_that_reads_differently_in_the_diary_says_so(client: TestClient) -> None:
+    """Describe it answers from the description alone, as ``musclewise assess`` does; the diary
+    assesses each episode with the stored profile and medicines. When the two differ, the
+    saved episode's page says so."""
+    page = answer_no_to_warnings(client, describe(client, NIGHT_CRAMP))
+    save = re.search(r'action="(/check/[^"]+/save)"', page)
+    assert save
+    episode = post(client, page, save.group(1)).text
+    assert triage_of(page) == triage_of(episode) == "self_care"
+    assert "reads differently" not in episode
+    assert "stretching it helped" in episode  # the description is kept as the episode's notes
+    profile = client.get("/profile").text
+    post(client, profile, "/profile", {"birth_year": "2015"})  # a child: weakness is an emergency
+    page = answer_no_to_warnings(
+        client, describe(client, "my calf cramps at night and my legs feel weak")
+    )
+    save = re.search(r'action="(/check/[^"]+/save)"', page)
+    assert save
+    episode = post(client, page, save.group(1)).text
+    assert triage_of(page) == "urgent" and triage_of(episode) == "emergency"
+    assert "reads differently" in episode

@@ -48,6 +48,7 @@ class Check:
     history: list[tuple[str, dict[str, Any], set[str]]] = field(default_factory=list)
     confirmed: bool = False
     from_text: bool = False
+    text: str = ""
     saved_episode: int | None = None
     created: float = field(default_factory=time.monotonic)
 
@@ -339,7 +340,7 @@ def _routes(app: FastAPI) -> None:
         if not understood:
             return render(request, "assess.html", title="Describe it: nothing understood",
                           text=text, nothing_read=True, status=422)  # fmt: skip
-        check = Check(findings=dict(read), understood=understood, from_text=True)
+        check = Check(findings=dict(read), understood=understood, from_text=True, text=text)
         key = web(request).store.add(check)
         return see_other(f"/check/{key}/understood")
 
@@ -439,9 +440,14 @@ def _routes(app: FastAPI) -> None:
                 duration_s=check.findings.get("duration_s"),
                 side=check.findings.get("side"),
                 findings=extra,
+                notes=check.text or None,
             )
         check.saved_episode = episode.id
-        return see_other(f"/diary/{episode.id}?saved=1")
+        from musclewise.assessment import assess_valid
+
+        shown = assess_valid(dict(check.findings))["triage"]["level"]
+        differs = "&differs=1" if episode.triage != shown else ""
+        return see_other(f"/diary/{episode.id}?saved=1{differs}")
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:

@@ -46,11 +46,13 @@ DAY_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("cold_exposure", "I was out in the cold", "bool"),
     ("screen_hours", "Hours looking at screens", "number"),
 )
-CONDITION_WORDS = {
-    "diabetes": "diabetes", "kidney_disease": "kidney disease", "liver_disease": "liver disease",
-    "thyroid_disease": "thyroid disease", "peripheral_arterial_disease": "peripheral arterial disease",
-    "neuropathy": "neuropathy", "pregnancy": "pregnancy",
-}  # fmt: skip
+
+
+def _condition_words() -> dict[str, str]:
+    """The conditions the contract knows, in the interview's words."""
+    from musclewise.interview import load_questions
+
+    return dict(load_questions()["conditions"].choices)
 
 
 @dataclass
@@ -100,13 +102,14 @@ def routes(app: FastAPI) -> None:
 
     @app.get("/diary/{episode_id}", response_class=HTMLResponse)
     def episode_page(
-        request: Request, episode_id: int, saved: int = 0, edited: int = 0
+        request: Request, episode_id: int, saved: int = 0, edited: int = 0, differs: int = 0
     ) -> HTMLResponse:
         episode = _episode(request, episode_id)
         view = words.answer_view(episode.assessment)
         return render(
             request, "episode.html", title=f"Episode of {_local(episode)}", e=episode,
             local=_local(episode), v=view, saved=bool(saved), edited=bool(edited),
+            differs=bool(differs),
         )  # fmt: skip
 
     @app.get("/diary/{episode_id}/edit", response_class=HTMLResponse)
@@ -248,7 +251,7 @@ def routes(app: FastAPI) -> None:
                        whole=True, low=1880, high=datetime.now().astimezone().year)  # fmt: skip
         values["birth_year"] = year
         values["pregnant"] = True if form.get("pregnant") == "yes" else None
-        conditions = [str(c) for c in form.getlist("conditions") if str(c) in CONDITION_WORDS]
+        conditions = [str(c) for c in form.getlist("conditions") if str(c) in _condition_words()]
         if problems:
             return _profile_page(request, problems)
         try:
@@ -545,7 +548,7 @@ def _profile_page(request: Request, problems: list[FieldProblem] | None = None) 
     return render(
         request, "profile.html", title=("Error: " if problems else "") + "Profile and medicines",
         status=422 if problems else 200, errors=problems or [], profile=profile, rows=rows,
-        doubles=doubles, conditions=CONDITION_WORDS,
+        doubles=doubles, conditions=_condition_words(),
         saved=request.query_params.get("saved") == "1",
     )  # fmt: skip
 
