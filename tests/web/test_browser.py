@@ -293,6 +293,37 @@ def test_keyboard_only(browser: Any, server: str) -> None:
     context.close()
 
 
+def test_logging_offline_is_queued_and_sent_later(browser: Any, server: str) -> None:
+    """The service worker shows the offline page when the server cannot be reached, keeps an
+    episode logged there, and sends it (once) when the server answers again."""
+    context = _context(browser)
+    page = context.new_page()
+    page.goto(server + "/offline")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+    before = page.goto(server + "/diary?site=shin")
+    assert before is not None
+    assert "No episodes" in page.inner_text("main")
+    context.set_offline(True)
+    page.goto(server + "/diary")
+    assert page.locator("h1").inner_text() == "You are offline"
+    page.select_option("#site", "shin")
+    page.select_option("#pain", "4")
+    page.click("button:has-text('Log it')")
+    page.wait_for_selector("text=Kept on this device")
+    context.set_offline(False)
+    for _ in range(50):  # the worker sends the queue as soon as a request gets through
+        page.goto(server + "/diary?site=shin")
+        if page.locator("tbody tr").count():
+            break
+        page.wait_for_timeout(100)
+    assert page.locator("tbody tr").count() == 1
+    page.goto(server + "/diary?site=shin")
+    assert page.locator("tbody tr").count() == 1  # sent once
+    context.close()
+
+
 PAGES = ["/", "/log", "/assess", "/check", "/diary", "/day", "/profile", "/insights", "/report",
          "/transfer", "/knowledge", "/settings", "/offline"]  # fmt: skip
 

@@ -372,3 +372,20 @@ def test_a_saved_answer_that_reads_differently_in_the_diary_says_so(client: Test
     episode = post(client, page, save.group(1)).text
     assert triage_of(page) == "urgent" and triage_of(episode) == "emergency"
     assert "reads differently" in episode
+
+
+def test_the_offline_log_is_idempotent(client: TestClient) -> None:
+    page = client.get("/offline").text
+    form = {"site": "calf", "pain": "6", "minutes_ago": "5", "duration_min": "1.5",
+            "idempotency_key": "0b7c-key", "started_at": ""}  # fmt: skip
+    first = post(client, page, "/log/quick", form)
+    assert "Saved to your diary" in first.text and "6 out of 10" in first.text
+    again = post(client, page, "/log/quick", form)  # the service worker replays it
+    assert again.url == first.url
+    assert client.get("/diary").text.count('<tr><td><a href="/diary/') == 1
+    stamped = {**form, "idempotency_key": "", "started_at": "2026-01-02T03:04:05Z"}
+    post(client, page, "/log/quick", stamped)
+    post(client, page, "/log/quick", stamped)  # the same site and start: the same episode
+    assert client.get("/diary").text.count('<tr><td><a href="/diary/') == 2
+    bad = client.post("/log/quick", data={"csrf": token(page), "site": "calf", "minutes_ago": "x"})
+    assert bad.status_code == 422 and 'href="#minutes_ago"' in bad.text

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -106,6 +106,7 @@ class Web:
         self.display_url = first.display_url
         self.csrf = security.Csrf(csrf_secret)
         self.store = Store()
+        self.logged: dict[str, int] = {}  # idempotency key -> episode id (offline logging)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
@@ -306,6 +307,46 @@ def _routes(app: FastAPI) -> None:
         app_.store.pop(key)
         return see_other(f"/diary/{episode.id}?saved=1")
 
+    @app.post("/log/quick")
+    def log_quick(request: Request, form: FormOf) -> Response:
+        """One episode in one post (the offline page's form, replayed by the service worker
+        when the server answers again): ``idempotency_key`` makes a replay harmless."""
+        app_ = web(request)
+        key = str(form.get("idempotency_key") or "")[:100]
+        if key and key in app_.logged:
+            return see_other(f"/diary/{app_.logged[key]}?saved=1")
+        problems: list[FieldProblem] = []
+        site = str(form.get("site") or "")
+        if site not in words.SITE_WORDS:
+            problems.append(FieldProblem("site", "Choose where it was"))
+        pain = _int_field(form, "pain", 0, 10, problems, "Choose how painful it was, 0 to 10")
+        ago = _int_field(form, "minutes_ago", 0, 7 * 24 * 60, problems,
+                         "Enter how many minutes ago it started, in figures")  # fmt: skip
+        minutes = _float_field(form, "duration_min", problems)
+        started = datetime.now(UTC) - timedelta(minutes=ago or 0)
+        raw = str(form.get("started_at") or "")
+        if raw:
+            try:
+                given = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                given = given if given.tzinfo else given.replace(tzinfo=UTC)
+                started = min(given, datetime.now(UTC))
+            except ValueError:
+                problems.append(FieldProblem("minutes_ago", "The start time was not understood"))
+        if problems:
+            return render(request, "offline.html", title="Error: Log it", errors=problems,
+                          status=422)  # fmt: skip
+        with app_.diary() as diary:
+            same = diary.list_episodes(
+                since=started, until=started + timedelta(seconds=1), site=site
+            )
+            episode = same[0] if same else diary.add_episode(
+                site, pain=pain, started_at=started,
+                duration_s=None if minutes is None else max(1.0, minutes * 60),
+            )  # fmt: skip
+        if key:
+            app_.logged[key] = episode.id
+        return see_other(f"/diary/{episode.id}?saved=1")
+
     @app.post("/log/{key}/cancel")
     def log_cancel(request: Request, key: str) -> Response:
         web(request).store.pop(key)
@@ -469,6 +510,20 @@ def _int_field(
         value = low - 1
     if not low <= value <= high:
         problems.append(FieldProblem(name, message))
+        return None
+    return value
+
+
+def _float_field(form: FormData, name: str, problems: list[FieldProblem]) -> float | None:
+    raw = str(form.get(name) or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 24 * 60:
+        problems.append(FieldProblem(name, "Enter how many minutes it lasted, in figures"))
         return None
     return value
 

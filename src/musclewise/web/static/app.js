@@ -33,7 +33,21 @@
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 
+  // The offline log: an idempotency key and the start time, set when it is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-offline-log]")) return;
+    var minutes = parseFloat(form.elements.minutes_ago.value) || 0;
+    form.elements.started_at.value = new Date(Date.now() - minutes * 60000).toISOString();
+    if (!form.elements.idempotency_key.value) {
+      form.elements.idempotency_key.value = (self.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    }
+  });
+
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
+    window.addEventListener("online", function () {
+      if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("flush");
+    });
   }
 })();
