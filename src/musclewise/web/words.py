@@ -182,3 +182,51 @@ def describe_key(key: str) -> str:
 
 def emergency_number(setting: str) -> str:
     return setting or "999, 112 or 911 (your local emergency number)"
+
+
+HOME_CARDS = (
+    ("Calf, foot or toes", "calf_stretch"),
+    ("Back or front of the thigh", "thigh_stretch"),
+    ("Hand or fingers", "hand_stretch"),
+)
+"""What to do right now, by site: the knowledge base's own relief advice (``advice.yaml``)."""
+HOME_WARNINGS = (
+    ("a leg is swollen, warm, red or very tender, especially after a long journey, an "
+     "operation or in pregnancy", ("NHS_DVT",)),
+    ("you are breathless or have chest pain", ("NHS_DVT",)),
+    ("the pain is severe and does not let up, or the muscle is tight and swollen",
+     ("NHS_COMP",)),
+    ("your urine is dark, like tea or cola", ("RHABDO_SB",)),
+    ("a limb is suddenly pale, cold or numb", ("NHS_PAD", "BMJBP_PAD")),
+)  # fmt: skip
+"""When to get help at once, each with its sources (the red flags of ``red_flags.yaml``)."""
+SEE_DOCTOR = (
+    "See a doctor if cramps keep coming back or disturb your sleep, or come with swelling, "
+    "numbness or weakness.",
+    ("NHS_CRAMPS",),
+)
+
+
+def _sources(ids: Sequence[str]) -> list[dict[str, Any]]:
+    from musclewise.knowledge import load_knowledge
+
+    known = load_knowledge().sources
+    return [
+        {"id": s, "title": known[s]["title"], "url": known[s].get("url")} for s in ids if s in known
+    ]
+
+
+@cache
+def home_view() -> dict[str, Any]:
+    """The home page's advice, from the knowledge base, with sources."""
+    from musclewise.knowledge import load_knowledge
+
+    relief = {r["id"]: r for r in load_knowledge().data["advice"]["relief"]}
+    cards = [
+        {"title": title, "text": relief[rid]["text"], "sources": _sources(relief[rid]["sources"])}
+        for title, rid in HOME_CARDS
+        if rid in relief
+    ]
+    warnings = [{"text": text, "sources": _sources(ids)} for text, ids in HOME_WARNINGS]
+    doctor = {"text": SEE_DOCTOR[0], "sources": _sources(SEE_DOCTOR[1])}
+    return {"cards": cards, "warnings": warnings, "doctor": doctor}
