@@ -433,6 +433,10 @@ def _routes(app: FastAPI) -> None:
             added, unknown = _parse_answer(question, form)
         except FindingsError as exc:
             return _question(request, key, check, step, exc.problems, form)
+        clash = _contradiction(check.findings, added)
+        if clash and form.get("confirm") != question.key:  # ask again; a second Continue keeps it
+            problem = FieldProblem("answer", clash + " If it is right, press Continue again.")
+            return _question(request, key, check, step, [problem], form, confirm=True)
         check.findings.update(added)
         check.unknown |= unknown
         check.history.append((question.key, added, unknown))
@@ -674,6 +678,20 @@ def _number(question: Any, form: FormData) -> float | int:
     return number
 
 
+def _contradiction(findings: Mapping[str, Any], added: Mapping[str, Any]) -> str | None:
+    """What an answer contradicts among the earlier ones (the interview's own check)."""
+    from musclewise import interview
+
+    check = getattr(interview, "contradiction", None)
+    if check is None:
+        return None
+    for k, value in added.items():
+        found: str | None = check(findings, k, value)
+        if found:
+            return found
+    return None
+
+
 def _free_answer(question: Any, raw: str, what: str) -> Any:
     """An answer in words ("every night", "two weeks"), read by the interview when it can."""
     from musclewise import interview
@@ -694,6 +712,8 @@ def _question(
     step: Any,
     problems: Sequence[FieldProblem] = (),
     form: FormData | None = None,
+    *,
+    confirm: bool = False,
 ) -> HTMLResponse:
     question = step.question
     asked = len(check.history)
@@ -710,6 +730,10 @@ def _question(
         reason=step.reason,
         can_go_back=bool(check.history) or check.from_text,
         previous=[str(v) for v in form.getlist("answer")] if form else [],
+        typed={k: str(form.get(k) or "") for k in ("number", "unit", "text_answer")}
+        if form
+        else {},
+        confirm=confirm,
     )
 
 
