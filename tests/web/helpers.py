@@ -49,8 +49,8 @@ def answer_from(
     if kind == "group":
         keys = choices(page)
         ticked = [k for k in keys if answers.get(k) is True]
-        if ticked:
-            return {"answer": ticked}, dict.fromkeys(ticked, True), set()
+        if ticked:  # a checklist: every sign not ticked is a "no" (interview.answer_group)
+            return {"answer": ticked}, {k: k in ticked for k in keys}, set()
         if all(answers.get(k) is False for k in keys):
             return {"answer": "__none__"}, dict.fromkeys(keys, False), set()
         return {"answer": "__not_sure__"}, {}, set(keys)

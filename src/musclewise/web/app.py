@@ -652,7 +652,7 @@ def _group(question: Any, chosen: Any) -> tuple[dict[str, Any], set[str]]:
         return dict(added), set(unknown)
     if isinstance(chosen, str):  # the interface's NONE / NOT_SURE before it is merged
         return (dict.fromkeys(keys, False), set()) if chosen == NONE else ({}, set(keys))
-    return dict.fromkeys(chosen, True), set()
+    return {k: k in chosen for k in keys}, set()  # a checklist answers every line
 
 
 UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
