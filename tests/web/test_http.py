@@ -389,3 +389,10 @@ def test_the_offline_log_is_idempotent(client: TestClient) -> None:
     assert client.get("/diary").text.count('<tr><td><a href="/diary/') == 2
     bad = client.post("/log/quick", data={"csrf": token(page), "site": "calf", "minutes_ago": "x"})
     assert bad.status_code == 422 and 'href="#minutes_ago"' in bad.text
+
+
+def test_a_day_in_the_future_is_refused_with_the_field_named(client: TestClient) -> None:
+    page = client.get("/day").text
+    response = client.post("/day", data={"csrf": token(page), "date": "2999-01-01", "stress": "3"})
+    assert response.status_code == 422
+    assert "There is a problem" in response.text and 'href="#date"' in response.text

@@ -187,7 +187,11 @@ async def csrf_guard(request: Request) -> None:
             value = form.get(security.CSRF_FIELD)
             posted = value if isinstance(value, str) else None
     if not web(request).csrf.matches(request.cookies.get(security.CSRF_COOKIE), posted):
-        raise HTTPException(403, "The form was out of date or came from another site.")
+        raise HTTPException(
+            403,
+            "The form was out of date or came from another site: nothing was saved. "
+            "Go back, reload the page and try again.",
+        )
 
 
 def create_app(
@@ -252,6 +256,19 @@ def create_app(
             status=exc.status_code,
             message=str(exc.detail),
         )
+
+    @app.exception_handler(MusclewiseError)
+    async def library_error(request: Request, exc: MusclewiseError) -> Response:
+        """A library error no page handles: its message (which names the field), as the CLI
+        words it; status 400 for bad input, 500 for a bug or an unusable database."""
+        status = 400 if exc.exit_code == 2 else 500
+        message = exc.message[:1].upper() + exc.message[1:]
+        if exc.hint:
+            message += f" ({exc.hint})"
+        if not hasattr(request.state, "csrf"):
+            return PlainTextResponse(message, status_code=status)
+        return render(request, "error.html", title="Something went wrong", status=status,
+                      message=message)  # fmt: skip
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _routes(app)
