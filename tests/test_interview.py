@@ -7,9 +7,19 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from musclewise.assessment import assess, default_engine, resolve_medicines
 from musclewise.findings import SITES
-from musclewise.interview import load_questions, next_step, simulate
+from musclewise.interview import (
+    NOT_SURE,
+    answer_group,
+    contradiction,
+    load_questions,
+    next_step,
+    parse_answer,
+    simulate,
+)
 
 from .conftest import run_cli
 
@@ -43,6 +53,11 @@ def test_warning_signs_are_asked_early_once_something_urgent_is_close() -> None:
     for _ in range(4):
         step = next_step(engine, findings, unknown=unknown)
         assert step.question is not None
+        if step.question.kind == "group":  # the safety screen, answered "not sure"
+            keys = [k for k, _ in step.question.choices]
+            asked += keys
+            unknown |= answer_group(step.question, NOT_SURE)[1]
+            continue
         asked.append(step.question.key)
         unknown.add(step.question.key)
     signs = {"tenderness", "warmth", "redness", "trouble_breathing", "chest_pain"}
@@ -99,8 +114,9 @@ def test_check_without_a_terminal_fails_clearly() -> None:
     assert b"needs a terminal" in result.stderr
 
 
-def test_check_in_a_terminal_with_arrow_keys() -> None:
-    """The real command in a pseudo-terminal: Enter picks the first place, then "q" stops."""
+def terminal(*keys: tuple[bytes, bytes], args: tuple[str, ...] = ("check",)) -> tuple[int, bytes]:
+    """The real ``musclewise check`` (or ``args``) in a pseudo-terminal: for each (marker, keys),
+    wait for the marker, then type the keys; returns the exit status and everything shown."""
     import os
     import pty
     import select
@@ -109,34 +125,103 @@ def test_check_in_a_terminal_with_arrow_keys() -> None:
     import time
 
     main, secondary = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100", "LINES": "40"}
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "140", "LINES": "50"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "musclewise", "check"],
+        [sys.executable, "-m", "musclewise", *args],
         stdin=secondary, stdout=secondary, stderr=secondary, env=env, close_fds=True,
     )  # fmt: skip
     os.close(secondary)
     seen = b""
 
-    def read_until(marker: bytes, timeout: float = 60.0) -> None:
+    def read_until(marker: bytes, since: int, timeout: float = 60.0) -> None:
+        """Wait for the marker in what was shown after ``since``."""
         nonlocal seen
         end = time.monotonic() + timeout
-        while marker not in seen and time.monotonic() < end:
+        while marker not in seen[since:] and time.monotonic() < end:
             ready, _, _ = select.select([main], [], [], 0.5)
             if ready:
                 try:
                     seen += os.read(main, 65536)
                 except OSError:
                     break
-        assert marker in seen, seen[-2000:]
+        assert marker in seen[since:], seen[-2000:]
 
     try:
-        read_until(b"Where was it?")
-        os.write(main, b"\r")
-        read_until(b"How long")
-        os.write(main, b"q\r")
-        read_until(b"What it is")
-        assert proc.wait(timeout=60) == 0
+        since = 0
+        for marker, typed in keys:
+            read_until(marker, since)
+            since = len(seen)
+            os.write(main, typed)
+        status = proc.wait(timeout=60)
+        try:
+            while select.select([main], [], [], 0.5)[0]:
+                seen += os.read(main, 65536)
+        except OSError:
+            pass
     finally:
         proc.kill()
         os.close(main)
-    assert b"calf" in seen
+    return status, seen
+
+
+def test_check_in_a_terminal_screens_after_the_site_and_ctrl_c_stops() -> None:
+    """Enter picks the first place; the safety screen follows; Ctrl-C stops with status 130,
+    says nothing was saved and prints no assessment."""
+    status, seen = terminal((b"Where was it?", b"\r"), (b"Right now", b"\x03"))
+    assert status == 130
+    assert b"nothing was saved" in seen
+    assert b"What it is" not in seen
+    before_first_answer = seen[: seen.index(b"Where was it?") + 400]
+    assert b"so far" not in before_first_answer
+
+
+def test_check_stop_from_the_screen_prints_the_answer() -> None:
+    """The screen's last choice is Stop: the assessment is printed on what was said."""
+    up = b"\x1b[A"
+    status, seen = terminal(
+        (b"Where was it?", b"\r"), (b"Right now", up), (b"Stop and see", b" \r")
+    )
+    assert status == 0
+    assert b"What it is" in seen
+
+
+def test_back_shows_the_earlier_answer() -> None:
+    """None of these, then Back from the next group: the first group again, None ticked."""
+    up = b"\x1b[A"
+    status, seen = terminal(
+        (b"Where was it?", b"\r"),
+        (b"Right now", up * 4),
+        (b"None of these", b" \r"),
+        (b"And do you have", up * 2),
+        (b"Back to the last", b" \r"),
+        (b"Right now", b"\x03"),
+    )
+    assert status == 130
+    again = seen[seen.rindex(b"And do you have") :]
+    assert b"\xe2\x97\x8f None of these" in again.replace(b"\x1b[0m", b"")
+
+
+def test_free_answers_are_read() -> None:
+    questions = load_questions()
+    assert parse_answer(questions["ongoing_days"], "about a week") == 7
+    assert parse_answer(questions["ongoing_days"], "a couple of days") == 2
+    assert parse_answer(questions["episodes_per_week"], "2-3") == 2.5
+    assert parse_answer(questions["episodes_per_week"], "most nights") == 5
+    assert parse_answer(questions["episodes_per_week"], "almost nightly") == 6
+    assert parse_answer(questions["episodes_per_week"], "twice a month") == pytest.approx(
+        0.467, 0.01
+    )
+    assert parse_answer(questions["duration_s"], "a minute or two") == 90
+    assert parse_answer(questions["duration_s"], "1m30s") == 90
+    assert parse_answer(questions["duration_s"], "about 2 minutes") == 120
+    assert parse_answer(questions["pain"], "7") == 7
+    for key, bad in (("pain", "7.5"), ("ongoing_days", "asdf"), ("duration_s", "soon")):
+        with pytest.raises(ValueError):
+            parse_answer(questions[key], bad)
+
+
+def test_a_contradicting_answer_is_named() -> None:
+    assert contradiction({"pain": 0}, "severe_unrelenting_pain", True)
+    assert contradiction({"ongoing_days": 0}, "duration_s", 3 * 86_400)
+    assert contradiction({"sex": "male"}, "postpartum", True)
+    assert contradiction({"pain": 6}, "severe_unrelenting_pain", True) is None

@@ -11,13 +11,41 @@ Health information, not a diagnosis. The public API:
 
 from __future__ import annotations
 
-from musclewise.assessment import assess
-from musclewise.engine import Engine
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from musclewise.errors import FindingsError, KnowledgeError, MusclewiseError, UsageError
-from musclewise.findings import validate_findings
-from musclewise.knowledge import load_knowledge
+
+if TYPE_CHECKING:
+    from musclewise.assessment import assess
+    from musclewise.engine import Engine
+    from musclewise.findings import validate_findings
+    from musclewise.knowledge import load_knowledge
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "assess": "musclewise.assessment",
+    "Engine": "musclewise.engine",
+    "validate_findings": "musclewise.findings",
+    "load_knowledge": "musclewise.knowledge",
+}
+"""The public names imported when first used (PEP 562), so that ``import musclewise.cli`` for
+``--help`` does not load the engine."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'musclewise' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "Engine",

@@ -88,12 +88,20 @@ def read_into(findings: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[dict
     from musclewise.text import merge
 
     merged, understood = merge(findings)
+    if not understood and set(merged) <= {"text"}:
+        raise FindingsError([FieldProblem("text", NOTHING_READ)], hint=NOTHING_READ_HINT)
     try:
         return validate_findings(merged), understood
     except FindingsError as exc:  # the reader made a value the contract refuses: a bug
         raise FindingsError(
             [FieldProblem("text", f"was read into invalid findings ({exc.message})")]
         ) from None
+
+
+NOTHING_READ = "nothing could be read from the text (no site, symptom or warning sign)"
+NOTHING_READ_HINT = "say where it happened (calf, eyelid, ...) and what happened, in a sentence"
+"""A text from which nothing can be read is refused (contract 1.1), never answered: "asdf qwer
+zxcv" must not get a self-care answer. With other findings given, the text is only context."""
 
 
 def assess_valid(findings: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,6 +112,7 @@ def assess_valid(findings: Mapping[str, Any]) -> dict[str, Any]:
     """
     has_text = "text" in findings
     findings, understood = read_into(findings)
+    findings = {k: v for k, v in findings.items() if k != "text"}
     medicines = resolve_medicines(findings.get("medications", ()))
     result = default_engine().assess(findings, medicines)
     if has_text:

@@ -1,7 +1,11 @@
 """Score the engine on vignettes with gold answers (``musclewise eval``).
 
 A vignette is ``{id, answers, gold: {kind, other_condition?, triage, factors}}`` as in
-``shared/vignettes``. The scores are those the vignettes' README defines: kind accuracy; for
+``shared/vignettes``. A vignette with ``text`` and no ``gold`` at all is a reading-only case
+(the reader's development set, ``tests/text/devset.yaml``): it is not assessed, and its
+``answers`` list every warning sign the text states and only the other keys the case is about,
+so a warning sign read but not in the answers is a false positive while another key is scored
+only where the answers give it. The scores are those the vignettes' README defines: kind accuracy; for
 mimic cases, the gold condition first (top-1) or among the first three (top-3) of
 ``suspected``; triage exact, under-triaged (less urgent than gold) and over-triaged, with the
 confusion matrix; factor recall and precision, pooled over all cases.
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from musclewise.errors import MusclewiseError, UsageError
+from musclewise.findings import WARNING_SIGNS
 
 LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 
@@ -38,6 +43,7 @@ class EvalReport:
     factor_fn: int = 0
     factor_fp: int = 0
     errors: int = 0
+    reading_only: int = 0
     confusion: dict[str, dict[str, int]] = field(
         default_factory=lambda: {g: dict.fromkeys(LEVELS, 0) for g in LEVELS}
     )
@@ -64,6 +70,7 @@ class EvalReport:
         return {
             "cases": self.cases,
             "errors": self.errors,
+            "reading_only": self.reading_only,
             "kind_accuracy": round(self.kind_accuracy, 4),
             "mimic_cases": self.mimic_cases,
             "mimic_top1": round(r(self.mimic_top1, self.mimic_cases), 4),
@@ -79,11 +86,20 @@ class EvalReport:
         }
 
 
+def reading_only(v: object) -> bool:
+    """Whether a vignette is a reading-only case: a text and answers, and no ``gold`` key."""
+    return isinstance(v, Mapping) and "gold" not in v and isinstance(v.get("text"), str)
+
+
 def check_vignette(v: object, position: int) -> Mapping[str, Any]:
     """A vignette's shape, or a UsageError that says which one and what is wrong."""
     if not isinstance(v, Mapping):
         raise UsageError(f"vignette {position}: must be a mapping with id, answers and gold")
     where = f"vignette {v.get('id', position)}"
+    if reading_only(v):
+        if not isinstance(v.get("answers"), Mapping):
+            raise UsageError(f"{where}: 'answers' is missing or not a mapping")
+        return v
     for key in ("answers", "gold"):
         if not isinstance(v.get(key), Mapping):
             raise UsageError(f"{where}: '{key}' is missing or not a mapping")
@@ -104,6 +120,9 @@ def evaluate(
     report = EvalReport()
     for position, raw in enumerate(vignettes, start=1):
         v = check_vignette(raw, position)
+        if reading_only(v):
+            report.reading_only += 1
+            continue
         vid = str(v.get("id", position))
         gold = v["gold"]
         report.cases += 1
@@ -153,6 +172,8 @@ def evaluate(
 
 
 # --------------------------------------------------------------------------- free text
+
+_WARNING = frozenset(WARNING_SIGNS)
 
 NUMERIC_TOLERANCE = 0.25
 """Numbers read from a text match the answer within 25% (a minute or two is 90 s, 1.5 or 2
@@ -246,7 +267,10 @@ def score_reading(
             raise UsageError(f"vignette {v.get('id', position)}: 'text' is missing")
         got, want = read(v["text"]), v["answers"]
         problems = []
-        for key in sorted(set(got) | set(want)):
+        keys = set(got) | set(want)
+        if reading_only(v):
+            keys = set(want) | (set(got) & _WARNING)
+        for key in sorted(keys):
             score = report.keys.setdefault(key, KeyScore())
             if key in got and key in want and same_value(key, got[key], want[key]):
                 score.tp += 1

@@ -5,7 +5,15 @@ interview is over) with the assessment as it stands; it does no I/O and keeps no
 front end (``musclewise check``, a web form, a test) owns the loop. The question texts and
 choices are data (``text/questions.yaml``), loaded and validated once.
 
-How a question is chosen, with the engine's own machinery:
+**The safety screen comes first.** Once the site is known (or answered "don't know"), and before
+any other question, every group of the safety screen (``red_flags.yaml``, ``screen``) whose level
+is above the triage reached is asked as one grouped question (``Question.kind == "group"``):
+"Do you have any of these? ... / None of these / Not sure", with only the warning signs that
+matter for this episode (its site, the kind so far, the mimics still possible). A rare sign is
+never skipped for its low prior. A front end answers it with :func:`answer_group`. Any "yes"
+escalates at once; at emergency the interview stops (nothing more to ask: get help).
+
+How the other questions are chosen, with the engine's public methods:
 
 - **triage**: for each unanswered key, how many levels the triage would rise if the answer
   crossed a red flag (a rule that needs only that key, or one whose every other part already
@@ -22,23 +30,29 @@ The value of a question is the sum. Warning signs that could still raise the tri
 most; the interview stops when no question is worth :data:`STOP_BELOW`: no answer left is
 likely enough to change the triage or to move the picture. A key answered "don't know" is
 never asked again.
+
+Free answers ("about a week", "2-3", "most nights") are read by :func:`parse_answer`, and
+:func:`contradiction` says when an answer contradicts an earlier one (a front end asks again).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from musclewise.engine import RANK, Engine, MedicineLike
-from musclewise.engine.conditions import KIND, POSTERIOR, one_answer_away
-from musclewise.engine.model import ASK_KEY, expected_shift, posterior
+from musclewise.engine import RANK, Engine, Evaluation, MedicineLike
+from musclewise.engine.conditions import one_answer_away
+from musclewise.engine.model import ASK_KEY, expected_shift
 from musclewise.errors import KnowledgeError
 from musclewise.findings import FINDINGS_KEYS
 
 QUESTIONS_PATH = Path(__file__).parent / "text" / "questions.yaml"
+SCREEN_PREFIX = "screen:"
+"""The pseudo-key of a grouped safety-screen question begins with this (``screen:emergency``)."""
 DEFAULT_P_YES = 0.015
 """How likely a "yes" is to a warning sign the model has no feature for."""
 P_NEAR = 0.2
@@ -85,8 +99,10 @@ class Question:
     key: str
     label: str
     ask: str
-    kind: str  # "yes_no", "choice", "multi", "number", "list"
+    kind: str  # "yes_no", "choice", "multi", "number", "list", or "group" (the safety screen)
     choices: tuple[tuple[str, str], ...] = ()
+    """For "choice" and "multi": (value, words); for "group": (findings key, the sign in plain
+    words), each a yes/no warning sign (answer it with :func:`answer_group`)."""
     hint: str = ""
 
 
@@ -220,24 +236,20 @@ def question_values(
     findings: Mapping[str, Any],
     medicines: Sequence[MedicineLike] = (),
     unknown: Collection[str] = (),
+    evaluation: Evaluation | None = None,
 ) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
     """The triage value and the kind value of each question still open, and the assessment."""
-    assessment = engine.assess(findings, medicines)
-    facts: dict[str, Any] = dict(findings)
-    if "medications" in findings:
-        facts["med_classes"] = frozenset(c for m in medicines for c in m.classes)
-    post, _ = posterior(engine.log_prior, engine._by_key, facts, engine.evidence_weight)
-    facts[KIND] = assessment["kind"]
-    facts[POSTERIOR] = dict(zip(engine._ids, post, strict=True))
-    every, _ = engine._index.outcomes(facts)
-    outcomes = every[: engine._ends[0]]
-    current = RANK[assessment["triage"]["level"]]
-    flat = {k: g for k, g in engine._flat_gain[current].items() if k not in facts}
+    ev = evaluation or engine.evaluate(findings, medicines)
+    assessment = engine.report(ev)
+    facts = ev.facts
+    post = ev.posterior
+    current = RANK[ev.level]
+    flat = {k: g for k, g in engine.triage_gains(ev.level).items() if k not in facts}
     # rules one answer away: with a floor on the chance of "yes" only where the rule's other
     # parts hold on something actually said (not merely on what was not said)
     near: dict[str, float] = {}
     context: set[str] = set()
-    for rule, outcome in zip(engine.rules, outcomes, strict=True):
+    for rule, outcome in zip(engine.rules, ev.outcomes, strict=True):
         gap = RANK[rule.level] - current
         if rule.test.flat is not None or outcome is not None or gap <= 0:
             continue
@@ -266,8 +278,7 @@ def question_values(
                 if gains is near and k in context:
                     p = max(p, P_NEAR)
                 triage[k] = max(triage.get(k, 0.0), round(g) * p)
-    # the expected shift of the exact posterior (Engine._shifts rounds it so that batches can
-    # memoise it; one interview step can afford the exact figure, and rare explanations count)
+    # the expected shift of the exact posterior
     kind: dict[str, float] = {}
     active = [i for i, p in enumerate(post) if p > ACTIVE_ABOVE]
     if len(active) > 1:
@@ -275,13 +286,32 @@ def question_values(
             if f.ask and f.ask_key in open_keys:
                 shift = expected_shift(post, f, active)
                 kind[f.ask_key] = max(kind.get(f.ask_key, 0.0), shift)
-    for key, bonus in OPENING.items():
+    for key, bonus in OPENING.items():  # the site decides which warning signs matter
         if key in open_keys:
-            kind[key] = kind.get(key, 0.0) + bonus
-    for key, bonus in ALWAYS_ASK.get(assessment["kind"], {}).items():
+            triage[key] = triage.get(key, 0.0) + bonus
+    for key, bonus in ALWAYS_ASK.get(ev.kind, {}).items():
         if key in open_keys and findings.get("site") not in NOT_FOR_SITES.get(key, ()):
             triage[key] = max(triage.get(key, 0.0), bonus)
     return triage, kind, assessment
+
+
+def screen_question(
+    engine: Engine, evaluation: Evaluation, unknown: Collection[str] = ()
+) -> Question | None:
+    """The next grouped question of the safety screen, or ``None`` when nothing is left to
+    screen (every sign that matters is answered or "not sure", or the level is high enough)."""
+    groups = engine.screen(evaluation, skip=unknown)
+    if not groups:
+        return None
+    group, signs = groups[0]
+    return Question(
+        key=SCREEN_PREFIX + group.id,
+        label="warning signs",
+        ask=group.ask,
+        kind="group",
+        choices=tuple((s.key, s.label) for s in signs),
+        hint="tick every one you have; or None of these; or Not sure",
+    )
 
 
 def next_step(
@@ -293,9 +323,22 @@ def next_step(
     """The most valuable question to ask next, or ``done`` when none is worth asking.
 
     ``findings`` are valid findings so far (without ``text``); ``unknown`` are the keys
-    answered "don't know" (never asked again).
+    answered "don't know" (never asked again). Once the site is answered (or unknown) the
+    safety screen is asked before anything else.
     """
-    triage, kind, assessment = question_values(engine, findings, medicines, unknown)
+    ev = engine.evaluate(findings, medicines)
+    if ev.level == "emergency":
+        return Step(None, 0.0, "a sign of an emergency: get help now", engine.report(ev))
+    if "site" in findings or "site" in unknown:
+        question = screen_question(engine, ev, unknown)
+        if question is not None:
+            reason = "the safety screen: warning signs that matter for this, asked together"
+            return Step(question, 1.0, reason, engine.report(ev))
+    triage, kind, assessment = question_values(engine, findings, medicines, unknown, ev)
+    if RANK[ev.level] >= RANK["urgent"]:
+        # getting help is decided: only an answer that could make it an emergency is worth
+        # asking now, not one that only refines what it most likely is
+        kind = {}
     values = {k: triage.get(k, 0.0) + kind.get(k, 0.0) for k in {*triage, *kind}}
     questions = load_questions()
     if not values:
@@ -310,27 +353,96 @@ def next_step(
     return Step(questions[key], values[key], reason, assessment)
 
 
+class _Choice:
+    """A grouped question's answer that ticks no box (:data:`NONE`, :data:`NOT_SURE`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+NONE: Final = _Choice("NONE")
+"""The answer "None of these" to a grouped question: every sign in it is a "no"."""
+NOT_SURE: Final = _Choice("NOT_SURE")
+"""The answer "Not sure": every sign in it is "don't know" (and stays in ``unscreened``)."""
+
+
+def answer_group(
+    question: Question, chosen: Collection[str] | _Choice
+) -> tuple[dict[str, bool], set[str]]:
+    """The findings and the "don't know" keys a grouped answer gives.
+
+    ``chosen`` is the keys ticked (each becomes ``True`` and every other sign in the group
+    ``False``: a checklist answers each line), :data:`NONE` (all ``False``) or
+    :data:`NOT_SURE` (all unknown). Raises ``ValueError`` for a key not in the question.
+    """
+    keys = [k for k, _ in question.choices]
+    if chosen is NOT_SURE:
+        return {}, set(keys)
+    if chosen is NONE:
+        return dict.fromkeys(keys, False), set()
+    if isinstance(chosen, _Choice):
+        raise ValueError(f"not an answer: {chosen!r}")
+    ticked = set(chosen)
+    stray = ticked - set(keys)
+    if stray:
+        raise ValueError(f"not in this question: {', '.join(sorted(stray))}")
+    return {k: k in ticked for k in keys}, set()
+
+
+def simulated_group_answer(
+    question: Question, answers: Mapping[str, Any]
+) -> tuple[dict[str, bool], set[str]]:
+    """How a person who knows exactly ``answers`` answers a grouped question.
+
+    Each sign ``answers`` has is answered as it says; a sign it lacks is "not sure" (it stays
+    unknown, and in ``unscreened``), never a "no" that nobody said. So a case whose account
+    names one sign and is silent on the rest does not gain "no" answers it never gave.
+    """
+    found: dict[str, bool] = {}
+    unknown: set[str] = set()
+    for key, _ in question.choices:
+        if key in answers:
+            found[key] = bool(answers[key])
+        else:
+            unknown.add(key)
+    return found, unknown
+
+
 def simulate(
     engine: Engine,
     answers: Mapping[str, Any],
     resolve: Any = None,
     limit: int = 60,
+    start: Mapping[str, Any] | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     """Run the interview, answering each question from ``answers`` ("don't know" when the key
-    is not there); return the keys asked, in order, and the final assessment.
+    is not there; a grouped question by :func:`simulated_group_answer`); return the keys asked,
+    in order (a grouped question as its ``screen:`` key), and the final assessment.
 
-    ``resolve`` turns medicine names into matches (default: none resolved).
+    ``start`` is what is known before the first question (what a text said); ``resolve`` turns
+    medicine names into matches (default: none resolved).
     """
-    findings: dict[str, Any] = {}
+    findings: dict[str, Any] = dict(start or {})
     unknown: set[str] = set()
     asked: list[str] = []
     medicines: Sequence[MedicineLike] = ()
+    if resolve is not None and findings.get("medications"):
+        medicines = resolve(findings["medications"])
     for _ in range(limit):
         step = next_step(engine, findings, medicines, unknown)
         if step.question is None:
             return asked, step.assessment
-        key = step.question.key
-        asked.append(key)
+        question = step.question
+        asked.append(question.key)
+        if question.kind == "group":
+            found, not_known = simulated_group_answer(question, answers)
+            findings.update(found)
+            unknown |= not_known
+            continue
+        key = question.key
         if key in answers:
             findings[key] = answers[key]
             if key == "medications" and resolve is not None:
@@ -338,3 +450,181 @@ def simulate(
         else:
             unknown.add(key)
     return asked, engine.assess(findings, medicines)
+
+
+# ---------------------------------------------------------------------- free answers
+_WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, "pair": 2, "three": 3,
+    "few": 3, "several": 4, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "half": 0.5, "no": 0, "zero": 0, "none": 0, "once": 1, "twice": 2, "thrice": 3,
+}  # fmt: skip
+_DAYS = {
+    "second": 1 / 86_400, "sec": 1 / 86_400, "s": 1 / 86_400, "minute": 1 / 1440,
+    "min": 1 / 1440, "m": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1.0,
+    "d": 1.0, "night": 1.0, "week": 7.0, "wk": 7.0, "w": 7.0, "fortnight": 14.0,
+    "month": 30.0, "mo": 30.0, "year": 365.0, "yr": 365.0, "y": 365.0,
+}  # fmt: skip
+_PER_WEEK = {
+    "every night": 7, "every day": 7, "nightly": 7, "daily": 7, "each night": 7,
+    "almost nightly": 6, "nearly every night": 6, "almost every night": 6,
+    "most nights": 5, "most days": 5, "every other night": 3.5, "every other day": 3.5,
+    "a few times a week": 3, "few times a week": 3, "weekly": 1, "once a week": 1,
+    "twice a week": 2, "every week": 1, "fortnightly": 0.5, "every couple of weeks": 0.5,
+    "every few weeks": 0.3, "monthly": 0.25, "once a month": 0.25, "rarely": 0.1,
+}  # fmt: skip
+_FILLER = re.compile(
+    r"\b(about|around|roughly|approximately|approx|maybe|perhaps|nearly|almost|just|over|"
+    r"under|more than|less than|at least|or so|ish|the last|the past|for|since|i think)\b|~"
+)
+_NUMBER = r"(\d+(?:[.,]\d+)?|[a-z]+)"
+_RANGE = re.compile(rf"^{_NUMBER}\s*(?:-|–|to|or)\s*{_NUMBER}\s*([a-z]*)$")
+_SINGLE = re.compile(rf"^{_NUMBER}?\s*([a-z]*)$")
+
+
+def _number(word: str) -> float | None:
+    if word in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[word])
+    try:
+        return float(word.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _unit(word: str) -> float | None:
+    word = word.strip()
+    if word in _DAYS:
+        return _DAYS[word]
+    return _DAYS.get(word.removesuffix("s")) if word.endswith("s") else None
+
+
+def read_amount(text: str, unit_days: float | None = None) -> float:
+    """A number from a free answer: "2" → 2, "2-3" → 2.5 (a range: its middle), "a couple" → 2,
+    "about a week" → 7 when read in days (``unit_days`` = 1: the unit given converts to days;
+    a bare number is in that unit). Raises ``ValueError`` when it is not an amount.
+
+    The reader (:mod:`musclewise.text`) reads numbers inside a description but has no public
+    function for one value on its own, so this small parser reads the interview's answers.
+    """
+    low = " ".join(_FILLER.sub(" ", text.strip().lower().replace("'", "")).split())
+    low = " ".join(re.sub(r"\bof\b", " ", low).split())
+    low = re.sub(r"^(a|an)\s+(couple|few|half)\b", r"\2", low)
+    low = re.sub(r"^half (a|an) ", "half ", low)
+    low = re.sub(r"^(\S+) ([a-z]+) or (\S+)$", r"\1 or \3 \2", low)  # "a minute or two"
+    low = low.removesuffix(" ago").strip()
+    if low in ("today", "just now", "this morning", "tonight"):
+        return 0.0
+    if low in ("yesterday", "last night"):
+        return 1.0
+    match = _RANGE.match(low)
+    if match:
+        a, b = _number(match.group(1)), _number(match.group(2))
+        unit = match.group(3)
+        value = None if a is None or b is None else (a + b) / 2
+    else:
+        match = _SINGLE.match(low)
+        if not match:
+            raise ValueError("give a number, like 2, 2-3 or 'about a week'")
+        word, unit = match.group(1), match.group(2)
+        if word is None and unit:  # "week" alone: one of it
+            word = "1"
+        value = _number(word) if word is not None else None
+        if value is None and word is not None and _unit(word) is not None:
+            value, unit = 1.0, word
+    if value is None:
+        raise ValueError("give a number, like 2, 2-3 or 'about a week'")
+    if unit:
+        days = _unit(unit)
+        if days is None or unit_days is None:
+            raise ValueError(f"'{unit}' is not a unit here; give a number, like 2 or 2-3")
+        return value * days / unit_days
+    return value
+
+
+def read_per_week(text: str) -> float:
+    """Episodes a week from "most nights", "2-3", "twice a week", "3 a month", "every night"."""
+    low = " ".join(text.strip().lower().replace("'", "").split())
+    for candidate in (low, re.sub(r"^(about|around|roughly|maybe|most likely)\s+", "", low)):
+        for phrase, value in _PER_WEEK.items():
+            if candidate in (phrase, f"{phrase} or so"):
+                return float(value)
+    low = re.sub(r"^(about|around|roughly|maybe|nearly|almost|most likely)\s+", "", low)
+    match = re.match(
+        r"^(.*?)\s*(?:times?|x)?\s*(?:a|per|each|every|/)\s*(day|night|week|month|year)$", low
+    )
+    if match:
+        count = read_amount(match.group(1) or "1")
+        return count * 7.0 / _DAYS[match.group(2)]
+    return read_amount(low)
+
+
+def parse_answer(question: Question, text: str) -> Any:
+    """A free answer to a number question as the value of its key (``duration_s`` in seconds,
+    ``ongoing_days`` in days, ``episodes_per_week``...); raises ``ValueError`` with what to
+    type. Choices, yes/no and lists are the front end's to read."""
+    if question.kind != "number":
+        raise ValueError(f"{question.key} is not a number question")
+    key = question.key
+    if key == "duration_s":
+        compact = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s)?\s*", text.lower())
+        if compact and any(compact.groups()):
+            h, m, sec = (float(g or 0) for g in compact.groups())
+            return h * 3600 + m * 60 + sec
+        value = read_amount(text, unit_days=1 / 86_400) if _has_unit(text) else read_amount(text)
+        return round(value, 3)
+    if key == "ongoing_days":
+        return round(read_amount(text, unit_days=1.0), 3)
+    if key == "episodes_per_week":
+        return round(read_per_week(text), 3)
+    value = read_amount(text)
+    if key in WHOLE_NUMBER_KEYS:
+        if value != int(value):
+            raise ValueError("give a whole number")
+        return int(value)
+    return value
+
+
+def _has_unit(text: str) -> bool:
+    return bool(re.search(r"[a-z]", _FILLER.sub(" ", text.lower())))
+
+
+WHOLE_NUMBER_KEYS = frozenset({"pain", "stress", "age", "muscles_involved"})
+"""Number keys the contract takes as whole numbers."""
+
+
+# ---------------------------------------------------------------------- contradictions
+def contradiction(findings: Mapping[str, Any], key: str, value: Any) -> str | None:
+    """What an answer contradicts among the earlier answers, in words; ``None`` if nothing."""
+    after = {**findings, key: value}
+
+    def said(k: str) -> Any:
+        return after.get(k)
+
+    checks = (
+        (
+            said("pain") == 0 and said("severe_unrelenting_pain") is True,
+            "no pain at all, and also severe pain that does not let up",
+        ),
+        (
+            said("relieved_by_stretch") is True and said("severe_unrelenting_pain") is True,
+            "stretching eases it, and also the pain does not let up",
+        ),
+        (
+            isinstance(said("duration_s"), int | float)
+            and isinstance(said("ongoing_days"), int | float)
+            and said("duration_s") > (said("ongoing_days") + 1) * 86_400,
+            "one episode lasts longer than the time it has been going on",
+        ),
+        (
+            said("sex") == "male" and (said("pregnant") is True or said("postpartum") is True),
+            "male, and also pregnant or recently given birth",
+        ),
+        (
+            said("muscles_involved") == 1 and said("spreading") is True,
+            "one muscle only, and also spreading to others",
+        ),
+    )
+    for holds, words in checks:
+        if holds:
+            return f"That does not fit an earlier answer: {words}. Please check this answer."
+    return None

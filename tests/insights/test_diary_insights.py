@@ -105,10 +105,11 @@ def test_load_reads_the_period_in_local_days(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> DiaryData:
-    """Six months with cramps three times as often the night after intense exercise."""
+    """Six months with cramps three times as often the night after intense exercise (0.6
+    cramps a day before: enough for the adjusted model to see it)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('planted') / 'p.sqlite3'}"
     with Diary(url) as diary:
-        fill_diary(diary, 182, seed=2, end=date(2026, 10, 31))
+        fill_diary(diary, 182, seed=2, end=date(2026, 10, 31), cramps_a_day=0.6)
         return load(diary, until=date(2026, 10, 31))
 
 
@@ -119,7 +120,9 @@ def test_a_planted_trigger_is_found_and_said_plainly(planted: DiaryData) -> None
     words = next(f.sentence for f in summary.triggers if f.comparison.factor == "intense_exercise")
     assert re.fullmatch(
         r"On days after intense exercise you logged cramps about \d+\.\d times as often "
-        r"\(95% CI \d+\.\d to \d+\.\d, over \d+ days\)\. This shows an association, not a cause\.",
+        r"\(95% CI \d+\.\d to \d+\.\d, over \d+ days; adjusted for the other factors, the "
+        r"other day \(the same day or the day before\), the four-week period and the day of the "
+        r"week\)\. This shows an association, not a cause\.",
         words,
     )
     # Benjamini-Hochberg across every comparison with enough data, and said so
@@ -134,15 +137,18 @@ def test_a_planted_trigger_is_found_and_said_plainly(planted: DiaryData) -> None
     assert 0 < cramps.chance < 1 and cramps.days == planted.days
     assert re.search(
         rf"With {cramps.episodes} cramps over {cramps.days} days, a factor present on about "
-        r"\d+ days in 10 that doubled them would be named (about \d|at least 9) ",
+        r"\d+ days in 10 that doubled them would be named \(after the adjustment\) "
+        r"(about \d|at least 9) ",
         summary.sensitivity_text(),
     )
     # factors never recorded are waiting, not judged
     waiting = {w.factor: w.reason for w in summary.waiting}
     assert waiting["sweating"] == waiting["cold"] == "not recorded"
-    # the medicine started two thirds of the way through is compared, before against after
+    # the medicine started two thirds of the way through (a real step) is compared against the
+    # trend over the diary, never before against after alone
     statin = [f for f in summary.findings if f.comparison.factor == "medicine:Lipitor 20mg"]
     assert statin and all(f.comparison.lag == 0 for f in statin)
+    assert all("the trend over the diary" in f.comparison.adjusted_for for f in statin)
     assert statin[0].sentence.startswith("On days you were taking Lipitor 20mg")
 
 

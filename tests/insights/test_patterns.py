@@ -69,8 +69,28 @@ def test_waking_most_nights() -> None:
 
 
 def test_cramps_after_a_new_medicine() -> None:
-    statin = MedicineRecord("atorvastatin", TODAY - timedelta(days=30))
-    episodes = [ep(90), ep(30 + 20)]  # rare before
-    episodes += [ep(d) for d in range(28, 0, -4)]  # weekly-plus after
+    """Steady for five months, then more from the day a statin was started: a step the trend
+    does not explain."""
+    statin = MedicineRecord("atorvastatin", TODAY - timedelta(days=40))
+    episodes = [ep(d) for d in range(200, 40, -5)]  # steady, one in five days
+    episodes += [ep(d) for d in range(40, 0, -1) if d % 3]  # two days in three after
     assert "after_new_medicine" in found(episodes, [statin])
     assert "after_new_medicine" not in found(episodes, [])
+
+
+def test_a_medicine_started_during_a_steady_rise_is_not_blamed() -> None:
+    """Cramps rise steadily over six months; a statin started half-way changed nothing. The
+    eight weeks after hold twice the eight before, but the trend explains it as well: the
+    rising-cramps pattern is found, not the medicine's (issue 13)."""
+    statin = MedicineRecord("atorvastatin", TODAY - timedelta(days=90))
+    episodes = []
+    for week in range(26):  # from none a week to about twelve a week
+        per_week = week * 12 // 25
+        episodes += [ep(181 - 7 * week - day) for day in range(per_week)]
+    result = found(episodes, [statin])
+    assert "cramps_more_frequent" in result and "after_new_medicine" not in result
+    began = statin.started_on
+    assert began is not None
+    before = sum(began - timedelta(days=56) <= e.day < began for e in episodes)
+    after = sum(began <= e.day < began + timedelta(days=56) for e in episodes)
+    assert after >= 2 * before  # the raw comparison would have blamed it

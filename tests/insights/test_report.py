@@ -13,7 +13,7 @@ import pytest
 
 from musclewise.diary import Diary
 from musclewise.insights.diary import load
-from musclewise.insights.report import make_report, render_html, site_name
+from musclewise.insights.report import doctor_text, make_report, render_html, site_name
 from musclewise.insights.summary import Summary, summarise
 from tests.insights.conftest import DEMO_END, need_tool, need_weasyprint, page_text
 
@@ -107,9 +107,9 @@ def test_page_one_holds_what_a_doctor_needs(page: Node, demo_summary: Summary) -
     headings = [h.text() for h in section.find_all("h2")]
     assert headings == ["Warning patterns over time", "How often", "Medicines",
                         "Worst episodes", "Possible triggers"]  # fmt: skip
-    # the warning patterns, each with its level and its sources
+    # the warning patterns, each with its level and its sources, in words for the doctor
     for pattern in demo_summary.patterns:
-        assert pattern.text in text
+        assert doctor_text(pattern) in text and "Your " not in doctor_text(pattern)
         assert all(s.title in text for s in pattern.sources)
     assert "SEE A DOCTOR" in text
     # counts by kind and site, the trend
@@ -120,14 +120,31 @@ def test_page_one_holds_what_a_doctor_needs(page: Node, demo_summary: Summary) -
     medicines = page.by_id("medicines")
     assert medicines.tag == "h2"
     assert "Atorvastatin 20mg" in text and "linked to cramps" in text and "Statin" in text
-    # the triggers with their intervals, and the adjustment said
-    assert demo_summary.top_triggers
+    # the triggers with their intervals, and how they were looked for, in plain words
     for f in demo_summary.top_triggers:
         assert f.label in text
     assert "Benjamini-Hochberg" in text and "association is not a cause" in text
+    assert "taking the other factors (that day and the day before) into account" in text
+    assert "comparisons were tested together" not in text  # the person's wording stays off
+    # what the diary shows about the statin, apart from what its label says
+    assert "a steady rise over the diary explains that as well" in text
+    assert "you started" not in text
+    assert "from published sources" in text
     # the dates of the worst episodes
     for e in demo_summary.worst:
         assert f"{e.local_start:%Y-%m-%d %H:%M}" in text
+
+
+def test_one_trend_one_wording(page: Node, demo_summary: Summary) -> None:
+    """Issue 14, item 14: the page said "more frequent" beside its own "no clear change"."""
+    rising = any(p.id == "cramps_more_frequent" for p in demo_summary.patterns)
+    assert rising  # the demo's cramps rise
+    assert demo_summary.count("cramp").trend == "rising"
+    counts = page.by_id("counts")
+    table = next(t for t in page.find_all("table") if "Trend" in t.text())
+    row = next(r for r in table.find_all("tr") if r.text().startswith("Cramps"))
+    assert "rising" in row.text() and "no clear change" not in row.text()
+    assert counts.tag == "h2"
 
 
 def test_html_is_accessible(page: Node) -> None:
@@ -229,4 +246,4 @@ def test_an_empty_diary_still_reports(tmp_path: Path) -> None:
         summary = summarise(load(diary, until=date(2026, 3, 1)))
     tree = parse(render_html(summary, generated=GENERATED))
     assert "None of the warning patterns" in tree.text()
-    assert "No factor could be compared yet." in tree.text()
+    assert "too few days or episodes to compare any factor yet" in tree.text()

@@ -22,6 +22,10 @@ def _broken(tmp_path: Path, change: str) -> Path:
         data["concepts"] = [c for c in concepts if c["id"] != "_stretch"]
     elif change == "unknown field":
         concepts[0]["sett"] = {}
+    elif change == "missing word list":
+        del data["words"]["list_joiners"]
+    elif change == "weight 0 off a site":
+        concepts.append({"id": "y", "set": {"swelling": True}, "weight": 0, "patterns": ["y"]})
     path = tmp_path / "lexicon.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -38,6 +42,8 @@ def test_the_bundled_lexicon_is_valid() -> None:
         ("bad value", "pain: 12 is above the maximum 10"),
         ("missing marker", "_stretch"),
         ("unknown field", "sett"),
+        ("missing word list", "list_joiners"),
+        ("weight 0 off a site", "concept y: weight must be 1 or more"),
     ],
 )
 def test_a_broken_lexicon_is_refused(tmp_path: Path, change: str, message: str) -> None:

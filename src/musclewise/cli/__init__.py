@@ -14,12 +14,51 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from musclewise.errors import MusclewiseError
 
+SUMMARIES = {
+    "assess": "Assess one episode: cramp, twitch or mimic, triage, and why.",
+    "check": "Answer questions one at a time, then get the assessment.",
+    "eval": "Score musclewise on vignettes with gold answers.",
+    "log": "Record an episode in the diary, assess it, and keep both.",
+    "day": "Record the context of a day: coffee, exercise, sleep, stress...",
+    "export": "Export the diary: CSV, JSON Lines or FHIR.",
+    "import": "Import an export into the diary, in one transaction.",
+    "backup": "Copy a SQLite diary safely, even while it is in use.",
+    "demo": "Fill an empty database with a six-month example diary.",
+    "insights": "What the diary shows: warning patterns, triggers, counts.",
+    "report": "A report for a doctor (PDF or HTML).",
+    "knowledge": "Browse what musclewise knows, and where it comes from.",
+    "episodes": "The episodes in the diary: list, show, edit, delete, reassess.",
+    "profile": "The person whose diary it is: details and medicines.",
+    "db": "The diary's database: which one, its migration state, upgrades.",
+}
+"""Each command's line in ``musclewise --help``, so that listing the commands imports none of
+them (a test checks that it names every command and nothing else)."""
+
+
+class _LazyGroup(TyperGroup):
+    """Lists every command from :data:`SUMMARIES`; only the command being run is built."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*dict.fromkeys([*super().list_commands(ctx), *SUMMARIES])]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        # (Any: typer vendors click from 0.28 on, so the context's class depends on its version)
+        found = super().get_command(ctx, cmd_name)
+        if found is None and cmd_name in SUMMARIES:
+            # a stand-in for the listing only: main() registers the command that runs
+            found = TyperCommand(cmd_name, short_help=SUMMARIES[cmd_name])
+        return found
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     name="musclewise",
     help=(
         "Tell a muscle cramp from a twitch or a mimic, triage it, and say why, with sources.\n\n"
@@ -91,14 +130,20 @@ COMMANDS = {
     "serve": _add_serve,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
-so ``main`` registers only the one being run (all of them for help and anything unknown)."""
+so ``main`` registers only the one being run (none for ``--help``: :class:`_LazyGroup` lists
+them from :data:`SUMMARIES`)."""
+
+
+def register_all() -> None:
+    """Register every command (for tools and tests that walk the whole command tree)."""
+    for add in dict.fromkeys(COMMANDS.values()):
+        add()
 
 
 def _register(argv: list[str] | None = None) -> None:
     first = next((a for a in (argv or []) if not a.startswith("-")), None)
-    adders = [COMMANDS[first]] if first in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
-    for add in adders:
-        add()
+    if first in COMMANDS:
+        COMMANDS[first]()
 
 
 @app.callback(invoke_without_command=True)

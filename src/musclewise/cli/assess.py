@@ -222,11 +222,25 @@ def _assess(**values: Any) -> None:
             hint="musclewise assess --help lists every option; --example shows a worked example",
         )
     from musclewise.assessment import assess_valid, read_into
+    from musclewise.errors import FindingsError
     from musclewise.findings import validate_findings
 
+    on_terminal = (
+        text is not None
+        and output_format is not Format.json
+        and sys.stdin.isatty()
+        and sys.stdout.isatty()
+    )
     # the text (if any) is read once: into the findings shown, and the assessment's `understood`
-    read, understood = read_into(validate_findings(findings))
-    findings = dict(read)
+    try:
+        read, understood = read_into(validate_findings(findings))
+    except FindingsError as exc:
+        if not on_terminal or not any(p.key == "text" for p in exc.problems):
+            raise
+        read, understood = _ask_again(findings)
+    findings = {k: v for k, v in read.items() if k != "text"}
+    if on_terminal:
+        findings = _screen_on_terminal(findings)
     assessment = assess_valid(findings)
     if text is not None:
         assessment["understood"] = understood
@@ -237,8 +251,94 @@ def _assess(**values: Any) -> None:
         return
     from musclewise.cli.render import render_assessment
 
-    after_banner = (lambda console: _print_understood(console, understood)) if text else None
+    def after_banner(console: Any) -> None:
+        if text:
+            _print_understood(console, understood)
+        print_unscreened(console, assessment)
+
     render_assessment(assessment, findings, example=example, after_banner=after_banner)
+
+
+def print_unscreened(console: Any, assessment: dict[str, Any]) -> None:
+    """Below urgent, the warning signs nobody answered, in plain words, right under the banner:
+    the level stands only for what was said."""
+    from rich.text import Text
+
+    from musclewise.assessment import default_engine
+
+    keys = assessment["triage"].get("unscreened") or []
+    if not keys or assessment["triage"]["level"] not in ("self_care", "see_doctor"):
+        return
+    said = {
+        "emergency": "Call 999/911 or go to A&E now if you have any of these",
+        "urgent": "See a doctor today if you have any of these",
+    }
+    console.print(
+        Text("Not checked: ", style="bold") + Text("this answer stands only for what was said.")
+    )
+    for group in default_engine().screen_groups:
+        labels = [s.label for s in group.signs if s.key in keys]
+        if labels:
+            console.print(Text(f"  {said[group.level]}: " + "; ".join(labels) + "."))
+
+
+def _ask_again(findings: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """On a terminal, a text from which nothing could be read: say so, ask for the site and
+    what happened, and read that (Ctrl-C stops with status 130)."""
+    import questionary
+
+    from musclewise.assessment import NOTHING_READ, read_into
+    from musclewise.cli.check import INTERRUPTED
+    from musclewise.findings import validate_findings
+    from musclewise.interview import load_questions
+
+    typer.echo(f"I could not read '{findings['text']}': {NOTHING_READ}.")
+    site = load_questions()["site"]
+    try:
+        where = questionary.select(
+            site.ask, choices=[questionary.Choice(w, value=v) for v, w in site.choices]
+        ).unsafe_ask()
+        what = questionary.text(
+            "What happened? (for example: it locked up hard for two minutes at night)"
+        ).unsafe_ask()
+    except KeyboardInterrupt:
+        typer.echo("\nStopped: nothing was saved.", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+    again = {**findings, "site": where}
+    if what.strip():
+        again["text"] = what
+    else:
+        again.pop("text", None)
+    read, understood = read_into(validate_findings(again))
+    return dict(read), understood
+
+
+def _screen_on_terminal(findings: dict[str, Any]) -> dict[str, Any]:
+    """The safety screen on a terminal: the warning signs that matter for this episode and
+    were not said, asked as grouped questions before an answer below urgent is given."""
+    from musclewise.assessment import default_engine, resolve_medicines
+    from musclewise.cli.check import INTERRUPTED, ask_group
+    from musclewise.interview import answer_group, screen_question
+
+    engine = default_engine()
+    unknown: set[str] = set()
+    found = dict(findings)
+    medicines = resolve_medicines(found.get("medications", ()))
+    typer.echo("Before the answer, a quick check for warning signs:")
+    try:
+        while True:
+            question = screen_question(engine, engine.evaluate(found, medicines), unknown)
+            if question is None:
+                return found
+            action, value = ask_group(question)
+            if action != "answer":  # back or stop: the answer stands on what was said
+                return found
+            added, not_known = answer_group(question, value)
+            found.update(added)
+            unknown |= not_known
+    except KeyboardInterrupt:
+        typer.echo("\nStopped: nothing was saved.", err=True)
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def _print_understood(console: Any, understood: list[dict[str, Any]]) -> None:

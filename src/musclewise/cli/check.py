@@ -1,7 +1,8 @@
 """``musclewise check``: the adaptive interview in the terminal, or simulated from a file.
 
 The loop is here; which question comes next and when to stop is the pure
-:func:`musclewise.interview.next_step`.
+:func:`musclewise.interview.next_step`. The safety screen's grouped questions are asked by
+:func:`ask_group` (also used by ``musclewise assess "text"`` on a terminal).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ BACK = frozenset({"b", "back", "<"})
 QUIT = frozenset({"q", "quit", "stop", "done"})
 YES = frozenset({"y", "yes", "1"})
 NO = frozenset({"n", "no", "2"})
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells expect."""
 
 
 class Format(StrEnum):
@@ -30,15 +33,17 @@ class Format(StrEnum):
 def check_command(
     simulate: Path | None = typer.Option(None, "--simulate", metavar="ANSWERS.json",
         help="Run the interview without a person: each question is answered from this findings "
-        "file, or 'don't know' when it lacks the key."),
+        "file, or 'don't know' when it lacks the key. With a 'text' in the file, the interview "
+        "starts from what the text says."),
     output_format: Format = typer.Option(Format.text, "--format", "-f",
         help="text for people; json prints {\"asked\": [...], \"assessment\": {...}}."),
 ) -> None:  # fmt: skip
     """Answer a few questions, one at a time, and get the full assessment.
 
-    Each question is the one whose answer matters most now (warning signs first while
-    something urgent is still possible); it stops as soon as more answers could not change
-    the answer. Every question takes "?" (don't know); "b" goes back, "q" stops early.
+    First where it happened, then a short safety screen (warning signs that matter for this,
+    ticked together), then the questions whose answers matter most; it stops as soon as more
+    answers could not change the answer. Every question takes "?" (don't know); "b" goes back,
+    "q" stops early; Ctrl-C stops without an answer.
     """
     if simulate is not None:
         _simulate(simulate, output_format)
@@ -49,7 +54,11 @@ def check_command(
             "are not one)",
             hint="use musclewise check --simulate ANSWERS.json, or musclewise assess",
         )
-    _interactive(output_format)
+    try:
+        _interactive(output_format)
+    except KeyboardInterrupt:
+        typer.echo("\nStopped: nothing was saved.", err=True)
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def _simulate(path: Path, output_format: Format) -> None:
@@ -66,25 +75,32 @@ def _simulate(path: Path, output_format: Format) -> None:
     except msgspec.DecodeError as exc:
         raise UsageError(f"--simulate: {path} is not valid JSON ({exc})") from None
     answers = validate_findings(raw)
+    start: dict[str, Any] = {}
     if "text" in answers:
+        # the interview starts from what the text says; FILE's findings answer the rest
         from musclewise.assessment import read_into
 
-        answers = dict(read_into(answers)[0])
-    asked, assessment = simulate(default_engine(), answers, resolve_medicines)
+        start = {k: v for k, v in read_into({"text": answers["text"]})[0].items() if k != "text"}
+        answers = {k: v for k, v in answers.items() if k != "text"}
+    asked, assessment = simulate(default_engine(), answers, resolve_medicines, start=start)
     if output_format is Format.json:
         out = {"asked": asked, "assessment": assessment}
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
         return
+    from musclewise.cli.assess import print_unscreened
     from musclewise.cli.render import render_assessment
 
     typer.echo(f"Asked {len(asked)} questions: {', '.join(asked) or 'none'}")
-    known = {k: answers[k] for k in asked if k in answers}
-    render_assessment(assessment, known)
+    known = {**start, **{k: answers[k] for k in asked if k in answers}}
+    render_assessment(
+        assessment, known, after_banner=lambda console: print_unscreened(console, assessment)
+    )
 
 
 def _parse(question: Any, reply: str) -> Any:
     """A reply as the value of the question's key; raises ValueError with what to type."""
-    from musclewise.cli.parsing import parse_duration, split_list
+    from musclewise.cli.parsing import split_list
+    from musclewise.interview import parse_answer
 
     text = reply.strip()
     low = text.lower()
@@ -111,21 +127,26 @@ def _parse(question: Any, reply: str) -> Any:
         return picked[0]
     if question.kind == "list":
         return split_list(text) if text and low not in ("none", "no", "nothing") else []
-    if question.key == "duration_s":
-        return parse_duration(text)
-    number = float(text)
-    return int(number) if number == int(number) and question.key in _WHOLE else number
-
-
-_WHOLE = frozenset({"pain", "stress", "age", "muscles_involved"})
+    return parse_answer(question, text)
 
 
 DONT_KNOW_CHOICE, BACK_CHOICE, QUIT_CHOICE = "__dont_know__", "__back__", "__quit__"
+NONE_CHOICE = "__none__"
 
 
-def _ask(question: Any, number: int, status: str) -> tuple[str, Any]:
+def _shown(question: Any, value: Any) -> str:
+    """An earlier answer as it can be typed again (for Back)."""
+    if question.key == "duration_s" and isinstance(value, int | float):
+        return f"{value:g}s"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _ask(question: Any, number: int, status: str, previous: Any = None) -> tuple[str, Any]:
     """Ask one question with arrow-key choices (questionary); returns what the person did:
-    ("answer", value), ("dont_know", None), ("back", None) or ("quit", None)."""
+    ("answer", value), ("dont_know", None), ("back", None) or ("quit", None). ``previous`` is
+    the earlier answer, shown as the default after Back. Ctrl-C raises KeyboardInterrupt."""
     import questionary
 
     special = [
@@ -134,45 +155,57 @@ def _ask(question: Any, number: int, status: str) -> tuple[str, Any]:
         questionary.Choice("Stop and see the answer", value=QUIT_CHOICE),
     ]
     title = f"{number}. {question.ask}"
-    hint = f"{status} · arrow keys, Enter"
+    hint = f"{status} · arrow keys, Enter" if status else "arrow keys, Enter"
     reply: Any
+    if question.kind == "group":
+        return ask_group(question, number, status, previous)
     if question.kind in ("yes_no", "choice"):
         options = (
             [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
             if question.kind == "yes_no"
             else [questionary.Choice(words, value=value) for value, words in question.choices]
         )
-        reply = questionary.select(title, choices=options + special, instruction=hint).ask()
+        first = next((o for o in options if previous is not None and o.value == previous), None)
+        reply = questionary.select(
+            title, choices=options + special, instruction=hint, default=first
+        ).unsafe_ask()
     elif question.kind == "multi":
-        options = [questionary.Choice(words, value=value) for value, words in question.choices]
+        chosen = set(previous or ())
+        options = [
+            questionary.Choice(words, value=value, checked=value in chosen)
+            for value, words in question.choices
+        ]
         reply = questionary.checkbox(
             title, choices=options, instruction=f"{hint}; Space to pick, none for none"
-        ).ask()
+        ).unsafe_ask()
     else:
-
-        def valid(text: str) -> bool | str:
-            if not text.strip() or text.strip().lower() in DONT_KNOW | BACK | QUIT:
-                return True
-            try:
-                _parse(question, text)
-            except (ValueError, UsageError) as exc:
-                return str(exc).removeprefix("--duration: ") or "not a valid answer"
-            return True
-
-        reply = questionary.text(
-            title, instruction=f"({status} · ? don't know, b back, q stop)", validate=valid
-        ).ask()
-        if reply is not None:
-            low = reply.strip().lower()
+        default = "" if previous is None else _shown(question, previous)
+        extra = f" · {question.hint}" if question.hint else ""
+        while True:
+            text = questionary.text(
+                title,
+                default=default,
+                instruction=f"({status + ' · ' if status else ''}? don't know, b back, q stop{extra})",
+            ).unsafe_ask()
+            low = text.strip().lower()
             if question.kind == "list" and not low:
-                low, reply = "none", "none"  # an empty list: none
-            reply = (
-                DONT_KNOW_CHOICE if low in DONT_KNOW or not low
-                else BACK_CHOICE if low in BACK
-                else QUIT_CHOICE if low in QUIT
-                else _parse(question, reply)
-            )  # fmt: skip
-    if reply is None or reply == QUIT_CHOICE:  # Ctrl-C, or "stop"
+                low, text = "none", "none"  # an empty list: none
+            if low in DONT_KNOW or not low:
+                reply = DONT_KNOW_CHOICE
+            elif low in BACK:
+                reply = BACK_CHOICE
+            elif low in QUIT:
+                reply = QUIT_CHOICE
+            else:
+                try:
+                    reply = _parse(question, text)
+                except (ValueError, UsageError) as exc:
+                    # say what to type, and ask again with an empty field
+                    typer.echo(f"  {exc}")
+                    default = ""
+                    continue
+            break
+    if reply is None or reply == QUIT_CHOICE:
         return "quit", None
     if reply == DONT_KNOW_CHOICE:
         return "dont_know", None
@@ -181,22 +214,86 @@ def _ask(question: Any, number: int, status: str) -> tuple[str, Any]:
     return "answer", reply
 
 
+def ask_group(
+    question: Any, number: int = 0, status: str = "", previous: Any = None
+) -> tuple[str, Any]:
+    """Ask a grouped safety-screen question as checkboxes, with "None of these" and "Not
+    sure"; returns ("answer", ticked keys | NONE | NOT_SURE), ("back", None) or ("quit", None).
+    ``previous`` (an earlier answer, after Back) is shown ticked. Ctrl-C raises
+    KeyboardInterrupt."""
+    import questionary
+
+    from musclewise.interview import NONE, NOT_SURE
+
+    specials = {NONE_CHOICE, DONT_KNOW_CHOICE, BACK_CHOICE, QUIT_CHOICE}
+    ticked = set(previous) if isinstance(previous, list) else set()
+    options = [
+        questionary.Choice(words, value=key, checked=key in ticked)
+        for key, words in question.choices
+    ]
+    options += [
+        questionary.Separator(),
+        questionary.Choice("None of these", value=NONE_CHOICE, checked=previous is NONE),
+        questionary.Choice("Not sure", value=DONT_KNOW_CHOICE, checked=previous is NOT_SURE),
+        questionary.Choice("← Back to the last question", value=BACK_CHOICE),
+        questionary.Choice("Stop and see the answer", value=QUIT_CHOICE),
+    ]
+
+    def valid(picked: list[str]) -> bool | str:
+        special = [p for p in picked if p in specials]
+        if not picked:
+            return "tick the ones you have, or 'None of these', or 'Not sure'"
+        if special and len(picked) > 1:
+            return "tick signs, or one of None of these / Not sure / Back / Stop, not both"
+        return True
+
+    title = f"{number}. {question.ask}" if number else question.ask
+    hint = "Space to tick, Enter when done" + (f" · {status}" if status else "")
+    picked = questionary.checkbox(
+        title, choices=options, instruction=hint, validate=valid
+    ).unsafe_ask()
+    if picked is None or picked == [QUIT_CHOICE]:
+        return "quit", None
+    if picked == [BACK_CHOICE]:
+        return "back", None
+    if picked == [NONE_CHOICE]:
+        return "answer", NONE
+    if picked == [DONT_KNOW_CHOICE]:
+        return "answer", NOT_SURE
+    return "answer", list(picked)
+
+
+def _status(assessment: dict[str, Any], answered: int) -> str:
+    """ "so far: ..." once something is answered; nothing before the first answer."""
+    if not answered:
+        return ""
+    kind = assessment["kind"]
+    level = assessment["triage"]["level"].replace("_", " ")
+    return f"so far: {kind} {assessment['probabilities'][kind]:.0%}, {level}"
+
+
 def _interactive(output_format: Format) -> None:
     from rich.console import Console
 
     from musclewise.assessment import default_engine, resolve_medicines
     from musclewise.cli.render import render_assessment
     from musclewise.findings import validate_findings
-    from musclewise.interview import next_step
+    from musclewise.interview import answer_group, contradiction, next_step
 
     console = Console()
     engine = default_engine()
     findings: dict[str, Any] = {}
     unknown: set[str] = set()
-    history: list[str] = []
+    # each step answered: the keys it set (a grouped question sets several) and their values,
+    # so that Back undoes a whole step and shows what was answered
+    history: list[tuple[str, dict[str, Any], set[str]]] = []
+    previous: dict[str, Any] = {}
+    answers_given: dict[str, Any] = {}  # a grouped answer as given, to show again after Back
+    warned: set[tuple[str, str]] = set()
     console.print(
         "[bold]musclewise check[/bold]: a few questions about your muscle episode, the most "
-        'useful first. Every question has "Don\'t know"; you can go back or stop at any time.'
+        'useful first. Every question has "Don\'t know"; you can go back or stop at any time '
+        "(Ctrl-C stops without an answer)."
     )
     while True:
         medicines = resolve_medicines(findings.get("medications", ()))
@@ -204,38 +301,60 @@ def _interactive(output_format: Format) -> None:
         if step.question is None:
             console.print(f"\n[italic]That is enough to answer: {step.reason}.[/italic]\n")
             break
-        a = step.assessment
-        kind = a["kind"]
-        status = (
-            f"so far: {kind} {a['probabilities'][kind]:.0%}, "
-            f"{a['triage']['level'].replace('_', ' ')}"
-        )
-        action, value = _ask(step.question, len(history) + 1, status)
-        key = step.question.key
+        question = step.question
+        status = _status(step.assessment, len(history))
+        action, value = _ask(question, len(history) + 1, status, previous.get(question.key))
+        key = question.key
         if action == "quit":
             break
         if action == "back":
             if history:
-                last = history.pop()
-                findings.pop(last, None)
-                unknown.discard(last)
+                last, set_values, set_unknown = history.pop()
+                for k in set_values:
+                    findings.pop(k, None)
+                unknown -= set_unknown
+                if last not in answers_given:
+                    previous[last] = set_values.get(last)
+                else:
+                    previous[last] = answers_given.pop(last)
             continue
         if action == "dont_know":
             unknown.add(key)
-            history.append(key)
+            history.append((key, {}, {key}))
+            continue
+        if question.kind == "group":
+            added, not_known = answer_group(question, value)
+            findings.update(added)
+            unknown |= not_known
+            history.append((key, added, not_known))
+            answers_given[key] = value
             continue
         try:
             validate_findings({key: value})
         except FindingsError as exc:
             console.print(f"[red]{exc}[/red]")
             continue
+        clash = contradiction(findings, key, value)
+        if clash and (key, repr(value)) not in warned:
+            # ask again once; the same answer a second time is taken as meant
+            warned.add((key, repr(value)))
+            console.print(f"[yellow]{clash}[/yellow]")
+            previous[key] = value
+            continue
         findings[key] = value
-        history.append(key)
+        history.append((key, {key: value}, set()))
     assessment = engine.assess(findings, resolve_medicines(findings.get("medications", ())))
     if output_format is Format.json:
         import msgspec
 
-        out = {"asked": history, "assessment": assessment}
+        out = {"asked": [k for k, _, _ in history], "assessment": assessment}
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
         return
-    render_assessment(assessment, findings, console=console)
+    from musclewise.cli.assess import print_unscreened
+
+    render_assessment(
+        assessment,
+        findings,
+        console=console,
+        after_banner=lambda shown: print_unscreened(shown, assessment),
+    )

@@ -43,7 +43,8 @@ def demo_command(
     already holds a diary is refused.
 
     Example: musclewise demo --database-url sqlite:///demo.sqlite3, then
-    musclewise episodes list --database-url sqlite:///demo.sqlite3 --site calf
+    musclewise insights --database-url sqlite:///demo.sqlite3 and
+    musclewise report --database-url sqlite:///demo.sqlite3 -o demo.pdf
     """  # fmt: skip
     from musclewise.diary import Diary
     from musclewise.diary.demo import PERSON, TIMEZONE, fill_demo
@@ -75,7 +76,10 @@ def demo_command(
         f"  sites      {sites}",
         f"  medicines  {medicines}",
         f"  a stressful week from {summary.stress_week}",
-        "Look at it:",
+        "Look at it (every command needs the same --database-url; without it musclewise uses "
+        "your own diary):",
+        f"  musclewise insights --database-url '{shown}' --until {summary.end}",
+        f"  musclewise report --database-url '{shown}' --until {summary.end} -o demo-report.pdf",
         f"  musclewise episodes list --database-url '{shown}' --site calf --since "
         f"{summary.end.replace(day=1)}",
         f"  musclewise day {summary.end} --database-url '{shown}'",

@@ -70,7 +70,23 @@ def _summary(
     with open_diary(database_url, person) as diary:
         start, end = _period(diary.timezone(), since, until)
         data = load(diary, start, end)
+    if not data.episodes and not data.context:
+        _nothing(since is not None or until is not None, data.start, data.end)
     return summarise(data)
+
+
+def _nothing(period: bool, start: date, end: date) -> None:
+    """An empty diary (or period) is said, with what to do, rather than shown as zeros."""
+    if period:
+        raise UsageError(
+            f"nothing recorded from {start} to {end}: no episodes and no days",
+            hint="widen --since/--until, or leave them out for the whole diary",
+        )
+    raise UsageError(
+        "this diary is empty: no episodes and no days recorded yet, so there is nothing to show",
+        hint="log an episode (musclewise log calf), or try the example diary: musclewise demo, "
+        "then musclewise insights --database-url URL (the URL demo prints)",
+    )
 
 
 def insights_command(
@@ -182,16 +198,21 @@ def show(summary: Summary, console: Console) -> None:
             Text("  Not enough data yet: " + "; ".join(w.text() for w in summary.waiting) + ".",
                  style="dim")
         )  # fmt: skip
+    if summary.recording:
+        console.print()
+        console.print(Text("How the diary was recorded", style="bold underline"))
+        for note in dict.fromkeys(r.text for r in summary.recording):
+            console.print(Text(f"  ! {note}"))
     console.print()
     console.print(Text("Counts", style="bold underline"))
     table = Table(show_edge=False, header_style="bold")
-    for column in ("kind", "episodes", "a week", "days with", "last 4 weeks", "4 before", "trend"):
+    for column in ("kind", "episodes", "a week", "days with", "trend"):
         table.add_column(column, justify="left" if column in ("kind", "trend") else "right")
     for c in summary.counts:
         if c.kind == "other" and not c.episodes:
             continue
         table.add_row(KIND_WORDS[c.kind], str(c.episodes), f"{c.per_week:.1f}",
-                      str(c.days_with), str(c.recent), str(c.before), c.trend)  # fmt: skip
+                      str(c.days_with), c.trend_text())  # fmt: skip
     console.print(table)
     if summary.sites:
         console.print(
@@ -205,10 +226,17 @@ def show(summary: Summary, console: Console) -> None:
     linked = [m for m in summary.medicines if m.cramp_linked]
     if linked:
         console.print(
-            "  Medicines linked to cramps: "
-            + ", ".join(f"{m.name} ({', '.join(c.name for c in m.classes if c.cramp_linked)})"
-                        for m in linked)
+            Text("  Medicines whose class is linked to cramps in published sources: "
+                 + ", ".join(f"{m.name} ({', '.join(c.name for c in m.classes if c.cramp_linked)})"
+                             for m in linked))
         )  # fmt: skip
+        sources = dict.fromkeys(s.title for m in linked for c in m.classes if c.cramp_linked
+                                for s in c.sources)  # fmt: skip
+        if sources:
+            console.print(Text("    Sources: " + "; ".join(sources), style="dim"))
+    for m in summary.medicines:
+        if m.diary:
+            console.print(Text(f"  In this diary: {m.diary}"))
 
 
 def report_command(

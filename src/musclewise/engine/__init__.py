@@ -10,14 +10,21 @@ microseconds. The steps, each explained in the output:
 3. **triage**: the highest level of any red flag that holds (``red_flags.yaml``); the model
    may raise it (a mimic that is likely enough brings its own level), never lower it;
 4. **factors**, **relief** and **prevention**: the entries whose tests hold;
-5. **missing**: the unknown keys whose answers could most change the kind or raise the triage.
+5. **missing**: the unknown keys whose answers could most change the kind or raise the triage;
+6. **unscreened**: the warning signs of the safety screen (``red_flags.yaml``, ``screen``) that
+   matter for this episode and were not answered, most serious first.
+
+:meth:`Engine.evaluate` does steps 1-3 and returns an :class:`Evaluation` (what the interview
+and the safety screen read); :meth:`Engine.report` turns it into the assessment;
+:meth:`Engine.assess` is the two in one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from itertools import accumulate
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate, combinations
 from typing import Any, NamedTuple, Protocol
 
 from musclewise.engine.conditions import (
@@ -37,10 +44,11 @@ from musclewise.engine.model import (
     Observation,
     by_key,
     compile_feature,
+    log_scores,
+    normalised,
     pairwise_separation,
-    posterior,
 )
-from musclewise.findings import WARNING_SIGNS
+from musclewise.findings import SITES, WARNING_SIGNS
 from musclewise.knowledge import KnowledgeBase
 
 CONTRACT = "musclewise.assessment/1"
@@ -64,6 +72,11 @@ ACTIVE_ABOVE = 0.05
 count them: a question that could raise the triage always ranks first)."""
 UNSURE_BELOW = 0.5
 """When no kind reaches this probability the assessment says it is unsure, and escalates."""
+SIGN_SUBSETS = 3
+"""A mimic's escalation is judged on the findings without the warning signs given, and with
+every set of up to this many of them added back (with three signs or fewer: all of them). A
+sign can then never lower the triage by shifting probability to another mimic (the property
+test), and a mimic that two or three signs together make likely still raises it."""
 
 
 _WARNING_SIGNS = frozenset(WARNING_SIGNS)
@@ -109,6 +122,44 @@ class AdviceItem(NamedTuple):
     test: Compiled
     text: str
     sources: tuple[str, ...]
+    levels: frozenset[str] = frozenset(LEVELS)
+
+
+class ScreenSign(NamedTuple):
+    key: str
+    label: str
+    sites: frozenset[str] | None
+    mimics: tuple[int, ...]
+    skip_if: tuple[tuple[str, frozenset[str]], ...]
+
+
+class ScreenGroup(NamedTuple):
+    id: str
+    level: str
+    ask: str
+    signs: tuple[ScreenSign, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Findings judged: what :meth:`Engine.report` words and the interview reads."""
+
+    findings: Mapping[str, Any]
+    facts: Mapping[str, Any]
+    """The findings, the medicine classes, the kind and the posterior (what the tests read)."""
+    medicines: Sequence[MedicineLike]
+    posterior: tuple[float, ...]
+    """The probability of every hypothesis, in the order of :attr:`Engine.hypotheses`."""
+    seen: tuple[Observation, ...]
+    kind: str
+    probabilities: Mapping[str, float]
+    outcomes: tuple[bool | None, ...]
+    """Each red flag's test: holds, fails, or not known yet."""
+    held: tuple[int, ...]
+    fired: tuple[Rule, ...]
+    level: str
+    reasons: tuple[dict[str, Any], ...]
 
 
 class Engine:
@@ -179,6 +230,44 @@ class Engine:
             AdviceItem(a["id"], compiled[at + i], a["text"], tuple(a["sources"]))
             for i, a in enumerate(advice["prevention"])
         )
+        levels = {a["id"]: frozenset(a.get("levels") or LEVELS) for a in advice["relief"]}
+        self.relief = tuple(a._replace(levels=levels[a.id]) for a in self.relief)
+        levels = {a["id"]: frozenset(a.get("levels") or LEVELS) for a in advice["prevention"]}
+        self.prevention = tuple(a._replace(levels=levels[a.id]) for a in self.prevention)
+        escalation = model["escalation"]
+        self.urgent_at = float(escalation["urgent_at"])
+        self.see_doctor_at = float(escalation["see_doctor_at"])
+        self.escalation_sources = tuple(escalation["sources"])
+        screen = data["red_flags"]["screen"]
+        self.screen_mimic_at = float(screen["mimic_at"])
+        self.screen_groups: tuple[ScreenGroup, ...] = tuple(
+            ScreenGroup(
+                g["id"],
+                g["level"],
+                g["ask"],
+                tuple(
+                    ScreenSign(
+                        x["key"],
+                        x["label"],
+                        frozenset(x["sites"]) if x.get("sites") else None,
+                        tuple(self.index[h] for h in x.get("mimics") or ()),
+                        tuple((k, frozenset(v)) for k, v in (x.get("skip_if") or {}).items()),
+                    )
+                    for x in g["signs"]
+                ),
+                tuple(g["sources"]),
+            )
+            for g in screen["groups"]
+        )
+        self._screen_by_site: dict[str | None, list[tuple[ScreenGroup, tuple[ScreenSign, ...]]]]
+        self._screen_by_site = {
+            site: [
+                (g, tuple(x for x in g.signs if x.sites is None or site is None or site in x.sites))
+                for g in self.screen_groups
+            ]
+            for site in (None, *SITES)
+        }
+        """The screen's signs by site (``None``: the site is not known)."""
         # one index over every test, so one pass over the known keys finds all candidates
         self._index = TestIndex(compiled)
         # For `missing`: rules of single-key tests (or "any of" them) reduce, for each current
@@ -208,6 +297,12 @@ class Engine:
         self._i_spasm = self.index["spasm"]
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
         self._ids = tuple(h.id for h in self.hypotheses)
+        zero = [0.0] * len(self.hypotheses)
+        self._sign_delta = {
+            s: log_scores(zero, self._by_key, {s: True}, self.evidence_weight)[0]
+            for s in WARNING_SIGNS
+        }
+        """What a "yes" to each warning sign adds to the log posterior."""
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
 
     # ------------------------------------------------------------------ the assessment
@@ -215,10 +310,17 @@ class Engine:
         self, findings: Mapping[str, Any], medicines: Sequence[MedicineLike] = ()
     ) -> dict[str, Any]:
         """Assess valid findings (see :func:`musclewise.findings.validate_findings`)."""
+        return self.report(self.evaluate(findings, medicines))
+
+    def evaluate(
+        self, findings: Mapping[str, Any], medicines: Sequence[MedicineLike] = ()
+    ) -> Evaluation:
+        """The facts, the posterior, the kind, the red flags that hold and the triage level."""
         facts: dict[str, Any] = dict(findings)
         if "medications" in findings:
             facts["med_classes"] = frozenset(c for m in medicines for c in m.classes)
-        post, seen = posterior(self.log_prior, self._by_key, facts, self.evidence_weight)
+        logp, seen = log_scores(self.log_prior, self._by_key, facts, self.evidence_weight)
+        post = normalised(logp)
         p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
         p_other = max(0.0, 1.0 - p_cramp - p_spasm)
         probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": p_other}
@@ -227,47 +329,166 @@ class Engine:
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every, held = self._index.outcomes(facts)
-        outcomes = every[: self._ends[0]]
-        fired = [self.rules[i] for i in held if i < self._ends[0]]
-        # The model may raise the triage, never lower it: it judges the findings without the
-        # warning signs given, which the red flags judge, so a new warning sign can only add.
-        signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
-        if signs:
-            base = {k: v for k, v in facts.items() if k not in signs}
-            post_base, _ = posterior(self.log_prior, self._by_key, base, self.evidence_weight)
-        else:
-            post_base = post
-        level, reasons = self._triage(fired, post_base, kind)
-        explanation = self._explain(post, seen, probabilities, kind, medicines)
+        outcomes = tuple(every[: self._ends[0]])
+        fired = tuple(self.rules[i] for i in held if i < self._ends[0])
+        if kind != "other" and any(
+            r.suggests and RANK[r.level] >= RANK["urgent"] and self._is_mimic(r.suggests)
+            for r in fired
+        ):
+            # the kind shown reflects every finding: an urgent or emergency red flag that points
+            # to a mimic outweighs the model's lean to a cramp or a twitch (a sign the model
+            # weighs only by its likelihood ratio); factors and advice read the kind shown
+            kind = "other"
+            every, held = self._index.outcomes({**facts, KIND: kind})
+            facts[KIND] = kind
+        level, reasons = self._triage(fired, self._sign_posteriors(logp, post, findings), kind)
+        return Evaluation(
+            findings=findings,
+            facts=facts,
+            medicines=medicines,
+            posterior=tuple(post),
+            seen=tuple(seen),
+            kind=kind,
+            probabilities=probabilities,
+            outcomes=outcomes,
+            held=tuple(held),
+            fired=fired,
+            level=level,
+            reasons=tuple(reasons),
+        )
+
+    def report(self, ev: Evaluation) -> dict[str, Any]:
+        """The assessment of contract 1.1 for an evaluation."""
+        post, level = ev.posterior, ev.level
         return {
             "contract": CONTRACT,
-            "kind": kind,
-            "probabilities": _rounded(p_cramp, p_spasm),
-            "suspected": self._suspected(post, seen, fired, kind),
-            "triage": {"level": level, "reasons": reasons},
-            "factors": self._factors(held),
-            "relief": self._pick(self.relief, held, self._ends[2]),
-            "prevention": self._pick(self.prevention, held, self._ends[3]),
-            "explanation": explanation,
-            "missing": self._missing(post, facts, level, outcomes),
+            "kind": ev.kind,
+            "probabilities": _rounded(ev.probabilities["cramp"], ev.probabilities["spasm"]),
+            "suspected": self._suspected(post, ev.seen, ev.fired, ev.kind),
+            "triage": {
+                "level": level,
+                "reasons": list(ev.reasons),
+                "unscreened": self.unscreened(ev),
+            },
+            "factors": self._factors(ev.held),
+            "relief": self._pick(self.relief, ev.held, self._ends[2], level),
+            "prevention": self._pick(self.prevention, ev.held, self._ends[3], level),
+            "explanation": self._explain(post, ev.seen, ev.probabilities, ev.kind, ev.medicines),
+            "missing": self._missing(post, ev.facts, level, ev.outcomes),
             "knowledge_version": self.version,
         }
 
+    def _is_mimic(self, hypothesis: str) -> bool:
+        return self.hypotheses[self.index[hypothesis]].kind == "other"
+
+    # ------------------------------------------------------------------ for the interview
+    def triage_gains(self, level: str) -> Mapping[str, float]:
+        """For each key a single-key red flag reads: how many levels a "yes" (or a crossing
+        value) could raise the triage from ``level`` (ties broken by the rules' order)."""
+        return self._flat_gain[RANK[level]]
+
+    def screen_relevant(self, sign: ScreenSign, ev: Evaluation) -> bool:
+        """Whether a warning sign of the safety screen matters for this episode."""
+        findings = ev.findings
+        for key, values in sign.skip_if:
+            if findings.get(key) in values:
+                return False
+        site = findings.get("site")
+        if sign.sites is not None and site is not None and site not in sign.sites:
+            return False
+        return not sign.mimics or any(ev.posterior[i] >= self.screen_mimic_at for i in sign.mimics)
+
+    def screen(
+        self, ev: Evaluation, skip: Collection[str] = ()
+    ) -> list[tuple[ScreenGroup, tuple[ScreenSign, ...]]]:
+        """The groups of the safety screen still to ask, most serious first, each with its
+        signs that matter and are neither answered nor in ``skip``: only the groups whose level
+        is above the triage reached (they could still raise it)."""
+        out = []
+        findings = ev.findings
+        by_site = self._screen_by_site.get(findings.get("site"))
+        if by_site is None:
+            by_site = self._screen_by_site[None]
+        for group, candidates in by_site:
+            if RANK[group.level] <= RANK[ev.level]:
+                continue
+            signs = tuple(
+                x
+                for x in candidates
+                if x.key not in findings
+                and x.key not in skip
+                and (not (x.mimics or x.skip_if) or self.screen_relevant(x, ev))
+            )
+            if signs:
+                out.append((group, signs))
+        return out
+
+    def unscreened(self, ev: Evaluation) -> list[str]:
+        """The warning signs that matter for this episode and were not answered, most serious
+        first (contract 1.1 ``triage.unscreened``)."""
+        return [x.key for _, signs in self.screen(ev) for x in signs]
+
+    def _sign_posteriors(
+        self, logp: Sequence[float], post: list[float], findings: Mapping[str, Any]
+    ) -> list[list[float]]:
+        """The posterior without the warning signs given (first), then with each set of up to
+        :data:`SIGN_SUBSETS` of them added back (see there). ``logp`` and ``post`` are the
+        log scores and the posterior with every finding."""
+        signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
+        if not signs:
+            return [post]
+        delta = self._sign_delta
+        base = list(logp)  # a "yes" adds exactly its delta: take them all away
+        for s in signs:
+            base = [a - b for a, b in zip(base, delta[s], strict=True)]
+        out = [normalised(base)]
+        for size in range(1, min(SIGN_SUBSETS, len(signs)) + 1):
+            for subset in combinations(signs, size):
+                scores = base
+                for s in subset:
+                    scores = [a + b for a, b in zip(scores, delta[s], strict=True)]
+                out.append(normalised(scores))
+        return out
+
     def _triage(
-        self, fired: list[Rule], post: Sequence[float], kind: str
+        self, fired: Sequence[Rule], posts: Sequence[Sequence[float]], kind: str
     ) -> tuple[str, list[dict[str, Any]]]:
         reasons: list[tuple[int, dict[str, Any]]] = [
             (RANK[r.level], {"text": r.text, "sources": list(r.sources), "rule": r.id})
             for r in fired
         ]
+        post = posts[0]
+        peak = post if len(posts) == 1 else [max(col) for col in zip(*posts, strict=True)]
         for i in self._mimics:
             h = self.hypotheses[i]
-            if post[i] >= h.likely_at and RANK[h.level_if_likely] > 0:
-                text = f"Your answers fit {h.name.lower()} (probability {post[i]:.0%}): {h.summary}"
+            p = peak[i]
+            own = RANK[h.level_if_likely]
+            if p >= h.likely_at and own > 0:
+                text = f"Your answers fit {h.name.lower()} (probability {p:.0%}): {h.summary}"
                 reasons.append(
-                    (RANK[h.level_if_likely], {"text": text, "sources": list(h.sources),
-                                               "rule": f"model:{h.id}"})
-                )  # fmt: skip
+                    (own, {"text": text, "sources": list(h.sources), "rule": f"model:{h.id}"})
+                )
+            elif own >= RANK["urgent"] and p >= self.see_doctor_at:
+                urgent = p >= self.urgent_at
+                action = (
+                    "checking today: get an urgent GP appointment or call 111"
+                    if urgent
+                    else "checking: book a GP appointment, sooner if it gets worse"
+                )
+                text = (
+                    f"{h.name} cannot be ruled out: your answers give it a probability of "
+                    f"{p:.0%}, and it needs {action}. {h.summary}"
+                )
+                reasons.append(
+                    (
+                        RANK["urgent"] if urgent else RANK["see_doctor"],
+                        {
+                            "text": text,
+                            "sources": list(h.sources) + list(self.escalation_sources),
+                            "rule": f"model:{h.id}:possible",
+                        },
+                    )
+                )
         level_rank = max((r for r, _ in reasons), default=0)
         p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
         if max(p_cramp, p_spasm, 1.0 - p_cramp - p_spasm) < UNSURE_BELOW and level_rank == 0:
@@ -367,6 +588,13 @@ class Engine:
                 second = i
         others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
         lines = [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
+        leaning = max(probabilities, key=probabilities.__getitem__)
+        if leaning != kind:
+            lines = [
+                f"A warning sign points to {KIND_PHRASES[kind]} (a condition that can mimic a "
+                f"cramp), which comes first; the other answers alone would lean to "
+                f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
+            ]
         if not seen:
             lines.append("Nothing was known about the episode, so this is only how common each is.")
         top_name = self._lower_names[top]
@@ -415,13 +643,14 @@ class Engine:
         return out
 
     def _pick(
-        self, items: Sequence[AdviceItem], held: Sequence[int], end: int
+        self, items: Sequence[AdviceItem], held: Sequence[int], end: int, level: str
     ) -> list[dict[str, Any]]:
+        """The advice whose test holds and that is given at this triage level."""
         start = end - len(items)
         return [
             {"text": items[i - start].text, "sources": list(items[i - start].sources)}
             for i in held
-            if start <= i < end
+            if start <= i < end and level in items[i - start].levels
         ]
 
     def _separated(self, i: int, j: int) -> tuple[float, ...]:

@@ -111,6 +111,23 @@ def compile_feature(
     per_h = [_normalised(r, floor) for r in rows_by_h]
     lik = tuple(tuple(per_h[h][v] for h in range(len(hypotheses))) for v in range(len(names)))
     loglik = tuple(tuple(math.log(p) for p in row) for row in lik)
+    generic: Mapping[str, Sequence[str]] = spec.get("generic") or {}
+    if generic:
+        # a region ("leg"): the sum of its parts, after the parts are normalised; it is read
+        # (loglik, descriptions) but not a row of `lik`, which stays a distribution for the
+        # interview's expected shift
+        where = {v: i for i, v in enumerate(spec["values"])}
+        extra = {
+            name: tuple(sum(lik[where[p]][h] for p in parts) for h in range(len(hypotheses)))
+            for name, parts in generic.items()
+        }
+        loglik += tuple(tuple(math.log(p) for p in row) for row in extra.values())
+        names += tuple(n.replace("_", " ") for n in extra)
+        positions = {**where, **{n: len(where) + i for i, n in enumerate(extra)}}
+
+        def index(x: Any) -> int | None:
+            return positions.get(x)
+
     label = spec["label"]
     return Feature(
         key=key,
@@ -150,6 +167,17 @@ def posterior(
     ``evidence_weight`` (below 1) tempers the evidence: the features are not independent,
     and naive Bayes that counts correlated answers in full is overconfident.
     """
+    logp, seen = log_scores(log_prior, features, facts, evidence_weight)
+    return normalised(logp), seen
+
+
+def log_scores(
+    log_prior: Sequence[float],
+    features: Mapping[str, Sequence[Feature]],
+    facts: Mapping[str, Any],
+    evidence_weight: float = 1.0,
+) -> tuple[list[float], list[Observation]]:
+    """The unnormalised log posterior of every hypothesis (see :func:`posterior`)."""
     seen: list[Observation] = []
     rows: list[tuple[float, ...]] = []
     for key, x in facts.items():
@@ -169,10 +197,15 @@ def posterior(
         ]
     else:
         logp = list(log_prior)
+    return logp, seen
+
+
+def normalised(logp: Sequence[float]) -> list[float]:
+    """Probabilities from unnormalised log scores."""
     top = max(logp)
     weights = [math.exp(v - top) for v in logp]
     total = sum(weights)
-    return [w / total for w in weights], seen
+    return [w / total for w in weights]
 
 
 def pairwise_separation(feature: Feature, h1: int, h2: int) -> float:

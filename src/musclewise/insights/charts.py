@@ -45,7 +45,9 @@ def _save(fig: Figure, fmt: str) -> bytes:
     metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {}
     # text stays text (readable by screen readers and searchable), and ids are stable
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "musclewise"}):
-        fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
+        # "tight": every title and label inside the image, however long (issue 14, item 14)
+        fig.savefig(out, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight",
+                    pad_inches=0.08)  # fmt: skip
     return out.getvalue()
 
 
@@ -142,8 +144,8 @@ def forest(comparisons: Sequence[Comparison], labels: dict[str, str], fmt: str =
     ax.set_yticks(range(len(shown)), names)
     ax.axvline(1.0, color="black", linewidth=1)
     ax.set_xscale("log")
-    ax.set_xlabel("rate ratio (95% interval): above 1, more episodes on those days")
-    ax.set_title("What goes with more episodes (association, not cause)")
+    ax.set_xlabel("rate ratio, 95% interval (log scale)\nabove 1: more episodes on those days")
+    fig.suptitle("What goes with more episodes (association, not cause)")
     return _save(fig, fmt)
 
 

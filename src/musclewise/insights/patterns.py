@@ -47,6 +47,58 @@ def _since(episodes: Sequence[EpisodeRecord], today: date, days: float) -> list[
     return [e for e in episodes if start <= e.day <= today]
 
 
+class Trend(NamedTuple):
+    """The one trend of a kind of episode: the warning pattern "more frequent" and the report's
+    table both read it, so they cannot disagree (issue 14, item 14)."""
+
+    direction: str
+    """``rising``, ``falling``, ``no clear change`` or ``too few to tell``."""
+    weeks: int
+    early_per_week: float
+    """Episodes a week over the first four weeks of the window."""
+    late_per_week: float
+    """...and over the last four."""
+    p_value: float | None
+
+
+TREND_WEEKS = 26
+"""The trend looks at up to this many weeks before ``today``."""
+
+
+def trend(
+    episodes: Sequence[EpisodeRecord], kind: str, today: date, start: date,
+    p: Mapping[str, float],
+) -> Trend:  # fmt: skip
+    """A Poisson trend in the weekly counts of ``kind`` over up to :data:`TREND_WEEKS` weeks
+    (statsmodels GLM): ``rising`` when the slope is above 0 at ``p["alpha"]`` and the last four
+    weeks hold at least ``p["min_ratio"]`` times the first four; ``falling`` the other way
+    round; ``too few to tell`` under ``p["min_weeks"]`` weeks or 5 episodes."""
+    weeks = min((today - start).days // 7, int(TREND_WEEKS))
+    if weeks < p["min_weeks"]:
+        return Trend("too few to tell", max(weeks, 0), 0.0, 0.0, None)
+    first = today - timedelta(days=7 * weeks - 1)
+    counts = [0] * weeks
+    for e in episodes:
+        if e.kind == kind and first <= e.day <= today:
+            counts[(e.day - first).days // 7] += 1
+    early, late = sum(counts[:4]) / 4, sum(counts[-4:]) / 4
+    if sum(counts) < 5:
+        return Trend("too few to tell", weeks, early, late, None)
+    import numpy as np
+    import statsmodels.api as sm
+
+    x = sm.add_constant(np.arange(weeks, dtype=float))
+    fit = sm.GLM(np.array(counts, dtype=float), x, family=sm.families.Poisson()).fit()
+    slope, p_value = float(fit.params[1]), float(fit.pvalues[1])
+    direction = "no clear change"
+    if p_value < p["alpha"]:
+        if slope > 0 and late > 0 and late >= p["min_ratio"] * max(early, 0.25):
+            direction = "rising"
+        elif slope < 0 and early > 0 and early >= p["min_ratio"] * max(late, 0.25):
+            direction = "falling"
+    return Trend(direction, weeks, early, late, p_value)
+
+
 def cramps_more_frequent(
     episodes: Sequence[EpisodeRecord],
     medicines: Sequence[MedicineRecord],
@@ -54,27 +106,12 @@ def cramps_more_frequent(
     start: date,
     p: Mapping[str, float],
 ) -> dict[str, float] | None:
-    """A Poisson trend in weekly cramp counts (statsmodels GLM), and a real rise."""
-    weeks = min((today - start).days // 7, 26)
-    if weeks < p["min_weeks"]:
+    """The cramps' :func:`trend` is rising."""
+    found = trend(episodes, "cramp", today, start, p)
+    if found.direction != "rising":
         return None
-    first = today - timedelta(days=7 * weeks - 1)
-    counts = [0] * weeks
-    for e in episodes:
-        if e.kind == "cramp" and first <= e.day <= today:
-            counts[(e.day - first).days // 7] += 1
-    early, late = sum(counts[:4]) / 4, sum(counts[-4:]) / 4
-    if late == 0 or late < p["min_ratio"] * max(early, 0.25):
-        return None
-    import numpy as np
-    import statsmodels.api as sm
-
-    x = sm.add_constant(np.arange(weeks, dtype=float))
-    fit = sm.GLM(np.array(counts, dtype=float), x, family=sm.families.Poisson()).fit()
-    slope, p_value = float(fit.params[1]), float(fit.pvalues[1])
-    if slope <= 0 or p_value >= p["alpha"]:
-        return None
-    return {"weeks": weeks, "early_per_week": early, "late_per_week": late, "p_value": p_value}
+    return {"weeks": found.weeks, "early_per_week": found.early_per_week,
+            "late_per_week": found.late_per_week, "p_value": found.p_value or 0.0}  # fmt: skip
 
 
 def frequent_cramps(
@@ -197,6 +234,10 @@ def after_new_medicine(
     start: date,
     p: Mapping[str, float],
 ) -> dict[str, float] | None:
+    """Cramps rose after a medicine was started (the eight weeks after against the eight
+    before), and the rise holds against a smooth trend over the diary
+    (:func:`medicine_against_trend`): a rise the trend explains as well is not this pattern
+    (the rising-cramps pattern, and the medicine's line in the insights, say what it is)."""
     worst: dict[str, float] | None = None
     before_days, after_days = int(p["before_days"]), int(p["after_days"])
     for medicine in medicines:
@@ -213,10 +254,38 @@ def after_new_medicine(
         rate_after = after / after_span
         ratio = rate_after / rate_before
         if after >= p["min_after"] and ratio >= p["min_ratio"]:
-            found = {"before": before, "after": after, "ratio": ratio}
+            against_trend = medicine_against_trend(episodes, medicine, start, today)
+            if against_trend >= ALPHA:
+                continue  # the rise cannot be told apart from a steady change: not this pattern
+            found = {"before": before, "after": after, "ratio": ratio,
+                     "p_value_against_trend": against_trend}  # fmt: skip
             if worst is None or ratio > worst["ratio"]:
                 worst = found
     return worst
+
+
+ALPHA = 0.05
+"""A medicine's rise must hold against the trend at this level (as the triggers do)."""
+
+
+def medicine_against_trend(
+    episodes: Sequence[EpisodeRecord], medicine: MedicineRecord, start: date, today: date
+) -> float:
+    """The one-sided p-value of more cramps while taking ``medicine`` than a smooth trend over
+    the diary explains (:func:`musclewise.insights.triggers.medicine_test`): a raw before and
+    after comparison never names a medicine."""
+    from collections import Counter
+
+    from musclewise.insights.triggers import Day, medicine_test
+
+    cramps = Counter(e.day for e in episodes if e.kind == "cramp")
+    began = medicine.started_on
+    assert began is not None
+    days = [
+        Day(day, {"medicine": began <= day}, cramps=cramps[day])
+        for day in (start + timedelta(days=i) for i in range((today - start).days + 1))
+    ]
+    return medicine_test(days, "medicine", "cramp")[3]
 
 
 DETECTORS: dict[str, Detector] = {

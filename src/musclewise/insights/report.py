@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 from musclewise.errors import MusclewiseError
 from musclewise.insights import charts
 from musclewise.insights.summary import KIND_WORDS, LEVEL_WORDS, Summary
+from musclewise.insights.triggers import ALPHA, UNADJUSTED
+
+ALPHA_WORDS = f"{ALPHA:.0%}"
 
 if TYPE_CHECKING:
     from musclewise.insights.diary import Episode
@@ -205,6 +208,122 @@ def _forest_alt(summary: Summary, shown: Sequence[Any]) -> str:
 
 # ---------------------------------------------------------------------- words
 
+DOCTOR_WORDS: dict[str, str] = {
+    "cramps_more_frequent": "Cramps have become more frequent: {early_per_week:.1f} a week in the "
+    "first 4 of the last {weeks:.0f} weeks, {late_per_week:.1f} a week in the last 4 (Poisson "
+    "trend in the weekly counts, {p_value_text}).",
+    "frequent_cramps": "Cramps on {per_week:.1f} days a week over the last 4 weeks.",
+    "waking_most_nights": "Cramps woke the person on {nights:.0f} of the last 14 nights.",
+    "twitching_over_two_weeks": "Twitching logged over {days:.0f} days (more than 2 weeks).",
+    "eyelid_twitch_over_a_week": "Eyelid twitching logged over {days:.0f} days (more than a week).",
+    "spreading": "Episodes at {new_sites:.0f} new sites in the last 4 weeks ({sites_before:.0f} "
+    "sites before).",
+    "weakness_or_wasting": "Weakness or wasting logged ({episodes:.0f} episodes in 90 days).",
+    "weakness_with_cramps_and_twitches": "Cramps, twitching and weakness logged within the same "
+    "{days:.0f} days.",
+    "after_new_medicine": "Cramps rose after a medicine was started ({before:.0f} in the 8 weeks "
+    "before, {after:.0f} in the 8 weeks after), more than the trend over the diary explains "
+    "({p_value_against_trend_text}).",
+}
+"""Page 1 speaks to the doctor: each warning pattern in clinical words, with its numbers
+(the person reads the knowledge base's own words in ``musclewise insights``)."""
+
+
+def doctor_text(pattern: Any) -> str:
+    """A warning pattern for the doctor, from its evidence; its own words if they are missing."""
+    words = DOCTOR_WORDS.get(pattern.id)
+    if words is None:
+        return str(pattern.text)
+    evidence = dict(pattern.evidence)
+    for key, value in pattern.evidence.items():
+        if key.startswith("p_value"):
+            evidence[f"{key}_text"] = "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+    try:
+        return words.format(**evidence)
+    except (KeyError, ValueError):
+        return str(pattern.text)
+
+
+def statistics_text(summary: Summary) -> str:
+    """How the possible triggers were looked for, in plain words for a doctor."""
+    if not summary.tested:
+        return (
+            "Possible triggers: too few days or episodes to compare any factor yet. An "
+            "association is not a cause."
+        )
+    parts = [
+        "For each factor the person recorded, episodes on days with it were compared with days "
+        "without it, taking the other factors (that day and the day before) into account and "
+        "comparing only days in the same four weeks and on the same weekday; medicines were "
+        "compared against the overall trend. "
+        f"{summary.tested} comparisons were corrected for multiple testing (Benjamini-Hochberg, "
+        f"false discovery rate {ALPHA_WORDS})."
+    ]
+    for s in summary.sensitivity:
+        tenths = min(9, math.floor(s.chance * 10 + 0.5))
+        chance = "under 1 time in 10" if tenths < 1 else f"about {tenths} in 10"
+        if s.chance >= 0.9:
+            chance = "at least 9 times in 10"
+        parts.append(
+            f"With {s.episodes} {KIND_WORDS[s.kind]} over {s.days} days, a factor that doubled "
+            f"them would be found {chance}"
+            + ("; no named trigger is therefore weak evidence of none." if s.chance < 0.8
+               else ".")
+        )  # fmt: skip
+    unadjusted = any(f.comparison.caveat == UNADJUSTED for f in summary.findings)
+    if unadjusted:
+        parts.append("Where the episodes were too few, each factor was compared alone.")
+    parts.append("An association is not a cause.")
+    return " ".join(parts)
+
+
+def medicine_rows(summary: Summary) -> list[tuple[str, str]]:
+    """What the diary shows about each medicine started within it, for the doctor: (name,
+    words), the comparison against the trend over the diary."""
+    from musclewise.insights.diary import MEDICINE_PREFIX
+    from musclewise.insights.triggers import TREND, ratio_text
+
+    rows = []
+    for f in summary.findings:
+        c = f.comparison
+        if not c.factor.startswith(MEDICINE_PREFIX) or c.kind != "cramp" or not c.enough_data:
+            continue
+        interval = (f"rate ratio against the trend {ratio_text(c.rate_ratio)}, 95% CI "
+                    f"{_number(c.ci_low)} to {ratio_text(c.ci_high)}")  # fmt: skip
+        if c.caveat == TREND:
+            words = ("cramps rose after it was started, but a steady rise over the diary "
+                     f"explains that as well ({interval}): the diary cannot separate the two.")  # fmt: skip
+        elif c.trigger:
+            words = (
+                f"more cramps while taking it than the trend over the diary explains ({interval})."
+            )
+        else:
+            words = f"no clear rise in cramps while taking it, against the trend ({interval})."
+        rows.append((f.label, words))
+    return rows
+
+
+def recording_rows(summary: Summary) -> list[str]:
+    """The recording habits that bias the comparisons, for the doctor, one line each."""
+    rows = []
+    seen: set[tuple[str | None, str]] = set()
+    labels = {f.comparison.factor: f.label for f in summary.findings}
+    for r in summary.recording:
+        if (r.factor, r.problem) in seen:
+            continue
+        seen.add((r.factor, r.problem))
+        what = "Whole days" if r.factor is None else labels.get(r.factor, r.factor).capitalize()
+        if r.problem == "only_yes":
+            rows.append(f"{what}: only ever recorded as present (absent days left blank); "
+                        "not compared.")  # fmt: skip
+        else:
+            rows.append(
+                f"{what}: recorded on {r.recorded_with:.0%} of days with "
+                f"{KIND_WORDS[r.kind]} against {r.recorded_without:.0%} of days without"
+                + ("; not named as a trigger." if r.factor is not None else ".")
+            )
+    return rows
+
 
 def site_name(site: str) -> str:
     return SITE_WORDS.get(site, site.replace("_", " "))
@@ -310,7 +429,8 @@ def render_html(
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(site=site_name, duration=duration_text, number=_number, rr=rr_text)
+    env.filters.update(site=site_name, duration=duration_text, number=_number, rr=rr_text,
+                       doctor=doctor_text)  # fmt: skip
     made = list(chart_list) if chart_list is not None else make_charts(summary)
     first = page1_chart if isinstance(page1_chart, Chart) else None
     if page1_chart is True and summary.data.episodes:
@@ -343,6 +463,10 @@ def render_html(
         class_notes=class_notes(summary),
         side_short={"left": "L", "right": "R", "both": "both"},
         person=_person(summary),
+        statistics_text=statistics_text(summary),
+        recording_rows=recording_rows(summary),
+        medicine_rows=medicine_rows(summary),
+        label_sources=label_sources(summary),
         age=_age(data.birth_year, data.end),
     )
 
@@ -355,6 +479,11 @@ def class_notes(summary: Summary) -> list[tuple[Any, list[str]]]:
             if c.cramp_linked:
                 notes.setdefault(c.id, (c, []))[1].append(m.name)
     return list(notes.values())
+
+
+def label_sources(summary: Summary) -> list[str]:
+    """The titles of the sources that link the diary's medicine classes to cramps."""
+    return list(dict.fromkeys(src.title for c, _ in class_notes(summary) for src in c.sources))
 
 
 def _person(summary: Summary) -> str:

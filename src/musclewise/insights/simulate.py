@@ -13,7 +13,7 @@ import math
 import random
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from musclewise.insights.triggers import Day
 
@@ -142,3 +142,96 @@ def fill_diary(
                                   started_at=at, side=rng.choice(["left", "right"]),
                                   findings={"visible_twitch": True, "extent": "part_of_muscle"})  # fmt: skip
             intense_before = intense
+
+
+SCENARIOS = ("null", "confounded", "weekday", "lag_streaks", "drift_medicine", "recording")
+"""The diaries of issue 13, each with known truth (:func:`scenario`)."""
+REAL = ("factor_0", 0)
+"""The planted trigger of most scenarios (rate ratio :data:`REAL_RATIO`, the same day)."""
+REAL_RATIO = 2.5
+OTHER_FACTORS = {f"factor_{i}": 0.3 for i in range(9)}
+"""With the scenario's own factors, about as many as the real threshold table."""
+
+
+class Scenario(NamedTuple):
+    diary: list[Day]
+    factors: list[str]
+    real: tuple[str, int] | None
+    """The planted trigger (cramps), or None."""
+    watched: tuple[str, int] | None
+    """The no-effect comparison the scenario is about (None: any)."""
+    medicines: tuple[str, ...] = ()
+
+
+def scenario(name: str, days: int, rate: float, seed: int) -> Scenario:
+    """One simulated diary of a scenario of issue 13, ``rate`` cramps a day at baseline.
+
+    - ``null``: twelve factors, none with an effect.
+    - ``confounded``: caffeine (on half the days) raises cramps 2.5 times; alcohol, with no
+      effect, goes with it (on 7 caffeine days in 10, 2 in 10 otherwise).
+    - ``weekday``: cramps on weekdays twice the weekend; caffeine, with no effect, mostly on
+      weekdays (6 in 10 against 1 in 10); a real trigger as well.
+    - ``lag_streaks``: yesterday's exercise is the trigger (2.5 times), and exercise runs in
+      streaks (a day like the day before 8 times in 10), so today's exercise travels with it.
+    - ``drift_medicine``: cramps drift up to twice as many over the diary; a statin started
+      half-way has no effect; a real trigger as well.
+    - ``recording``: "no" answers are left blank on half the days with cramps; a real trigger
+      as well (which the analysis then must not name either: it cannot be trusted).
+    """
+    rng = random.Random(f"{name}/{days}/{rate}/{seed}")
+    start = date(2026, 1, 5)
+    present: list[dict[str, bool | None]] = []
+    previous_exercise = rng.random() < 0.3
+    for i in range(days):
+        day = start + timedelta(days=i)
+        values: dict[str, bool | None] = {f: rng.random() < p for f, p in OTHER_FACTORS.items()}
+        weekday = day.weekday() < 5
+        if name == "weekday":
+            values["caffeine"] = rng.random() < (0.6 if weekday else 0.1)
+        else:
+            values["caffeine"] = rng.random() < (0.5 if name == "confounded" else 0.3)
+        chance = (0.7 if values["caffeine"] else 0.2) if name == "confounded" else 0.3
+        values["alcohol"] = rng.random() < chance
+        if name == "lag_streaks":
+            stay = rng.random() < 0.8
+            previous_exercise = previous_exercise if stay else rng.random() < 0.3
+            values["exercise"] = previous_exercise
+        else:
+            values["exercise"] = rng.random() < 0.3
+        present.append(values)
+    factors = list(present[0])
+    medicines: tuple[str, ...] = ()
+    if name == "drift_medicine":
+        medicines = ("medicine:statin",)
+        for i, values in enumerate(present):
+            values["medicine:statin"] = i >= days // 2
+    real: tuple[str, int] | None = REAL
+    watched: tuple[str, int] | None = None
+    if name == "null":
+        real = None
+    elif name == "confounded":
+        real, watched = ("caffeine", 0), ("alcohol", 0)
+    elif name == "weekday":
+        watched = ("caffeine", 0)
+    elif name == "lag_streaks":
+        real, watched = ("exercise", 1), ("exercise", 0)
+    elif name == "drift_medicine":
+        watched = ("medicine:statin", 0)
+    diary = []
+    for i, values in enumerate(present):
+        day = start + timedelta(days=i)
+        mean = rate
+        if name == "weekday" and day.weekday() >= 5:
+            mean /= 2
+        if name == "drift_medicine":
+            mean *= 1 + i / max(days - 1, 1)
+        if real is not None:
+            factor, lag = real
+            if i - lag >= 0 and present[i - lag][factor]:
+                mean *= REAL_RATIO
+        cramps = _poisson(rng, mean)
+        recorded: dict[str, bool | None] = dict(values)
+        if name == "recording" and cramps and rng.random() < 0.5:
+            recorded = {f: (v if v or f in medicines else None) for f, v in values.items()}
+        diary.append(Day(day, recorded, cramps=cramps, spasms=_poisson(rng, 0.1)))
+    return Scenario(diary, factors + list(medicines), real, watched, medicines)

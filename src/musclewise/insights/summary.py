@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from musclewise.insights import patterns, triggers
+from musclewise.insights import patterns, recording, triggers
 from musclewise.insights.diary import FACTORS, MEDICINE_PREFIX, DiaryData, Episode
 
 KINDS = ("cramp", "spasm", "other")
@@ -24,8 +24,6 @@ LEVEL_WORDS = {
     "urgent": "urgent",
     "emergency": "emergency",
 }
-TREND_DAYS = 28
-"""The trend compares the last this many days of the period with as many days before."""
 TOP_TRIGGERS = 5
 WORST = 5
 
@@ -36,13 +34,31 @@ class KindCount:
     episodes: int
     per_week: float
     days_with: int
-    recent: int
-    before: int
-    rate_ratio: float | None
-    ci_low: float | None
-    ci_high: float | None
+    weeks: int
+    """How many weeks the trend looked at (up to 26, ending on the last day)."""
+    early_per_week: float
+    """Episodes a week over the first four of those weeks."""
+    late_per_week: float
+    """...and over the last four."""
+    p_value: float | None
     trend: str
-    """``rising``, ``falling``, ``no clear change`` or ``too few to tell``."""
+    """``rising``, ``falling``, ``no clear change`` or ``too few to tell``: the one trend
+    (:func:`musclewise.insights.patterns.trend`), which the warning pattern "more frequent"
+    reads too."""
+    recent: int = 0
+    """Episodes in the last four weeks (a count, not a trend: for tables that show it)."""
+    before: int = 0
+    """Episodes in the four weeks before those."""
+
+    def trend_text(self) -> str:
+        """The trend in words, with what it compares: "rising (0.5 to 2.3 a week over 26
+        weeks)"."""
+        if self.trend == "too few to tell":
+            return "too few to tell"
+        return (
+            f"{self.trend} ({self.early_per_week:.1f} to {self.late_per_week:.1f} a week, "
+            f"first and last 4 of {self.weeks} weeks)"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,12 +67,13 @@ class KindCount:
             "per_week": round(self.per_week, 2),
             "days_with": self.days_with,
             "trend": {
-                "window_days": TREND_DAYS,
-                "recent": self.recent,
-                "before": self.before,
-                "rate_ratio": _number(self.rate_ratio),
-                "ci95": [_number(self.ci_low), _number(self.ci_high)],
+                "weeks": self.weeks,
+                "first_4_weeks_per_week": round(self.early_per_week, 2),
+                "last_4_weeks_per_week": round(self.late_per_week, 2),
+                "p_value": _number(self.p_value),
                 "direction": self.trend,
+                "last_4_weeks": self.recent,
+                "4_weeks_before": self.before,
             },
         }
 
@@ -133,6 +150,9 @@ class Finding:
             "enough_data": c.enough_data,
             "days_needed": c.days_needed,
             "trigger": c.trigger,
+            "adjusted_for": list(c.adjusted_for),
+            "caveat": c.caveat,
+            "efficiency": _number(c.efficiency),
             "sentence": self.sentence,
         }
 
@@ -143,6 +163,9 @@ class MedicineClass:
     name: str
     note: str
     cramp_linked: bool
+    sources: tuple[Source, ...] = ()
+    """Where the class's link to cramps is published: a fact about the medicine, apart from
+    what this diary shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +175,8 @@ class MedicineLine:
     stopped_on: date | None
     read_as: str | None
     classes: tuple[MedicineClass, ...]
+    diary: str | None = None
+    """What this diary shows about it (the trigger analysis against the trend), in words."""
 
     @property
     def cramp_linked(self) -> bool:
@@ -165,10 +190,12 @@ class MedicineLine:
             "read_as": self.read_as,
             "cramp_linked": self.cramp_linked,
             "classes": [
-                {"id": c.id, "name": c.name, "cramp_linked": c.cramp_linked, "note": c.note}
+                {"id": c.id, "name": c.name, "cramp_linked": c.cramp_linked, "note": c.note,
+                 "sources": [x.to_dict() for x in c.sources]}
                 for c in self.classes
             ],
-        }
+            "in_this_diary": self.diary,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +221,28 @@ class Waiting:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingNote:
+    """A recording habit that biases the comparisons (:mod:`musclewise.insights.recording`)."""
+
+    factor: str | None
+    kind: str
+    problem: str
+    recorded_with: float
+    recorded_without: float
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "factor": self.factor,
+            "kind": self.kind,
+            "problem": self.problem,
+            "recorded_on_days_with_episodes": round(self.recorded_with, 3),
+            "recorded_on_days_without": round(self.recorded_without, 3),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Sensitivity:
     """How likely the trigger analysis is to name a factor that doubles episodes of a kind:
     on a factor present on the typical (median) share of days, at the diary's own rate."""
@@ -204,6 +253,8 @@ class Sensitivity:
     share: float
     chance: float
     days_for_9_in_10: int | None
+    efficiency: float = 1.0
+    """The information the adjusted model leaves, as a share of a plain comparison."""
 
     def text(self) -> str:
         episodes = KIND_WORDS[self.kind]
@@ -211,11 +262,14 @@ class Sensitivity:
         on = max(1, round(self.share * 10))
         start = (
             f"With {self.episodes} {episodes} over {self.days} days, a factor present on about "
-            f"{on} days in 10 that doubled them would be named"
+            f"{on} days in 10 that doubled them would be named (after the adjustment)"
         )
         if self.chance >= 0.9:
             return f"{start} at least 9 times in 10."
-        chance = "less than 1 time in 10" if tenths < 1 else f"about {tenths} times in 10"
+        chance = (
+            "less than 1 time in 10" if tenths < 1
+            else f"about {tenths} time{'s' if tenths > 1 else ''} in 10"
+        )  # fmt: skip
         if self.days_for_9_in_10 is None:
             return f"{start} {chance}."
         return (
@@ -232,6 +286,7 @@ class Sensitivity:
             "rate_ratio": 2.0,
             "chance_named": round(self.chance, 3),
             "days_for_9_in_10": self.days_for_9_in_10,
+            "efficiency_of_the_adjusted_model": round(self.efficiency, 3),
         }
 
 
@@ -252,6 +307,8 @@ class Summary:
     sensitivity: tuple[Sensitivity, ...] = field(default=())
     """For each kind compared: how likely a trigger that doubles episodes is to be named."""
     thresholds: tuple[dict[str, Any], ...] = field(default=())
+    recording: tuple[RecordingNote, ...] = field(default=())
+    """Recording habits that depend on the episodes: warned about, never repaired."""
 
     @property
     def tested(self) -> int:
@@ -305,9 +362,11 @@ class Summary:
         if not self.tested:
             return "No factor could be compared yet."
         return (
-            f"{self.tested} comparisons were tested together and adjusted for testing many at "
-            f"once (Benjamini-Hochberg, false discovery rate {triggers.ALPHA:.0%}); a factor is "
-            "named only when it holds after that adjustment. An association is not a cause."
+            f"{self.tested} comparisons were tested together: each factor against the others "
+            "(on the same day and the day before), within the same four weeks and the same day "
+            "of the week, medicines against the trend, then adjusted for testing many at once "
+            f"(Benjamini-Hochberg, false discovery rate {triggers.ALPHA:.0%}); a factor is named "
+            "only when it holds after all that. An association is not a cause."
         )
 
     def sensitivity_text(self) -> str:
@@ -332,10 +391,14 @@ class Summary:
             "knowledge_version": self.knowledge_version,
             "patterns": [p.to_dict() for p in self.patterns],
             "triggers": {
-                "method": "rate ratio within weeks (conditional Poisson, one stratum a week; "
-                "medicines over the whole period) with score 95% interval; one-sided score "
-                "p-value (more frequent with the factor); Benjamini-Hochberg across every "
-                "comparison with enough data",
+                "method": "one conditional Poisson model a kind with every factor at both "
+                "lags (the same day and the day before), strata of four-week block x day of "
+                "the week; each factor tested by its one-sided score test (more frequent with "
+                "it) with the others fitted, on the days it was recorded, variance widened by "
+                "the overdispersion, test-based 95% interval; with too few episodes each factor "
+                "alone in the same strata; medicines over the whole period against a quadratic "
+                "trend; Benjamini-Hochberg across every comparison with enough data; factors "
+                "recorded more or less often on days with episodes never named",
                 "alpha": triggers.ALPHA,
                 "min_days": triggers.MIN_DAYS,
                 "min_events": triggers.MIN_EVENTS,
@@ -345,6 +408,7 @@ class Summary:
                 "found": [f.to_dict() for f in self.triggers],
                 "waiting": [w.to_dict() for w in self.waiting],
                 "too_few": list(self.few),
+                "recording": [r.to_dict() for r in self.recording],
                 "comparisons": [f.to_dict() for f in self.findings],
             },
             "counts": {
@@ -364,13 +428,16 @@ def summarise(data: DiaryData) -> Summary:
     from musclewise.knowledge import load_knowledge
 
     knowledge = load_knowledge()
+    trend_params = next(p["params"] for p in knowledge.data["patterns"]["patterns"]
+                        if p["id"] == "cramps_more_frequent")  # fmt: skip
+    found = _triggers(data)
     return Summary(
         data=data,
-        counts=tuple(_count(data, kind) for kind in KINDS),
+        counts=tuple(_count(data, kind, trend_params) for kind in KINDS),
         sites=tuple(_sites(data.episodes)),
         patterns=tuple(_patterns(data, knowledge.data)),
-        **_triggers(data),
-        medicines=tuple(_medicines(data, knowledge.data["medicines"])),
+        **found,
+        medicines=tuple(_medicines(data, knowledge.data, found["findings"])),
         worst=tuple(worst_episodes(data.episodes)),
         knowledge_version=knowledge.version,
         disclaimer=knowledge.data["meta"]["disclaimer"],
@@ -378,22 +445,15 @@ def summarise(data: DiaryData) -> Summary:
     )
 
 
-def _count(data: DiaryData, kind: str) -> KindCount:
+def _count(data: DiaryData, kind: str, params: Mapping[str, float]) -> KindCount:
     days = [e.day for e in data.episodes if e.kind == kind]
-    recent_start = data.end - timedelta(days=TREND_DAYS - 1)
-    before_start = recent_start - timedelta(days=TREND_DAYS)
+    found = patterns.trend(data.records(), kind, data.end, data.start, params)
+    recent_start = data.end - timedelta(days=27)
     recent = sum(recent_start <= d for d in days)
-    before = sum(before_start <= d < recent_start for d in days)
-    rr = low = high = None
-    if data.start > before_start or recent + before < triggers.MIN_EVENTS:
-        trend = "too few to tell"
-    else:
-        rr, low, high, _, p = triggers.rate_ratio(recent, TREND_DAYS, before, TREND_DAYS)
-        trend = "no clear change"
-        if p < triggers.ALPHA:
-            trend = "rising" if recent > before else "falling"
-    return KindCount(kind, len(days), len(days) / data.days * 7, len(set(days)), recent, before,
-                     rr, low, high, trend)  # fmt: skip
+    before = sum(recent_start - timedelta(days=28) <= d < recent_start for d in days)
+    return KindCount(kind, len(days), len(days) / data.days * 7, len(set(days)), found.weeks,
+                     found.early_per_week, found.late_per_week, found.p_value,
+                     found.direction, recent, before)  # fmt: skip
 
 
 def _sites(episodes: Sequence[Episode]) -> list[SiteCount]:
@@ -467,7 +527,15 @@ def _triggers(data: DiaryData) -> dict[str, Any]:
             known.reason != "more days" or item.days_needed < known.days_needed)):  # fmt: skip
             waiting[c.factor] = item
     tested_factors = {c.factor for c in comparisons if c.enough_data}
+    notes = []
+    for kind in kinds:
+        for w in recording.check(days, factors, kind):
+            label = labels[w.factor] if w.factor is not None else ""
+            notes.append(RecordingNote(w.factor, kind, w.problem, w.recorded_with,
+                                       w.recorded_without,
+                                       recording.text(w, label, KIND_WORDS[kind])))  # fmt: skip
     return {
+        "recording": tuple(notes),
         "findings": tuple(findings),
         "sensitivity": tuple(_sensitivity(comparisons)),
         "waiting": tuple(w for f, w in waiting.items() if f not in tested_factors),
@@ -490,28 +558,38 @@ def _sensitivity(comparisons: Sequence[triggers.Comparison]) -> list[Sensitivity
         shares = sorted(c.exposed_days / (c.exposed_days + c.other_days) for c in of_kind)
         share = shares[len(shares) // 2]
         rate = episodes / days
-        chance = triggers.sensitivity(share, rate, days, len(tested))
-        needed = triggers.days_for_sensitivity(share, rate, len(tested))
-        found.append(Sensitivity(kind, episodes, days, share, chance, needed))
+        efficiencies = sorted(c.efficiency for c in of_kind if c.efficiency is not None)
+        efficiency = efficiencies[len(efficiencies) // 2] if efficiencies else 1.0
+        chance = triggers.sensitivity(share, rate, days, len(tested), efficiency=efficiency)
+        needed = triggers.days_for_sensitivity(share, rate, len(tested), efficiency=efficiency)
+        found.append(Sensitivity(kind, episodes, days, share, chance, needed, efficiency))
     return found
 
 
-def _medicines(data: DiaryData, knowledge: Mapping[str, Any]) -> list[MedicineLine]:
+def _medicines(
+    data: DiaryData, knowledge: Mapping[str, Any], findings: Sequence[Finding]
+) -> list[MedicineLine]:
     from musclewise.assessment import resolve_medicines
 
-    classes = {c["id"]: c for c in knowledge["classes"]}
+    classes = {c["id"]: c for c in knowledge["medicines"]["classes"]}
+    bibliography = {s["id"]: s for s in knowledge["meta"]["sources"]}
     matches = resolve_medicines([m.name for m in data.medicines])
     lines = []
     for medicine, match in zip(data.medicines, matches, strict=True):
         found = tuple(
             MedicineClass(c, classes[c]["name"], classes[c]["note"],
-                          bool(classes[c].get("established_cause", True)))
+                          bool(classes[c].get("established_cause", True)),
+                          tuple(Source(s, bibliography[s]["title"], bibliography[s].get("url"))
+                                for s in classes[c].get("sources", ()) if s in bibliography))
             for c in match.classes
             if c in classes
         )  # fmt: skip
+        diary = next((f.sentence for f in findings if f.comparison.kind == "cramp"
+                      and f.comparison.factor == medicine.factor_id
+                      and f.comparison.enough_data), None)  # fmt: skip
         lines.append(
             MedicineLine(medicine.name, medicine.started_on, medicine.stopped_on, match.name,
-                         found)
+                         found, diary)
         )  # fmt: skip
     return lines
 

@@ -1,30 +1,35 @@
-"""Trigger analysis: episode rates on days with and without each factor.
+"""Trigger analysis: episode rates on days with and without each factor, each adjusted for
+the others.
 
-For each factor, each lag (the same day, or the day before: a hard run yesterday, cramps
-tonight) and each kind of episode, the days are split into those with the factor and those
-without it (days where it was not recorded are left out), and compared **within the same
-four weeks**: a time-stratified design, as in studies of short-term triggers (a conditional
-Poisson model with a stratum for each block of :data:`STRATUM_DAYS` days; Armstrong,
-Gasparrini and Tobias 2014), so that slow changes (seasons, a bad month, a new routine) are
-not taken for triggers. Real diaries also come in bursts that no factor explains, so the
-variance is widened by the model's own overdispersion (quasi-Poisson scale, when above 1).
+For each kind of episode, :func:`analyse` fits one conditional Poisson model holding every
+factor with enough days at every lag (the same day, and the day before: a hard run yesterday,
+cramps tonight), its strata the four-week block × the day of the week (:func:`stratum_of`; the
+time-stratified design of studies of short-term triggers, Armstrong, Gasparrini and Tobias
+2014), so that slow changes (seasons, a bad month, a new routine), weekdays and the factors
+that travel with a real trigger are not taken for triggers. Each factor is tested by the
+one-sided **score test** of its column with the others fitted
+(:func:`musclewise.insights.conditional.score_test`), on the days where it was recorded, with
+a continuity correction of a half and the variance widened by the model's overdispersion
+(quasi-Poisson scale, when above 1); its 95% interval is test-based, so that it lies above 1
+exactly when the one-sided value is below 2.5%. With too few episodes for that model, each
+factor is compared alone within the same strata (:func:`stratified_rate_ratio`, the same
+score test for one column) and says so. Medicines, taken from a date on, are tested against a
+smooth trend over the whole diary (:func:`medicine_test`), never before against after alone.
+Factors recorded more or less often on days with episodes are never named
+(:mod:`musclewise.insights.recording`).
 
-Given the episodes of a block, those on its exposed days are binomial with
-``p = RR·t1/(RR·t1 + t0)``. The question asked of each factor is "are episodes *more*
-frequent with it?": its p-value is the one-sided score (Mantel-Haenszel-type) test of
-``RR = 1`` with a continuity correction, and its 95% interval is that test inverted (a score
-interval), so a factor whose interval lies above 1 is exactly one whose p-value is below 2.5%.
-Medicines, taken from a date on, are compared before against after over the whole period. The
-p-values of all the factors tested together are adjusted by Benjamini-Hochberg (SciPy), and a
-factor is called a trigger only when the adjusted value is below ``alpha`` and its interval
-lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, serves the
-trend: the last four weeks against the four before.)
+The p-values of all the comparisons tested together are adjusted by Benjamini-Hochberg
+(SciPy), and a factor is called a trigger only when the adjusted value is below ``alpha`` and
+its interval lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, is
+kept for comparing two periods; :func:`analyse_unadjusted` is the one-factor-at-a-time method
+this replaced, which ``make bench`` sets beside it.)
 
 No claim is made until there are at least ``min_days`` days with and without the factor and
 ``min_events`` episodes: the result then says how many more days are needed instead. How
-likely the analysis is to name a real trigger depends mostly on how many episodes there are;
-:func:`sensitivity` says it in advance, and :func:`days_for_sensitivity` how long a diary it
-takes. Everything here shows association, not cause, and every sentence says so.
+likely the analysis is to name a real trigger depends mostly on how many episodes there are
+and on what the adjustment leaves (:attr:`Comparison.efficiency`); :func:`sensitivity` says it
+in advance, and :func:`days_for_sensitivity` how long a diary it takes. Everything here shows
+association, not cause, and every sentence says so.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 KINDS = ("cramp", "spasm")
 LAGS = (0, 1)
@@ -66,11 +71,28 @@ class Comparison(NamedTuple):
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
-    """One-sided mid-p value: are episodes more frequent with the factor?"""
+    """One-sided score-test value: are episodes more frequent with the factor?"""
     q_value: float | None
     enough_data: bool
     days_needed: int
     trigger: bool
+    adjusted_for: tuple[str, ...] = ()
+    """What the comparison was adjusted for, in words (always the four-week block and the day
+    of the week; the other factors and the other lag when the adjusted model was fitted; the
+    trend for a medicine)."""
+    caveat: str | None = None
+    """Why a comparison is weaker than it looks: :data:`UNADJUSTED` (too few days for the
+    adjusted model), :data:`TREND` (a medicine the diary cannot tell apart from a steady
+    change), :data:`RECORDING` (recorded less or more often on days with episodes: never
+    named)."""
+    efficiency: float | None = None
+    """The information left for this comparison after the strata and the adjustment, as a
+    share of a plain comparison of the same days (for the power statement)."""
+
+
+UNADJUSTED = "too few days for the adjusted model; compared unadjusted for the other factors"
+TREND = "cannot be told apart from a steady change over the diary"
+RECORDING = "recorded more or less often on days with episodes"
 
 
 class Stratum(NamedTuple):
@@ -93,6 +115,7 @@ def strata(
     by_day: Mapping[date, Day] | None = None,
     *,
     by_block: bool = True,
+    by_weekday: bool = False,
 ) -> list[Stratum]:
     """The counts of one comparison, block by block (:data:`STRATUM_DAYS` days from a Monday),
     or for the whole period as one stratum when ``by_block`` is false.
@@ -109,14 +132,21 @@ def strata(
         if present is None:
             continue
         events = d.cramps if kind == "cramp" else d.spasms
-        group = groups.setdefault(
-            (d.day.toordinal() - 1) // STRATUM_DAYS if by_block else 0, [0] * 6
-        )
+        group = groups.setdefault(stratum_of(d.day, by_block=by_block, by_weekday=by_weekday),
+                                  [0] * 6)  # fmt: skip
         column = 0 if present else 2
         group[column] += 1
         group[column + 1] += events
         group[4 + column // 2] += events * events
     return [Stratum(*group) for group in groups.values()]
+
+
+def stratum_of(day: date, *, by_block: bool = True, by_weekday: bool = True) -> int:
+    """The stratum of a day: its block of :data:`STRATUM_DAYS` days (from a Monday) and its day
+    of the week (Armstrong et al. 2014), or either alone."""
+    ordinal = day.toordinal() - 1  # 0 is a Monday
+    block = ordinal // STRATUM_DAYS if by_block else 0
+    return block * 7 + ordinal % 7 if by_weekday else block
 
 
 class RateRatio(NamedTuple):
@@ -277,18 +307,22 @@ def sensitivity(
     *,
     ratio: float = 2.0,
     alpha: float = ALPHA,
+    efficiency: float = 1.0,
 ) -> float:
     """How likely the analysis is to name a factor that multiplies episodes by ``ratio``.
 
     ``share`` is the fraction of days with the factor, ``rate`` the episodes a day without
     it, ``days`` the diary's length and ``comparisons`` how many are tested together. A normal
     approximation to the one-sided conditional test at ``alpha / comparisons`` (what
-    Benjamini-Hochberg asks of a lone trigger); ``make bench`` sets it beside simulation."""
+    Benjamini-Hochberg asks of a lone trigger). ``efficiency`` is the share of the
+    information the adjusted model leaves (:attr:`Comparison.efficiency`: the strata, the
+    other factors and the dispersion take the rest): the test then works as on that share of
+    the days. ``make bench`` sets it beside simulation."""
     from scipy.stats import norm
 
-    if not 0.0 < share < 1.0 or rate <= 0.0 or days <= 0.0:
+    if not 0.0 < share < 1.0 or rate <= 0.0 or days <= 0.0 or efficiency <= 0.0:
         return 0.0
-    p0, p1, events = _shares(share, ratio, rate, days)
+    p0, p1, events = _shares(share, ratio, rate, days * efficiency)
     z = norm.isf(alpha / max(comparisons, 1))
     shift = math.sqrt(events) * (p1 - p0) - z * math.sqrt(p0 * (1 - p0))
     return float(norm.cdf(shift / math.sqrt(p1 * (1 - p1))))
@@ -302,17 +336,18 @@ def days_for_sensitivity(
     target: float = 0.9,
     ratio: float = 2.0,
     alpha: float = ALPHA,
+    efficiency: float = 1.0,
 ) -> int | None:
     """The diary days at which :func:`sensitivity` reaches ``target`` (``None``: never, as
     when there are no episodes or the factor is on every day or none)."""
     from scipy.stats import norm
 
-    if not 0.0 < share < 1.0 or rate <= 0.0:
+    if not 0.0 < share < 1.0 or rate <= 0.0 or efficiency <= 0.0:
         return None
     p0, p1, per_day = _shares(share, ratio, rate, 1.0)
     z = float(norm.isf(alpha / max(comparisons, 1)))
     spread = z * math.sqrt(p0 * (1 - p0)) + float(norm.isf(1 - target)) * math.sqrt(p1 * (1 - p1))
-    return math.ceil((spread / (p1 - p0)) ** 2 / per_day)
+    return math.ceil((spread / (p1 - p0)) ** 2 / per_day / efficiency)
 
 
 def _shares(share: float, ratio: float, rate: float, days: float) -> tuple[float, float, float]:
@@ -320,6 +355,11 @@ def _shares(share: float, ratio: float, rate: float, days: float) -> tuple[float
     expected over ``days`` with ``ratio``."""
     p1 = ratio * share / (ratio * share + 1.0 - share)
     return share, p1, rate * days * (ratio * share + 1.0 - share)
+
+
+EVENTS_PER_COLUMN = 2
+"""The adjusted model is fitted when its strata hold at least this many episodes for each of
+its columns (and as many days to spare); else each factor is compared alone."""
 
 
 def analyse(
@@ -332,8 +372,217 @@ def analyse(
     min_days: int = MIN_DAYS,
     min_events: int = MIN_EVENTS,
     whole_period: Collection[str] = (),
+    adjust: bool = True,
 ) -> list[Comparison]:
-    """Every comparison, with Benjamini-Hochberg applied across those with enough data.
+    """Every comparison, each factor adjusted for the others, with Benjamini-Hochberg applied
+    across those with enough data.
+
+    For each kind, one conditional Poisson model holds every factor with enough days at every
+    lag (the same day and the day before), its strata the four-week block × the day of the
+    week (:func:`stratum_of`); each factor is tested by the score test of its column with the
+    others fitted (:func:`musclewise.insights.conditional.score_test`), on the days where it
+    was recorded (a factor missing on a day leaves that day out of its own test only; in the
+    others' it counts at its usual share). With too few episodes for that model, each factor
+    is compared alone within the same strata, and says so (:data:`UNADJUSTED`). Factors in
+    ``whole_period`` (a medicine, taken from a date on) are compared over the whole period
+    adjusted for a smooth trend (:func:`medicine_test`). A factor recorded more or less often
+    on days with episodes (:mod:`musclewise.insights.recording`) is never named.
+
+    ``lags`` is the same for every factor, or a mapping from a factor to its own lags (a factor
+    it does not name gets :data:`LAGS`). ``adjust=False`` compares each factor alone."""
+    from scipy.stats import false_discovery_control
+
+    from musclewise.insights import recording
+
+    by_day = {d.day: d for d in days}
+    measured: list[Comparison] = []
+    for kind in kinds:
+        biased = recording.biased_factors(days, factors, kind)
+        columns: list[tuple[str, int]] = []
+        counts: dict[tuple[str, int], tuple[int, int, int, int]] = {}
+        for factor in factors:
+            factor_lags = lags.get(factor, LAGS) if isinstance(lags, Mapping) else lags
+            for lag in factor_lags:
+                blocks = strata(days, factor, lag, kind, by_day, by_block=False)
+                t1, a, t0, b = (sum(w[i] for w in blocks) for i in range(4))
+                counts[(factor, lag)] = (t1, a, t0, b)
+                enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
+                if enough and factor not in whole_period:
+                    columns.append((factor, lag))
+        results = _adjusted(days, columns, kind, by_day) if adjust and columns else None
+        for (factor, lag), (t1, a, t0, b) in counts.items():
+            enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
+            caveat = RECORDING if factor in biased else None
+            rr = low = high = p = efficiency = None
+            adjusted_for: tuple[str, ...] = ()
+            if enough and factor in whole_period:
+                rr, low, high, p, efficiency, trend_caveat = medicine_test(days, factor, kind)
+                adjusted_for = ("the trend over the diary", "the day of the week")
+                caveat = caveat or trend_caveat
+            elif enough and results is not None:
+                rr, low, high, p, efficiency = results[(factor, lag)]
+                adjusted_for = (
+                    "the other factors",
+                    "the other day (the same day or the day before)",
+                    "the four-week period",
+                    "the day of the week",
+                )
+            elif enough:
+                blocks = strata(days, factor, lag, kind, by_day, by_weekday=True)
+                rr, low, high, p, _ = stratified_rate_ratio(blocks)
+                adjusted_for = ("the four-week period", "the day of the week")
+                caveat = caveat or (UNADJUSTED if adjust and len(columns) > 1 else None)
+            needed = 0 if enough else days_needed(t1, t0, a + b, min_days, min_events)
+            measured.append(
+                Comparison(factor, lag, kind, t1, a, t0, b, rr, low, high, p, None, enough,
+                           needed, False, adjusted_for, caveat, efficiency)
+            )  # fmt: skip
+    tested = [i for i, c in enumerate(measured) if c.p_value is not None]
+    if tested:
+        p_values = [measured[i].p_value or 1.0 for i in tested]
+        for i, q in zip(tested, false_discovery_control(p_values), strict=True):
+            c = measured[i]
+            trigger = (float(q) < alpha and c.ci_low is not None and c.ci_low > 1
+                       and c.caveat not in (RECORDING, TREND))  # fmt: skip
+            measured[i] = c._replace(q_value=float(q), trigger=trigger)
+    return measured
+
+
+Verdict = tuple[float, float, float, float, float]
+"""A rate ratio, its 95% interval, the one-sided p-value and the efficiency."""
+
+
+def _adjusted(
+    days: Sequence[Day], columns: Sequence[tuple[str, int]], kind: str,
+    by_day: Mapping[date, Day],
+) -> dict[tuple[str, int], Verdict] | None:  # fmt: skip
+    """The adjusted model's verdict on every column, or None when it has too few episodes."""
+    import numpy as np
+
+    from musclewise.insights import conditional
+
+    n, p = len(days), len(columns)
+    y = np.array([d.cramps if kind == "cramp" else d.spasms for d in days], dtype=float)
+    x = np.full((n, p), np.nan)
+    for i, d in enumerate(days):
+        for j, (factor, lag) in enumerate(columns):
+            source = by_day.get(date.fromordinal(d.day.toordinal() - lag)) if lag else d
+            value = None if source is None else source.factors.get(factor)
+            if value is not None:
+                x[i, j] = float(value)
+    groups = np.array([stratum_of(d.day) for d in days], dtype=np.intp)
+    missing = np.isnan(x)
+    shares = np.array([np.nanmean(x[:, j]) if (~missing[:, j]).any() else 0.0
+                       for j in range(p)])  # fmt: skip
+    filled = np.where(missing, shares, x)
+    everything = conditional.prepare(y, filled, groups)
+    events = float(everything.y.sum())
+    spare = len(everything.y) - len(everything.sizes) - p
+    if p > 1 and (events < EVENTS_PER_COLUMN * p or spare < p):
+        return None
+    full = conditional.fit(everything)
+    scale = max(1.0, conditional.pearson_scale(everything, full))
+    results: dict[tuple[str, int], Verdict] = {}
+    prepared: dict[bytes, conditional.Data] = {}
+    for j, column in enumerate(columns):
+        keep = ~missing[:, j]
+        key = keep.tobytes()
+        if key not in prepared:
+            prepared[key] = conditional.prepare(y[keep], filled[keep], groups[keep])
+        data = prepared[key]
+        start = np.delete(full.beta, j)
+        test, _ = conditional.score_test(data, j, start=start)
+        share = float(data.x[:, j].mean()) if len(data.y) else 0.0
+        plain = float(data.y.sum()) * share * (1.0 - share)
+        efficiency = test.variance / scale / plain if plain > 0 else 0.0
+        wald = conditional.wald_se(full, j) * math.sqrt(scale)
+        results[column] = (*_verdict(float(full.beta[j]), test, scale, wald), efficiency)
+    return results
+
+
+def _verdict(
+    estimate: float, test: Any, scale: float, wald: float
+) -> tuple[float, float, float, float]:
+    """The rate ratio, its 95% interval and the one-sided p-value from a log rate ratio and
+    its score test (variance widened by ``scale``).
+
+    The p-value is the score test's, with a continuity correction of a half. The interval is
+    test-based (Miettinen 1976): ``log RR ± 1.96 · log RR / z``, so that it lies above 1
+    exactly when the one-sided value is below 2.5%; where the estimate and the test disagree
+    in sign, or the test is near 0, the Wald standard error (widened) serves instead, and the
+    lower bound is kept at or below 1."""
+    from scipy.stats import norm
+
+    variance = test.variance * scale
+    if variance <= 0.0:
+        return math.exp(estimate), 0.0, math.inf, 1.0
+    z = (test.score - 0.5) / math.sqrt(variance)
+    p_more = float(norm.sf(z))
+    bound = float(norm.isf(TAIL))
+    se = estimate / z if estimate > 0 and z > 0.1 else wald
+    low, high = estimate - bound * se, estimate + bound * se
+    low = min(low, 0.0) if z <= bound else max(low, 1e-09)
+    return math.exp(estimate), math.exp(low), _exp(high), p_more
+
+
+def _exp(value: float) -> float:
+    return math.inf if value > LOG_LIMIT else math.exp(value)
+
+
+def medicine_test(days: Sequence[Day], factor: str, kind: str) -> tuple[
+        float, float, float, float, float, str | None]:  # fmt: skip
+    """A medicine (a factor taken from a date on) against a smooth trend.
+
+    One conditional Poisson model over the whole diary, its strata the day of the week, with
+    the medicine and a quadratic trend in time (log scale); the medicine is tested by its score
+    test with the trend fitted. A rise that came with the medicine but that the trend explains
+    as well is not named, and says so (:data:`TREND`): a raw before-and-after comparison never
+    names a medicine. Returns the rate ratio, its interval, the one-sided p-value, the
+    efficiency and the caveat."""
+    import numpy as np
+
+    from musclewise.insights import conditional
+
+    rows = [(i, d) for i, d in enumerate(days) if d.factors.get(factor) is not None]
+    if not rows:
+        return math.nan, 0.0, math.inf, 1.0, 0.0, None
+    n = len(days)
+    y = np.array([d.cramps if kind == "cramp" else d.spasms for _, d in rows], dtype=float)
+    t = np.array([(i - (n - 1) / 2) / max(n - 1, 1) for i, _ in rows])
+    x = np.column_stack([np.array([float(bool(d.factors[factor])) for _, d in rows]),
+                         t, t * t - float(np.mean(t * t))])  # fmt: skip
+    groups = np.array([d.day.toordinal() % 7 for _, d in rows], dtype=np.intp)
+    data = conditional.prepare(y, x, groups)
+    full = conditional.fit(data)
+    scale = max(1.0, conditional.pearson_scale(data, full))
+    test, _ = conditional.score_test(data, 0)
+    share = float(data.x[:, 0].mean()) if len(data.y) else 0.0
+    plain = float(data.y.sum()) * share * (1.0 - share)
+    efficiency = test.variance / scale / plain if plain > 0 else 0.0
+    rr, low, high, p = _verdict(float(full.beta[0]), test, scale,
+                                conditional.wald_se(full, 0) * math.sqrt(scale))  # fmt: skip
+    caveat = None
+    if p >= ALPHA:
+        blocks = strata(days, factor, 0, kind, by_block=False)
+        if stratified_rate_ratio(blocks).p_more < ALPHA:
+            caveat = TREND  # before against after it looks like more; the trend explains it
+    return rr, low, high, p, efficiency, caveat
+
+
+def analyse_unadjusted(
+    days: Sequence[Day],
+    factors: Sequence[str],
+    *,
+    lags: Sequence[int] | Mapping[str, Sequence[int]] = LAGS,
+    kinds: Sequence[str] = KINDS,
+    alpha: float = ALPHA,
+    min_days: int = MIN_DAYS,
+    min_events: int = MIN_EVENTS,
+    whole_period: Collection[str] = (),
+) -> list[Comparison]:
+    """Every comparison one factor at a time, with Benjamini-Hochberg applied across those
+    with enough data: the method before issue 13, kept for ``make bench`` to set beside
+    :func:`analyse`.
 
     Days are compared within the same four weeks (:func:`stratified_rate_ratio`), so that a
     bad month is not mistaken for a trigger; factors in ``whole_period`` (a medicine, taken from a
@@ -370,8 +619,20 @@ def analyse(
     return measured
 
 
+def adjusted_text(c: Comparison) -> str:
+    """What a comparison was adjusted for, in words: "adjusted for the other factors, ..."."""
+    if not c.adjusted_for:
+        return ""
+    items = list(c.adjusted_for)
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    text = f"adjusted for {listed}"
+    if c.caveat == UNADJUSTED:
+        text += " only (too few days to adjust for the other factors)"
+    return text
+
+
 def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
-    """The finding in plain words; association, never cause.
+    """The finding in plain words; association, never cause; what it was adjusted for.
 
     ``when`` replaces the opening "On days with LABEL" / "On days after LABEL" (a medicine:
     "On days you were taking Lipitor")."""
@@ -387,22 +648,37 @@ def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
             f"about {c.days_needed} more days of diary are needed."
         )
     assert c.rate_ratio is not None and c.ci_low is not None and c.ci_high is not None
+    adjusted = adjusted_text(c)
+    adjusted = f"; {adjusted}" if adjusted else ""
+    if c.caveat == TREND:
+        return (
+            f"{episodes.capitalize()} rose after you started {label}; this diary cannot tell "
+            f"that apart from a steady rise (rate ratio against the trend "
+            f"{ratio_text(c.rate_ratio)}, 95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)})."
+        )
+    if c.caveat == RECORDING:
+        return (
+            f"{when} {episodes} cannot be compared fairly: {label} was {RECORDING}, so it is "
+            "not named whatever the numbers say."
+        )
     if c.trigger:
         if math.isinf(c.rate_ratio):
             return (
                 f"{when} you logged all {c.exposed_events} of your {episodes}, and none on the "
                 f"other days ({total} days compared; the rate ratio is at least "
-                f"{c.ci_low:.1f}, 95% CI). This shows an association, not a cause."
+                f"{c.ci_low:.1f}, 95% CI{adjusted}). This shows an association, not a cause."
             )
         return (
             f"{when} you logged {episodes} about {c.rate_ratio:.1f} times as often "
-            f"(95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over {total} days). "
+            f"(95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over {total} days{adjusted}). "
             "This shows an association, not a cause."
         )
+    tail = f"{adjusted}, and for testing many factors at once" if adjusted else (
+        "; adjusted for testing many factors at once")  # fmt: skip
     return (
         f"{when} {episodes} were not clearly more frequent (rate ratio "
         f"{ratio_text(c.rate_ratio)}, 95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over "
-        f"{total} days; adjusted for testing many factors at once)."
+        f"{total} days{tail})."
     )
 
 

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from musclewise.errors import KnowledgeError
 
 FILES = ("meta", "model", "red_flags", "factors", "advice", "seeds", "medicines", "patterns")
-SCHEMA_VERSION = "1"  # bump when schema.py changes what a valid file is
+SCHEMA_VERSION = "2"  # bump when schema.py changes what a valid file is
 
 CONTRACT_FACTORS = (
     "dehydration", "heat", "fatigue", "prolonged_exercise", "low_minerals", "diuretic",
@@ -40,6 +40,12 @@ CONTRACT_CONDITIONS = (
     "hypocalcaemia_tetany", "dystonia", "muscle_strain", "rhabdomyolysis",
     "compartment_syndrome", "statin_myopathy", "motor_neuron_warning", "other",
 )  # fmt: skip
+SCREEN_HISTORY_KEYS = (
+    "recent_injury", "recent_surgery", "wound", "fluid_loss", "long_travel", "new_medicine",
+    "spreading",
+)  # fmt: skip
+"""Besides the warning signs, the yes/no keys the safety screen may ask (contract 1.1's
+``triage.unscreened`` can list them)."""
 DERIVED_KEYS = ("med_classes",)
 """Facts the engine derives from findings before the rules run (medicine classes)."""
 
@@ -109,7 +115,7 @@ def validate(parsed: dict[str, Any]) -> dict[str, Any]:
     """Validate parsed files with the Pydantic models; return the normalised plain data."""
     from pydantic import BaseModel, ValidationError
 
-    from musclewise.findings import FINDINGS_KEYS
+    from musclewise.findings import FINDINGS_KEYS, SITES, WARNING_SIGNS
     from musclewise.knowledge import medicine_schema, schema
 
     models: dict[str, Any] = {}
@@ -147,6 +153,8 @@ def validate(parsed: dict[str, Any]) -> dict[str, Any]:
         derived_keys=set(DERIVED_KEYS),
         factor_ids=set(CONTRACT_FACTORS),
         condition_ids=set(CONTRACT_CONDITIONS),
+        screen_keys={*WARNING_SIGNS, *SCREEN_HISTORY_KEYS},
+        site_ids=set(SITES),
         extra_sources=extra_sources,
     )
     if problems:

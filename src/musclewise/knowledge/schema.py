@@ -138,6 +138,9 @@ class Feature(Strict):
     type: Literal["bool", "category", "bins", "contains"]
     item: str | None = None  # for type contains: the list item whose presence is the feature
     values: list[str] | None = None
+    generic: dict[str, list[str]] | None = None
+    """For a category: values that name a whole region (``leg``), each weighed as the sum of
+    the values it covers (``[calf, shin, ...]``)."""
     bins: list[Bin] | None = None
     default: float | dict[str, float] | list[float]
     given: dict[str, float | dict[str, float] | list[float]]
@@ -158,9 +161,21 @@ class Hypothesis(Strict):
     sources: SourceIds
 
 
+class Escalation(Strict):
+    """When a mimic that brings urgent or emergency raises the triage (docs/model.md)."""
+
+    urgent_at: Probability
+    """At this probability such a mimic brings at least urgent (its own level from
+    ``likely_at``)."""
+    see_doctor_at: Probability
+    """At this probability it brings at least see_doctor: it cannot be ruled out."""
+    sources: SourceIds
+
+
 class Model(Strict):
     hypotheses: list[Hypothesis]
     features: list[Feature]
+    escalation: Escalation
     floor: Probability = 0.005
     evidence_weight: Annotated[float, Field(gt=0, le=1)] = 1.0
     sources: SourceIds
@@ -186,6 +201,10 @@ class Advice(Strict):
     when: Condition | None = None
     text: str
     sources: SourceIds
+    levels: list[Level] | None = None
+    """The triage levels at which it is given (absent: every level). Stretching, heat,
+    massage and reassurance are given below urgent only, so that an urgent or emergency answer
+    never says them (issue 9 §4)."""
     note: str = ""
 
 
@@ -221,8 +240,38 @@ class PatternsFile(Strict):
     patterns: list[Pattern]
 
 
+class ScreenSign(Strict):
+    """One warning sign of the safety screen, in plain words, and the episodes it matters for."""
+
+    key: str
+    label: str
+    sites: list[str] | None = None
+    """It matters at these sites, or when the site is not known (absent: at every site)."""
+    mimics: list[str] | None = None
+    """...and only while one of these explanations is at least ``Screen.mimic_at`` likely
+    (absent: whatever the model says)."""
+    skip_if: dict[str, list[str]] = {}
+    """It does not matter when a key has one of these values (``{sex: [male]}``)."""
+
+
+class ScreenGroup(Strict):
+    """One grouped question: asked while the triage is below ``level``."""
+
+    id: str
+    level: Level
+    ask: str
+    signs: list[ScreenSign]
+    sources: SourceIds
+
+
+class Screen(Strict):
+    mimic_at: Probability
+    groups: list[ScreenGroup]
+
+
 class RedFlagsFile(Strict):
     rules: list[LevelRule]
+    screen: Screen
 
 
 class FactorsFile(Strict):
@@ -250,6 +299,8 @@ def check_references(
     derived_keys: set[str],
     factor_ids: set[str],
     condition_ids: set[str],
+    screen_keys: set[str],
+    site_ids: set[str],
     extra_sources: list[tuple[str, list[str]]],
 ) -> list[str]:
     """Every broken cross-reference, as readable lines (empty when the files agree)."""
@@ -281,12 +332,40 @@ def check_references(
         problems.extend(
             f"feature {f.key}: unknown hypothesis '{h}'" for h in f.given if h not in hyp_ids
         )
+        for name, parts in (f.generic or {}).items():
+            if f.type != "category" or name in (f.values or []):
+                problems.append(f"feature {f.key}: generic value '{name}' needs a category")
+            problems.extend(
+                f"feature {f.key}: generic '{name}' covers unknown value '{v}'"
+                for v in parts
+                if v not in (f.values or [])
+            )
     src("model", model.sources)
     for r in red_flags.rules:
         src(f"red flag {r.id}", r.sources)
         cond(f"red flag {r.id}", r.when)
         if r.suggests is not None and r.suggests not in hyp_ids:
             problems.append(f"red flag {r.id}: suggests unknown hypothesis '{r.suggests}'")
+    src("model escalation", model.escalation.sources)
+    seen_signs: set[str] = set()
+    for group in red_flags.screen.groups:
+        src(f"screen {group.id}", group.sources)
+        if group.level in ("self_care", "see_doctor"):
+            problems.append(f"screen {group.id}: a screen group is for urgent or emergency")
+        for sign in group.signs:
+            where = f"screen {group.id} sign {sign.key}"
+            if sign.key not in screen_keys:
+                problems.append(f"{where}: not a yes/no warning sign the contract can list")
+            if sign.key in seen_signs:
+                problems.append(f"{where}: already in the screen")
+            seen_signs.add(sign.key)
+            problems.extend(
+                f"{where}: unknown site '{v}'" for v in sign.sites or [] if v not in site_ids
+            )
+            problems.extend(
+                f"{where}: unknown hypothesis '{h}'" for h in sign.mimics or [] if h not in hyp_ids
+            )
+            problems.extend(f"{where}: unknown key '{k}'" for k in sign.skip_if if k not in keys)
     for fac in factors.factors:
         src(f"factor {fac.id}", fac.sources)
         if fac.id not in factor_ids:

@@ -4,8 +4,8 @@
 >>> read_text("woke up with my left calf locked solid, 8/10, no swelling").findings["site"]
 'calf'
 
-spaCy and negspacy are imported only when a text is read (``musclewise assess --site calf``
-never imports them); the pipeline is built once per process (see :mod:`.reader`).
+The reader is loaded only when a text is read (``musclewise assess --site calf`` never loads
+it); its lexicon is compiled once and cached between runs (see :mod:`.reader`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from musclewise.text.reader import Reading, Understood
 
-__all__ = ["describe", "merge", "read_text", "understood_line"]
+__all__ = ["describe", "merge", "read_answer", "read_text", "understood_line"]
 
 ONSET_WORDS = {
     "during_sleep": "at night (woke you)",
@@ -32,6 +32,14 @@ def read_text(text: str) -> Reading:
     from musclewise.text.reader import read
 
     return read(text)
+
+
+def read_answer(key: str, text: str) -> Any | None:
+    """A free answer to the interview's question about ``key`` ("about a week", "2-3", "most
+    nights"), read with the same reader; None when nothing in it fits the key."""
+    from musclewise.text.reader import read_answer as read_one
+
+    return read_one(key, text)
 
 
 def merge(findings: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -1,19 +1,30 @@
-"""Read a person's own description into findings of contract 1.
+"""Read a person's own description into findings of the contract.
 
-The pipeline is spaCy's blank English tokenizer and sentencizer (no model to download), a
-rule-based :class:`spacy.matcher.Matcher` compiled from the concepts of ``lexicon.yaml``, a
-:class:`spacy.matcher.PhraseMatcher` over the medicines table, and negspacy's NegEx twice:
-once for negation ("no swelling", "not weak") and once, with ConText-style uncertainty cues,
-for hedging ("I don't think it's swollen"). Overlapping matches keep the longest.
+No NLP library: a description is split into tokens by one regular expression, each token is
+given a key (its lemma from the lexicon, else its stem, so "swelled" and "swollen" find
+"swelling"; a word one typo away from a lexicon word becomes that word unless it is a real
+English word), and one pass over a trie compiled from ``lexicon.yaml`` finds every phrase of
+every concept, negation and hedging cue and medicine name (about a millisecond a description).
+Within each layer (findings, markers, sites, medicines, cues) overlapping matches keep the
+longest.
 
-The rules below work on concepts, numbers and positions, never on particular wording:
+Negation and hedging work as ConText does, with the cues as data in the lexicon: a cue before
+a mention reaches forward, a cue after it reaches back, a few words at most, and never past a
+terminator ("but", "and now", a ";"), the end of the sentence, or a comma that does not
+continue a list of findings ("no swelling, redness or warmth" negates all three; "can't pee
+properly, legs feel weak" negates nothing, since "can't pee" is itself a finding). A cue inside
+a phrase of a concept is part of that phrase, not a cue.
+
+The rules below work on concepts, numbers and positions and the lexicon's named word lists,
+never on particular wording:
 
 - a concept mention sets its findings (negated: its ``negated`` findings; hedged: dropped,
   except a hedged "yes" to a warning sign, which is kept to stay on the side of caution);
 - quantities ("a minute and a half", "20 to 30 seconds", "every couple of weeks", "8/10") are
   parsed from number words and units, and given a role by what is around them (an episode's
   duration, how long it has been going on, exercise, sleep or screen time, how often);
-- the site is the first named, its side the side word before it (or both, for "calves");
+- the site is the heaviest named (a named part before a whole limb), then the first; its side
+  the side word before it (or both, for "calves");
 - relief: a stretch, rest or bending-forward mention with a relief word in its part of the
   sentence means it helped; with a "doesn't help" word, or negated, it did not.
 
@@ -27,24 +38,44 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from musclewise.findings import WARNING_SIGNS
-from musclewise.text.lexicon import LIST_KEYS, Concept, Lexicon, load_lexicon
-
-if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.matcher import Matcher, PhraseMatcher
-    from spacy.tokens import Doc, Span
+from musclewise.text.lexicon import (
+    ANY,
+    END,
+    FUZZY_MIN,
+    LEXICON_PATH,
+    LIST_KEYS,
+    NUMBER,
+    TOKEN,
+    Concept,
+    Keys,
+    Lexicon,
+    compiled,
+    deletes,
+    within_one,
+)
 
 DAY = 86_400.0
+HOUR = 3_600.0
 SCORE = re.compile(r"^(\d{1,2}(?:\.\d)?)/10$")
+DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
 AGE_RANGE = (1, 120)
 SYMPTOM_MARKERS = frozenset({"_cramp", "_twitch", "_symptom", "_not_cramp", "muscle_hard"})
-START_WORDS = frozenset({"started", "start", "began", "begun", "came", "first", "noticed"})
+SENTENCE_ENDS = frozenset({".", "!", "?"})
+PUNCTUATION = frozenset({".", "!", "?", ",", ";", ":", "(", ")", "-", '"', "'"})
 _WARNING = frozenset(WARNING_SIGNS)
-FILLERS = frozenset({"about", "around", "roughly", "maybe", "nearly", "almost", "approximately",
-                     "some", "like", "probably", "just", "only", "over", "a", "good"})  # fmt: skip
+MAX_TEXT = 20_000
+"""Characters read from one description (the contract allows 5,000; the rest is ignored)."""
+CUE_WINDOW = 4
+"""A cue reaches this many words that are not part of a mention (NegEx's sentence scope is too
+wide for the long sentences people write)."""
+FOLLOWING_WINDOW = 3
+LAYERS = ("findings", "markers", "sites")
 
 
 @dataclass(frozen=True)
@@ -58,7 +89,7 @@ class Understood:
 
 @dataclass
 class Reading:
-    """What was read from a text: findings of contract 1, and each with its words."""
+    """What was read from a text: findings of the contract, and each with its words."""
 
     findings: dict[str, Any] = field(default_factory=dict)
     understood: list[Understood] = field(default_factory=list)
@@ -84,61 +115,68 @@ class _Mention:
     text: str
 
 
+@dataclass
+class _Doc:
+    """A description as tokens: their text, lower case, keys, and sentences."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    raw: list[str]
+    lower: list[str]
+    keys: list[str]
+    sents: list[tuple[int, int]]
+    sent_of: list[int]
+
+    def __len__(self) -> int:
+        return len(self.lower)
+
+    def span(self, start: int, end: int) -> str:
+        start, end = max(0, start), min(len(self.lower), end)
+        if start >= end:
+            return ""
+        return self.text[self.starts[start] : self.ends[end - 1]]
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        return self.sents[self.sent_of[i]]
+
+
+def _longest(
+    spans: list[tuple[str, int, int]], weight: dict[str, int] | None = None
+) -> list[tuple[str, int, int]]:
+    """Non-overlapping spans, the longest first, then the heavier concept, then the first."""
+    weight = weight or {}
+    taken: set[int] = set()
+    kept = []
+    for span in sorted(spans, key=lambda s: (s[1] - s[2], -weight.get(s[0], 1), s[1])):
+        if not any(i in taken for i in range(span[1], span[2])):
+            kept.append(span)
+            taken.update(range(span[1], span[2]))
+    kept.sort(key=lambda s: (s[1], s[2]))
+    return kept
+
+
 # --------------------------------------------------------------------------- the pipeline
 
 
 class Pipeline:
-    """The spaCy pipeline and matchers compiled from the lexicon (built once per process)."""
+    """The compiled lexicon and what reads with it (built once per process)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
-        import spacy
-        from negspacy.negation import Negex
-        from negspacy.termsets import termset
-        from spacy.matcher import Matcher, PhraseMatcher
-
+    def __init__(self, data: dict[str, Any]) -> None:
+        lexicon = msgspec.convert(data["lexicon"], Lexicon)
         self.lexicon = lexicon
-        self.nlp: Language = spacy.blank("en")
-        self.nlp.add_pipe("sentencizer")
+        self.trie: dict[str, Any] = data["trie"]
+        self.cased: dict[str, Any] = data["cased"]
+        self.layer_of: dict[str, str] = data["layers"]
+        self.fuzzy: dict[str, list[str]] = data["fuzzy"]
+        self.real = frozenset(data["real"])
+        self.known = frozenset(self.trie) | {k for n in self.trie.values() for k in n}
+        self.keys = Keys(lexicon.lemmas, lexicon.suffixes)
+        self.spellings = {k.lower(): v.lower() for k, v in lexicon.spellings.items()}
         self.concepts: dict[str, Concept] = {c.id: c for c in lexicon.concepts}
-        # three layers, each keeping its longest matches: findings, markers, sites; _ignore
-        # phrases ("red wine", "by hand") are in all three
-        self.layers: dict[str, Matcher] = {k: Matcher(self.nlp.vocab) for k in LAYERS}
-        for concept in lexicon.concepts:
-            patterns = [p for text in concept.patterns for p in self._compile(concept.id, text)]
-            for layer in _layers_of(concept):
-                self.layers[layer].add(concept.id, patterns)
-        self.medicines: PhraseMatcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.short_medicines: PhraseMatcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        long_names, short_names = _medicine_names(lexicon)
-        self.medicines.add("_medicine", [self.nlp.make_doc(n) for n in long_names])
-        self.short_medicines.add("_medicine", [self.nlp.make_doc(n) for n in short_names])
-        base: dict[str, list[str]] = termset("en_clinical").get_patterns()  # type: ignore[no-untyped-call]
-        neg = lexicon.negation
-        self.negex = Negex(
-            self.nlp,
-            "negex",
-            neg_termset={
-                "pseudo_negations": base["pseudo_negations"] + neg.pseudo,
-                "preceding_negations": base["preceding_negations"] + neg.preceding,
-                "following_negations": base["following_negations"] + neg.following,
-                "termination": base["termination"] + neg.termination,
-            },
-            extension_name="negex",
-            span_keys=[*LAYERS, "medicines"],
-        )
-        hedge = lexicon.hedges
-        self.hedge = Negex(
-            self.nlp,
-            "hedge",
-            neg_termset={
-                "pseudo_negations": hedge.pseudo,
-                "preceding_negations": hedge.preceding,
-                "following_negations": hedge.following,
-                "termination": hedge.termination,
-            },
-            extension_name="hedged",
-            span_keys=[*LAYERS, "medicines"],
-        )
+        self.weights = {c.id: c.weight for c in lexicon.concepts}
+        self.words = {k: frozenset(w.lower() for w in v) for k, v in lexicon.words.items()}
+        self.seqs = {k: tuple(w.lower() for w in v) for k, v in lexicon.words.items()}
         tables = lexicon
         self.numbers = {k.lower(): v for k, v in tables.numbers.items()}
         self.number_phrases = sorted(
@@ -158,152 +196,326 @@ class Pipeline:
             ((tuple(k.lower().split()), v) for k, v in tables.since.items()),
             key=lambda kv: -len(kv[0]),
         )
+        self._memo: dict[str, str] = {}
+        # a wildcard of a pattern never stands for a negation or the end of a clause
+        self.no_wild = frozenset(
+            self.keys(w)
+            for w in lexicon.negation.preceding + lexicon.negation.termination
+            if len(w.split()) == 1
+        ) | {".", "!", "?", ";", ":", ","}
+        self.frequencies = sorted(
+            ((tuple(k.lower().split()), v) for k, v in lexicon.frequencies.items()),
+            key=lambda kv: -len(kv[0]),
+        )
 
-    def _tokens(self, word: str) -> list[str]:
-        return [t.lower_ for t in self.nlp.tokenizer(word)]
+    # ------------------------------------------------------------------ tokens and keys
+    def key(self, word: str) -> str:
+        """A word's key, a typo corrected to the lexicon word it is one letter from."""
+        key = self._memo.get(word)
+        if key is not None:
+            return key
+        key = self.keys(word)
+        if (
+            key not in self.known
+            and len(word) >= FUZZY_MIN
+            and word.isalpha()
+            and word not in self.real
+        ):
+            near = {
+                w
+                for d in (word, *deletes(word))
+                for w in self.fuzzy.get(d, ())
+                if within_one(word, w)
+            }
+            fixed = {self.keys(w) for w in near}
+            if len(fixed) == 1:
+                key = fixed.pop()
+        if len(self._memo) < 100_000:
+            self._memo[word] = key
+        return key
 
-    def _compile(self, concept: str, pattern: str) -> list[list[dict[str, Any]]]:
-        """One lexicon pattern as spaCy Matcher patterns (see the syntax in lexicon.yaml)."""
-        from musclewise.errors import KnowledgeError
+    def doc(self, text: str) -> _Doc:
+        text = text[:MAX_TEXT]
+        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+        starts: list[int] = []
+        ends: list[int] = []
+        raw: list[str] = []
+        lower: list[str] = []
+        breaks: set[int] = set()
+        last_end = 0
+        for m in TOKEN.finditer(text):
+            s, e = m.span()
+            if "\n" in text[last_end:s] and lower:
+                breaks.add(len(lower))
+            last_end = e
+            word = m.group()
+            low = word.lower()
+            spelt = self.spellings.get(low)
+            if spelt is None:
+                starts.append(s)
+                ends.append(e)
+                raw.append(word)
+                lower.append(low)
+                continue
+            for n, part in enumerate(TOKEN.finditer(spelt)):
+                starts.append(s if n == 0 else e)
+                ends.append(e)
+                raw.append(part.group())
+                lower.append(part.group())
+        keys = [self.key(w) for w in lower]
+        sents: list[tuple[int, int]] = []
+        start = 0
+        for i, w in enumerate(lower):
+            if i in breaks and i > start:
+                sents.append((start, i))
+                start = i
+            if w in SENTENCE_ENDS and (i + 1 >= len(lower) or lower[i + 1] not in SENTENCE_ENDS):
+                sents.append((start, i + 1))
+                start = i + 1
+        if start < len(lower):
+            sents.append((start, len(lower)))
+        sent_of = [0] * len(lower)
+        for n, (a, b) in enumerate(sents):
+            for i in range(a, b):
+                sent_of[i] = n
+        return _Doc(text, starts, ends, raw, lower, keys, sents, sent_of)
 
-        # each element: a list of alternatives (token sequences); [] in it means optional
-        elements: list[list[list[dict[str, Any]]]] = []
-        for part in pattern.split():
-            optional = part.endswith("?") and len(part) > 1
-            core = part[:-1] if optional else part
-            if core == "#":
-                alts: list[list[dict[str, Any]]] = [[{"LIKE_NUM": True}]]
-            elif core == "_":
-                alts = [[{}]]
-            else:
-                words = [self._tokens(w) for w in core.split("|")]
-                if any(not w for w in words):
-                    raise KnowledgeError(f"lexicon concept {concept}: bad pattern '{pattern}'")
-                if all(len(w) == 1 for w in words):
-                    alts = [[{"LOWER": {"IN": [w[0] for w in words]}}]]
-                else:
-                    alts = [[{"LOWER": t} for t in w] for w in words]
-            if optional:
-                alts.append([])
-            elements.append(alts)
-        out: list[list[dict[str, Any]]] = [[]]
-        for alts in elements:
-            out = [prefix + alt for prefix in out for alt in alts]
-            if len(out) > 256:
-                raise KnowledgeError(f"lexicon concept {concept}: '{pattern}' expands too much")
-        return [p for p in out if p]
+    def like_num(self, word: str) -> bool:
+        return bool(DIGITS.match(word)) or word in self.numbers
+
+    # ------------------------------------------------------------------ matching
+    def match(self, doc: _Doc) -> list[tuple[str, int, int]]:
+        """Every phrase of the lexicon found in the document: (label, start, end)."""
+        keys, n = doc.keys, len(doc)
+        nums = [self.like_num(w) for w in doc.lower]
+        found: list[tuple[str, int, int]] = []
+        for i in range(n):
+            stack: list[tuple[dict[str, Any], int]] = [(self.trie, i)]
+            while stack:
+                node, j = stack.pop()
+                if j > i and END in node:
+                    found.extend((label, i, j) for label in node[END])
+                if j >= n:
+                    continue
+                key = keys[j]
+                child = node.get(key)
+                if child is not None:
+                    stack.append((child, j + 1))
+                if nums[j] and key != NUMBER and NUMBER in node:
+                    stack.append((node[NUMBER], j + 1))
+                if key != ANY and ANY in node and key not in self.no_wild:
+                    stack.append((node[ANY], j + 1))
+            node = self.cased
+            j = i
+            while j < n and doc.raw[j] in node:
+                node = node[doc.raw[j]]
+                j += 1
+                if END in node:
+                    found.extend((label, i, j) for label in node[END])
+        return found
 
     # ------------------------------------------------------------------ reading
     def read(self, text: str) -> Reading:
-        from spacy.util import filter_spans
-
-        text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-        doc = self.nlp(text)
-        for layer, matcher in self.layers.items():
-            found = [_labelled(doc, s, e, self.nlp.vocab.strings[m]) for m, s, e in matcher(doc)]
-            doc.spans[layer] = [s for s in filter_spans(found) if s.label_ != "_ignore"]
-        meds = [
-            _labelled(doc, s, e, "_medicine")
-            for _, s, e in [*self.medicines(doc), *self.short_medicines(doc)]
+        doc = self.doc(text)
+        found = self.match(doc)
+        by_layer: dict[str, list[tuple[str, int, int]]] = {}
+        for span in found:
+            by_layer.setdefault(self.layer_of[span[0]], []).append(span)
+        ignore = _longest(by_layer.get("ignore", []))
+        spans: list[tuple[str, int, int]] = []
+        for layer in LAYERS:
+            spans += [
+                s
+                for s in _longest(by_layer.get(layer, []) + ignore, self.weights)
+                if s[0] != "_ignore"
+            ]
+        spans += _longest(by_layer.get("medicines", []))
+        # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
+        # negative phrase marked so negates the findings listed after it ("no pain or swelling")
+        inside = {i for s in spans if s[0] != "_medicine" for i in range(s[1], s[2])}
+        cues = {
+            kind: [
+                s
+                for s in _longest(
+                    [
+                        s
+                        for s in by_layer.get(kind, [])
+                        if not (
+                            set(range(s[1], s[2])) <= inside
+                            or (s[0].endswith(":pseudo") and inside & set(range(s[1], s[2])))
+                        )
+                    ]
+                )
+                if not s[0].endswith(":pseudo")
+            ]
+            for kind in ("neg", "hedge")
+        }
+        cues["neg"] += [
+            ("neg:list", s[1], s[2])
+            for s in spans
+            if s[0] in self.concepts and self.concepts[s[0]].negates_list
         ]
-        doc.spans["medicines"] = filter_spans(meds)
-        self.negex(doc)
-        self.hedge(doc)
-        negations = self._cues(self.negex, doc)
-        hedges = self._cues(self.hedge, doc)
-        sent_of = [0] * len(doc)
-        for n, sent in enumerate(doc.sents):
-            for i in range(sent.start, sent.end):
-                sent_of[i] = n
+        scope = _Scope(self, doc, spans)
         mentions = [
             _Mention(
-                e.label_,
-                e.start,
-                e.end,
-                sent_of[e.start],
-                bool(e._.negex) and self._negatable(e.label_) and _near(e, negations),
-                bool(e._.hedged) and _near(e, hedges),
-                e.text,
+                label,
+                start,
+                end,
+                doc.sent_of[start],
+                self._negatable(label) and scope.reached(start, end, cues["neg"]),
+                scope.reached(start, end, cues["hedge"]),
+                doc.span(start, end),
             )
-            for key in (*LAYERS, "medicines")
-            for e in doc.spans[key]
+            for label, start, end in spans
         ]
         mentions.sort(key=lambda m: (m.start, m.end))
-        return _Reader(self, doc, mentions, sent_of).run()
-
-    @staticmethod
-    def _cues(negex: Any, doc: Doc) -> tuple[list[int], list[int]]:
-        """Where the preceding cues end and the following cues start."""
-        preceding, following, _ = negex.process_negations(doc)
-        return [e for _, _, e in preceding], [s for _, s, _ in following]
+        return _Reader(self, doc, mentions).run()
 
     def _negatable(self, label: str) -> bool:
         concept = self.concepts.get(label)
         return concept.negatable if concept else True
 
 
-LAYERS = ("findings", "markers", "sites")
-CUE_WINDOW = 5
-"""A negation or hedge cue reaches this many tokens (NegEx's sentence scope is too wide for
-the long sentences people write)."""
+class _Scope:
+    """Which mentions a cue reaches (ConText's scope, see the module docstring)."""
 
+    def __init__(self, p: Pipeline, doc: _Doc, spans: list[tuple[str, int, int]]) -> None:
+        self.p = p
+        self.doc = doc
+        self.covered = {i for s in spans for i in range(s[1], s[2])}
+        self.finding_at: dict[int, int] = {}
+        for label, a, b in spans:
+            if p.layer_of.get(label) in ("findings", "markers"):
+                self.finding_at[a] = max(b, self.finding_at.get(a, b))
+        self.site_tokens = {
+            i for s in spans if p.layer_of.get(s[0]) == "sites" for i in range(s[1], s[2])
+        }
 
-def _layers_of(concept: Concept) -> tuple[str, ...]:
-    if concept.id == "_ignore":
-        return LAYERS
-    if "site" in concept.set:
-        return ("sites",)
-    return ("markers",) if concept.marker else ("findings",)
+    def stops(self, a: int, b: int, cues: list[tuple[str, int, int]]) -> bool:
+        """Whether something between tokens a and b ends a cue's scope."""
+        low = self.doc.lower
+        if any(c[0].endswith(":termination") and a <= c[1] < b for c in cues):
+            return True
+        joiners = self.p.words["list_joiners"]
+        for k in range(a, b):
+            if low[k] in (";", ":") or low[k] in SENTENCE_ENDS:
+                return True
+            if low[k] == ",":
+                j = k + 1
+                while j < len(low) and low[j] in joiners:
+                    j += 1
+                end = self.finding_at.get(j)
+                after = low[end] if end is not None and end < len(low) else "."
+                if (
+                    end is None
+                    or not (after in (",", ";") or after in joiners or after in SENTENCE_ENDS)
+                    or not self.closed_list(k)
+                ):
+                    return True
+        return False
 
+    def gap(self, a: int, b: int) -> int:
+        return sum(
+            1 for k in range(a, b) if k not in self.covered and self.doc.lower[k] not in PUNCTUATION
+        )
 
-def _near(span: Span, cues: tuple[list[int], list[int]]) -> bool:
-    before, after = cues
-    return any(0 <= span.start - end <= CUE_WINDOW for end in before) or any(
-        0 <= start - span.end <= CUE_WINDOW for start in after
-    )
+    def listed(self, a: int, b: int) -> bool:
+        """Whether the findings between tokens a and b (if any) make a list that reaches b: a
+        cue negates the first finding after it, and the next ones only through "or", "nor", a
+        comma or a site ("no redness in my calf or swelling")."""
+        starts = sorted(k for k in self.finding_at if a <= k < b)
+        if not starts:
+            return True
+        at = self.finding_at[starts[0]]
+        for k in starts[1:]:
+            if k < at:
+                continue
+            if not self.joined(at, k):
+                return False
+            at = max(at, self.finding_at[k])
+        return self.joined(at, b)
 
+    def joined(self, a: int, b: int) -> bool:
+        joiners = self.p.words["list_joiners"]
+        low = self.doc.lower
+        if "," in low[a:b] and not self.closed_list(b):
+            return False
+        return all(low[k] in joiners or low[k] == "," or k in self.site_tokens for k in range(a, b))
 
-def _labelled(doc: Doc, start: int, end: int, label: str) -> Span:
-    from spacy.tokens import Span
+    def next_mention(self, at: int) -> int:
+        """The first token at or after ``at`` that is not a list joiner."""
+        while at < len(self.doc) and self.doc.lower[at] in self.p.words["list_joiners"]:
+            at += 1
+        return at
 
-    return Span(doc, start, end, label=label)
+    def closed_list(self, at: int) -> bool:
+        """Whether "or" or "nor" closes a list at or after token ``at`` in its clause ("no
+        swelling, redness or warmth"; not "can't straighten it, lips tingle")."""
+        low = self.doc.lower
+        end = self.doc.sentence(at)[1]
+        for k in range(at, end):
+            if low[k] in (";", ":"):
+                return False
+            if low[k] in self.p.words["list_enders"]:
+                return True
+        return False
 
-
-def _medicine_names(lexicon: Lexicon) -> tuple[list[str], list[str]]:
-    """Every spelling in the medicines table, split into long (any case) and short ones."""
-    from musclewise.knowledge import load_knowledge
-
-    data = load_knowledge().data["medicines"]
-    names: list[str] = []
-    for drug in data["drugs"]:
-        names += [drug["name"], *drug.get("aliases", ()), *drug.get("brands", ())]
-    names += [t["term"] for t in data["lay_terms"]]
-    ignore = {n.lower() for n in lexicon.medicine_ignore}
-    long_names = sorted({n for n in names if len(n) >= 5 and n.lower() not in ignore})
-    short_names = sorted(
-        {n for n in names if len(n) < 5 and n.isupper() and n.lower() not in ignore}
-    )
-    return long_names, short_names
+    def reached(self, start: int, end: int, cues: list[tuple[str, int, int]]) -> bool:
+        sent = self.doc.sent_of[start]
+        for label, a, b in cues:
+            if self.doc.sent_of[a] != sent:
+                continue
+            if label == "neg:list" and b < start:
+                if (
+                    self.doc.lower[b] in self.p.words["list_closers"]
+                    and self.next_mention(b + 1) in self.finding_at
+                    and self.listed(b, start)
+                    and not self.stops(b, start, cues)
+                ):
+                    return True
+            elif label.endswith(":preceding") and b <= start:
+                if (
+                    self.gap(b, start) <= CUE_WINDOW
+                    and not self.stops(b, start, cues)
+                    and self.listed(b, start)
+                ):
+                    return True
+            elif (
+                label.endswith(":following")
+                and a >= end
+                and self.gap(end, a) <= FOLLOWING_WINDOW
+                and not self.stops(end, a, cues)
+            ):
+                return True
+        return False
 
 
 @cache
-def pipeline() -> Pipeline:
-    """The pipeline for the bundled lexicon, built once per process."""
-    return Pipeline(load_lexicon())
+def pipeline(path: Path = LEXICON_PATH) -> Pipeline:
+    """The pipeline for a lexicon (the bundled one by default), built once per process."""
+    return Pipeline(compiled(path))
 
 
 # --------------------------------------------------------------------------- the rules
 
 
+def _hides_site(concept: Concept) -> bool:
+    """Whether a site named inside a mention of the concept is not the episode's site: as
+    the concept says, else unless it sets a warning sign or a site ("on my feet all day")."""
+    if concept.site_inside is not None:
+        return not concept.site_inside
+    return not (_WARNING | {"site"}) & set(concept.set)
+
+
 class _Reader:
     """The rules for one document."""
 
-    def __init__(self, p: Pipeline, doc: Doc, mentions: list[_Mention], sent_of: list[int]):
+    def __init__(self, p: Pipeline, doc: _Doc, mentions: list[_Mention]):
         self.p = p
         self.doc = doc
-        self.lower = [t.lower_ for t in doc]
+        self.lower = doc.lower
         self.mentions = mentions
-        self.sent_of = sent_of
+        self.sent_of = doc.sent_of
         self.candidates: list[_Candidate] = []
         self.used: set[int] = set()  # tokens already read as a number
         self._side_start = 0
@@ -316,7 +528,7 @@ class _Reader:
         self.candidates.append(_Candidate(key, value, weight, start, said))
 
     def text(self, start: int, end: int) -> str:
-        return self.doc[max(0, start) : min(len(self.doc), end)].text
+        return self.doc.span(start, end)
 
     def affirmed(self, *concepts: str) -> list[_Mention]:
         return [m for m in self.mentions if m.concept in concepts and not m.negated]
@@ -373,15 +585,15 @@ class _Reader:
 
     def scores(self) -> None:
         """ "8/10", "7 out of 10": pain, or stress when a stress word comes just before."""
-        doc = self.doc
-        for i, tok in enumerate(doc):
+        for i, word in enumerate(self.lower):
             value: float | None = None
             end = i + 1
-            if m := SCORE.match(tok.text):
+            like_num = self.p.like_num(word)
+            if m := SCORE.match(word):
                 value = float(m.group(1))
-            elif tok.like_num and self.lower[i + 1 : i + 4] == ["out", "of", "10"]:
+            elif like_num and self.lower[i + 1 : i + 4] == [*self.p.seqs["out_of"], "10"]:
                 value, end = self.number(i), i + 4
-            elif tok.like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
+            elif like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
                 value, end = self.number(i), i + 3
             if value is None or not 0 <= value <= 10:
                 continue
@@ -427,7 +639,7 @@ class _Reader:
                 return None
             end = i + 1
         # "two or three", "20 to 30", "20-30"
-        if end + 1 < len(self.doc) and self.lower[end] in ("or", "to", "-", "–"):
+        if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
             other = self.number(end + 1)
             if other is not None and other > value:
                 value, end = (value + other) / 2, end + 2
@@ -436,25 +648,36 @@ class _Reader:
         return value, end
 
     def quantities(self) -> None:
+        w = self.p.words
         doc, low = self.doc, self.lower
         n = len(doc)
         i = 0
         ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
         while i < n:
+            # frequency phrases of the lexicon: "almost nightly", "night after night"
+            phrase = next(
+                (fw for fw in self.p.frequencies if tuple(low[i : i + len(fw[0])]) == fw[0]),
+                None,
+            )
+            if phrase is not None:
+                if not self.blocked(i):
+                    self.add("episodes_per_week", phrase[1], 2, i, self.text(i, i + len(phrase[0])))
+                i += len(phrase[0])
+                continue
             # frequency: "every couple of weeks", "most nights", "nearly every night"
-            if low[i] in ("every", "each") and i + 1 < n:
+            if low[i] in w["every"] and i + 1 < n:
                 q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
                 at, value = (q[1], q[0]) if q else (i + 1, 1.0)
-                if at < n and low[at] == "other":
+                if at < n and low[at] in w["other"]:
                     at, value = at + 1, 2.0
                 if at < n and low[at] in self.p.periods and not self.blocked(i):
                     weeks = self.p.periods[low[at]] * value
                     self.add("episodes_per_week", round(1 / weeks, 2), 1, i, self.text(i, at + 1))
                     i = at + 1
                     continue
-            if low[i] in ("most",) or (low[i] in ("nearly", "almost") and i + 1 < n
-                                       and low[i + 1] == "every"):  # fmt: skip
-                at = i + 1 if low[i] == "most" else i + 2
+            if low[i] in w["most"] or (low[i] in w["nearly"] and i + 1 < n
+                                       and low[i + 1] in w["every"]):  # fmt: skip
+                at = i + 1 if low[i] in w["most"] else i + 2
                 if at < n and low[at] in self.p.periods and self.p.periods[low[at]] < 1:
                     if not self.blocked(i):
                         self.add("episodes_per_week", self.p.lexicon.most_periods, 1, i,
@@ -462,7 +685,7 @@ class _Reader:
                     i = at + 1
                     continue
             # since yesterday / started this morning
-            if low[i] in ("since", "started", "began", "starting"):
+            if low[i] in w["since"]:
                 for words, days in self.p.since:
                     if tuple(low[i + 1 : i + 1 + len(words)]) == words:
                         ongoing.append((days, i, 2, self.text(i, i + 1 + len(words))))
@@ -479,14 +702,14 @@ class _Reader:
                 continue
             unit = low[unit_at]
             # frequency: "3 times a week", "two or three evenings a week", "once a week"
-            times_at = unit_at + 1 if unit in ("times", "time") else unit_at
-            word_once = low[i] in ("once", "twice", "thrice")
-            if unit in ("times", "time") or word_once or (
-                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in ("a", "per")
+            times_at = unit_at + 1 if unit in w["times"] else unit_at
+            word_once = low[i] in w["once"]
+            if unit in w["times"] or word_once or (
+                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in w["per"]
                 and self.p.periods[unit] < 1
             ):  # fmt: skip
-                at2 = times_at if unit in ("times", "time") or word_once else unit_at + 1
-                if at2 + 1 < n and low[at2] in ("a", "per", "each", "every", "an"):
+                at2 = times_at if unit in w["times"] or word_once else unit_at + 1
+                if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
                     per = low[at2 + 1]
                     if per in self.p.periods:
                         if not self.blocked(i):
@@ -501,10 +724,10 @@ class _Reader:
                 continue
             seconds = value * self.p.units[unit]
             end = unit_at + 1
-            if low[end : end + 3] == ["and", "a", "half"]:
+            if low[end : end + 3] == list(self.p.seqs["and_a_half"]):
                 seconds += 0.5 * self.p.units[unit]
                 end += 3
-            elif low[end : end + 2] == ["or", "two"] and value == 1:
+            elif low[end : end + 2] == list(self.p.seqs["or_two"]) and value == 1:
                 seconds = 1.5 * self.p.units[unit]
                 end += 2
             start = i
@@ -539,53 +762,68 @@ class _Reader:
         low = self.lower
         said = self.text(start, end)
         sent = self.sent_of[start]
-        before = [w for w in low[max(0, start - 4) : start] if w not in ("about", "around")]
+        before = [
+            x for x in low[max(0, start - 4) : start] if x not in self.p.words["approximately"]
+        ]
         k = start - 1
-        while k >= 0 and low[k] in FILLERS:
+        while k >= 0 and low[k] in self.p.words["fillers"]:
             k -= 1
         prev = low[k] if k >= 0 else ""
         prev2 = low[k - 1] if k >= 1 else ""
         nxt = low[end] if end < len(low) else ""
         exercise = self.in_sentence(sent, "_exercise", "exercise_intense")
         symptoms = [m for m in self.by_sent.get(sent, ()) if m.concept in SYMPTOM_MARKERS]
-        s = self.doc[start].sent
-        starts = any(w in START_WORDS for w in low[s.start : s.end])
-        if nxt == "pregnant" or (prev in ("within", "in") and not hyphen):
+        s_start, s_end = self.doc.sentence(start)
+        starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
+        words = self.p.words
+        if any(
+            m.start <= start
+            and end <= m.end
+            and m.concept in self.p.concepts
+            and self.p.concepts[m.concept].owns_quantity
+            for m in self.by_sent.get(sent, ())
+        ):  # "two 9 hour flights", "drove for 8 hours": part of another finding
+            return
+        ended = prev in words["within"] and k >= 1 and low[k - 1] in words["ended"]
+        if nxt in words["pregnant"] or (prev in words["within"] and not hyphen and not ended):
             return
         if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
             if any(0 <= m.start - end <= 2 for m in exercise):
                 self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
-        long = seconds >= DAY or unit in ("day", "days")
-        if nxt == "ago":
+        long = seconds >= DAY
+        if nxt in words["ago"]:
             if starts:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
             return
+        if nxt in words["after_episode"]:  # "eight hours later": when, not how long
+            return
         if long:
-            if nxt in ("after", "later", "before"):
-                return
-            if {"for", "last", "past", "over"} & set(before) or nxt == "now":
+            if words["ongoing_before"] & set(before) or nxt == "now":
                 ongoing.append((round(seconds / DAY, 2), start, 2, said))
             return
-        if "last" in before or "past" in before:
+        if any(
+            w in words["period"] and (j == 0 or before[j - 1] not in words["subjects"])
+            for j, w in enumerate(before)
+        ):  # "the last 30 seconds", not "they last 30 seconds"
             return
-        if unit in ("hour", "hours", "hr", "hrs", "h"):
+        if self.p.units[unit] == HOUR:
             if (
                 self.in_sentence(sent, "_sleep")
                 and any(
                     m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
                 )
-            ) or low[end : end + 2] == ["of", "sleep"]:
+            ) or low[end : end + 2] == list(self.p.seqs["of_sleep"]):
                 self.add("sleep_hours", seconds / 3600, 3, start, said)
                 return
             if self.in_sentence(sent, "_screen"):
                 self.add("screen_hours", seconds / 3600, 3, start, said)
                 return
-        if nxt == "in" and exercise:
+        if nxt in words["within"] and exercise:
             self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
         if exercise and (
-            unit.startswith("h")
+            self.p.units[unit] >= HOUR
             or (
                 any(abs(m.start - start) <= 4 for m in exercise)
                 and not any(abs(m.start - start) <= 4 for m in symptoms)
@@ -593,18 +831,19 @@ class _Reader:
         ):
             self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
-        if prev == "for" and prev2 in self.p.lexicon.blockers + _ACTIVITIES:
+        if prev == "for" and prev2 in self.p.blockers | self.p.words["activities"]:
             return
         self.add("duration_s", round(seconds, 1), 1, start, said)
 
     def lifestyle_numbers(self) -> None:
         """Cups of coffee, drinks: a number next to what was drunk."""
+        w = self.p.words
         low, n = self.lower, len(self.doc)
         for i in range(n):
             if i in self.used:
                 continue
             q = self.quantity(i)
-            if q is None or low[i] in ("a", "an"):
+            if q is None or low[i] in self.p.words["article"]:
                 continue
             value, end = q
             sent = self.sent_of[i]
@@ -616,7 +855,7 @@ class _Reader:
             elif "_alcohol" in kinds:
                 self.add("alcohol_drinks", value, 2, i, self.text(i, after[0].end))
                 self.used.update(range(i, end))
-            elif low[end : end + 2] in (["a", "day"], ["per", "day"]):
+            elif end + 1 < n and low[end] in w["per"] and low[end + 1] in w["day"]:
                 # "probably 6 a day": whatever was named last in the sentence
                 named = [
                     m
@@ -629,24 +868,28 @@ class _Reader:
                     self.add("alcohol_drinks", value, 1, i, self.text(i, end + 2))
 
     def age_and_sex(self) -> None:
+        w = self.p.words
         low, n = self.lower, len(self.doc)
         for i in range(n):
             age: float | None = None
             start = i
-            if low[i] == "i" and i + 1 < n and low[i + 1] in ("'m", "am", "m"):
+            if low[i] in w["i"] and i + 1 < n and low[i + 1] in w["am"]:
                 j = i + 2
-                if j < n and low[j] in ("a", "an"):
+                if j < n and low[j] in w["article"]:
                     j += 1
                 value = self.number(j) if j < n else None
                 follow = low[j + 1] if j + 1 < n else ""
-                if value is not None and follow not in self.p.units and follow not in (
-                    "%", "/", "times", "out", "of", "weeks", "-", "cups", "coffees",
-                ):  # fmt: skip
+                if (
+                    value is not None
+                    and follow not in self.p.units
+                    and follow not in w["not_age"]
+                    and follow not in ("%", "/", "-")
+                ):
                     age = value
                 elif value is None:
                     # "I'm an accountant, 38."
                     k = j
-                    while k < n and low[k] not in (".", "!", "?", "and"):
+                    while k < n and low[k] not in SENTENCE_ENDS | w["clause_and"]:
                         if low[k] == "," and k + 1 < n:
                             v = self.number(k + 1)
                             if v is not None and (k + 2 >= n or low[k + 2] in (".", "!", ",")):
@@ -655,20 +898,22 @@ class _Reader:
                         k += 1
             elif (
                 i + 4 < n
-                and low[i + 1 : i + 5] in (["-", "year", "-", "old"], ["-", "years", "-", "old"])
-            ) or low[i + 1 : i + 3] in (["year", "old"], ["years", "old"]):
+                and low[i + 1] == low[i + 3] == "-"
+                and low[i + 2] in w["year"]
+                and low[i + 4] in w["old"]
+            ) or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"]):
                 age = self.number(i)
-            elif low[i] == "aged" and i + 1 < n:
+            elif low[i] in w["aged"] and i + 1 < n:
                 age, start = self.number(i + 1), i + 1
             elif (
-                low[i] in ("is", "'s")
+                low[i] in w["is"]
                 and i + 1 < n
                 and i > 0
                 and any(
                     m.concept in ("_female", "_male") and m.end == i
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
-            ) or (low[i] in ("is", "'s") and i > 0 and low[i - 1] in ("he", "she")):
+            ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
                 value = self.number(i + 1)
                 follow = low[i + 2] if i + 2 < n else ""
                 if value is not None and follow not in self.p.units:
@@ -680,9 +925,9 @@ class _Reader:
         # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
         # "My son is 15")
         for m in self.mentions:
-            intro = (
-                "i" in self.lower[max(0, m.start - 8) : m.start]
-                and "a" in self.lower[max(0, m.start - 6) : m.start]
+            intro = bool(
+                w["i"] & set(self.lower[max(0, m.start - 8) : m.start])
+                and w["article"] & set(self.lower[max(0, m.start - 6) : m.start])
             )
             if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
                 self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
@@ -698,7 +943,7 @@ class _Reader:
         # where the episode was
         inside = [(m.start, m.end) for m in self.mentions
                   if m.concept in self.p.concepts and not self.p.concepts[m.concept].marker
-                  and not (_WARNING | {"site"}) & set(self.p.concepts[m.concept].set)]  # fmt: skip
+                  and _hides_site(self.p.concepts[m.concept])]  # fmt: skip
         sites = [m for m in sites if not any(a <= m.start and m.end <= b for a, b in inside)]
         if not sites:
             return
@@ -712,11 +957,17 @@ class _Reader:
         where = chosen
         if side is None:
             for m in sites:
-                if m is not chosen and m.concept == chosen.concept:
+                if m is not chosen and (m.concept == chosen.concept or weight[m.concept] == 0):
                     side = self.side_of(m, plural=False)
                     if side is not None:
                         where = m
                         break
+        if side is None:  # "lower lid, right side"
+            s_start, s_end = self.doc.sentence(chosen.start)
+            for i in range(s_start, s_end - 1):
+                if self.lower[i] in self.p.side_words and self.lower[i + 1] in self.p.words["side"]:
+                    side, self._side_start, where = self.p.side_words[self.lower[i]], i, chosen
+                    break
         if side is not None and site != "other":
             said = self.text(self._side_start, where.end)
             self.add("side", side, 2, where.start, said)
@@ -724,6 +975,8 @@ class _Reader:
         named: dict[str, _Mention] = {}
         for m in sites:
             s = self.p.concepts[m.concept].set["site"]
+            if s in self.p.words["not_muscles"]:
+                continue
             if m.sent in symptom_sents and s not in named:
                 named[s] = m
         for small, big in (("toes", "foot"), ("fingers", "hand"), ("face", "eyelid")):
@@ -772,10 +1025,10 @@ class _Reader:
             triggers = [m for m in mentions if m.concept in keys]
             if not triggers:
                 continue
-            s = self.doc[triggers[0].start].sent
-            bounds = [s.start] + [t.start for t in triggers[1:]] + [s.end]
+            s_start, s_end = self.doc.sentence(triggers[0].start)
+            bounds = [s_start] + [t.start for t in triggers[1:]] + [s_end]
             for n, t in enumerate(triggers):
-                lo = triggers[n - 1].end if n else s.start
+                lo = triggers[n - 1].end if n else s_start
                 hi = bounds[n + 1]
                 region = [m for m in mentions if lo <= m.start < hi and m is not t]
                 key = keys[t.concept]
@@ -815,7 +1068,7 @@ class _Reader:
             if (
                 groups
                 and m.start - groups[-1][-1].end == 1
-                and (self.doc[m.start - 1].text in self.p.joiners)
+                and (self.doc.raw[m.start - 1] in self.p.joiners)
             ):
                 groups[-1].append(m)
             else:
@@ -825,7 +1078,7 @@ class _Reader:
             start, end = g[0].start, g[-1].end
             if end < len(self.doc) and self.lower[end] in self.p.forms:
                 end += 1
-            name = self.doc[start:end].text
+            name = self.doc.span(start, end)
             if name.lower() not in (n.lower() for n in names):
                 names.append(name)
                 self.add("medications", name, 1, start, name)
@@ -857,12 +1110,6 @@ class _Reader:
         return reading
 
 
-_ACTIVITIES: list[str] = [
-    "walking", "walk", "walked", "standing", "sitting", "sat", "writing", "working", "driving",
-    "running", "ran", "cycling", "swimming", "training", "playing", "typing", "gardening",
-]  # fmt: skip
-
-
 def _order() -> dict[str, int]:
     from musclewise.findings import FINDINGS_KEYS
 
@@ -875,6 +1122,53 @@ _ORDER = _order()
 def read(text: str) -> Reading:
     """Read one description into findings (see the module docstring)."""
     return pipeline().read(text)
+
+
+QUANTITY_KEYS = frozenset(
+    {
+        "pain", "stress", "age", "duration_s", "ongoing_days", "episodes_per_week",
+        "muscles_involved", "exercise_minutes", "caffeine_cups", "alcohol_drinks",
+        "sleep_hours", "screen_hours",
+    }
+)  # fmt: skip
+"""The keys whose free answer may be a bare quantity ("2-3", "about a week")."""
+
+
+def read_answer(key: str, text: str) -> Any | None:
+    """A free answer to the question about one key ("about a week", "2-3", "most nights"):
+    what the reader reads for that key, else, for a number key, the first quantity in the
+    answer in that key's unit (a duration in seconds, how long in days, exercise in minutes,
+    sleep and screen time in hours, anything else as said). None when nothing fits.
+    """
+    p = pipeline()
+    reading = p.read(text)
+    if key in reading.findings:
+        return reading.findings[key]
+    if key not in QUANTITY_KEYS:
+        return None
+    doc = p.doc(text)
+    rules = _Reader(p, doc, [])
+    low = doc.lower
+    for i in range(len(doc)):
+        q = rules.quantity(i)
+        if q is None:
+            continue
+        value, at = q
+        unit = low[at] if at < len(low) else ""
+        seconds = value * p.units[unit] if unit in p.units else None
+        if seconds is not None and low[at + 1 : at + 4] == list(p.seqs["and_a_half"]):
+            seconds += 0.5 * p.units[unit]
+        if key == "duration_s":
+            return round(seconds, 1) if seconds is not None else None
+        if key == "ongoing_days":
+            return round(seconds / DAY, 2) if seconds is not None else None
+        if key == "exercise_minutes":
+            return round(seconds / 60) if seconds is not None else value
+        if key in ("sleep_hours", "screen_hours"):
+            return round(seconds / HOUR, 2) if seconds is not None else value
+        if seconds is None:
+            return int(value) if key in ("pain", "stress", "age", "muscles_involved") else value
+    return None
 
 
 def keys_in(readings: Iterable[Reading]) -> Sequence[str]:

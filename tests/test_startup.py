@@ -1,0 +1,65 @@
+"""What each path of the command line imports: nothing heavy that it does not need.
+
+Start-up time is measured in ``benchmarks/`` (``make bench``); these tests hold the reason it is
+small: which modules a command leaves alone. They run the real entry point in a fresh process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from musclewise import cli
+
+PROBE = """
+import json, sys
+sys.argv = ["musclewise", *json.loads(sys.argv[1])]
+from musclewise.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\n@@" + json.dumps(sorted(sys.modules)))
+"""
+
+HEAVY = ("sqlalchemy", "alembic", "spacy", "numpy", "scipy", "matplotlib", "pydantic", "rich")
+
+
+def _imported(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "COLUMNS": "100"},
+    )
+    modules: list[str] = json.loads(done.stderr.rsplit("@@", 1)[1])
+    return {m.split(".")[0] for m in modules} | set(modules)
+
+
+@pytest.mark.parametrize("args", [("--help",), ()])
+def test_help_imports_no_command(args: tuple[str, ...]) -> None:
+    imported = _imported(*args)
+    assert not imported & {*HEAVY, "msgspec", "musclewise.engine", "musclewise.diary"}
+
+
+def test_assessing_from_options_opens_no_database_and_no_reader() -> None:
+    _imported("assess", "--example")  # the first run validates the knowledge into the cache
+    imported = _imported("assess", "--site", "calf", "--pain", "8", "--format", "json")
+    assert "musclewise.engine" in imported  # it did assess
+    assert not imported & {"sqlalchemy", "alembic", "spacy", "matplotlib", "pydantic"}
+
+
+def test_the_listing_names_every_command_and_nothing_else() -> None:
+    cli.register_all()
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    real = set(group.commands)  # type: ignore[attr-defined]
+    assert real == set(cli.SUMMARIES)
+    assert set(cli.COMMANDS) == real

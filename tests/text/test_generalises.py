@@ -1,0 +1,171 @@
+"""Issue 9's known failures as kinds, each in wordings of our own (none is in the devset)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from musclewise.text import read_text
+from musclewise.text.lexicon import LEXICON_PATH, compile_lexicon, load_lexicon, medicine_names
+from musclewise.text.reader import Pipeline, pipeline
+
+CASES: list[tuple[str, dict[str, Any]]] = [
+    # a "not" in one clause does not negate a finding in the next
+    (
+        "I cannot wee properly, my arms feel weak too.",
+        {"bladder_or_bowel_change": True, "weakness": True},
+    ),
+    ("Haven't got a fever, the thigh is warm though.", {"fever": False, "warmth": True}),
+    ("It wasn't red at first but now it's red and hot.", {"redness": True, "warmth": True}),
+    ("No tingling, numbness or weakness.", {"numbness_tingling": False, "weakness": False}),
+    ("Didn't hurt at all and I can see it flicker.", {"pain": 0, "visible_twitch": True}),
+    # inflections and typos
+    ("His ankle swelled right up.", {"swelling": True}),
+    ("My calfs are swolen and tendre.", {"swelling": True, "tenderness": True}),
+    ("Can't breath, chest tightening.", {"trouble_breathing": True, "chest_pain": True}),
+    # urine, chest, jaw, limb
+    ("After the bootcamp my wee turned the colour of cola.", {"dark_urine": True}),
+    ("Pee came out like motor oil this morning.", {"dark_urine": True}),
+    (
+        "Got a tight chest and I can't catch my breath.",
+        {"chest_pain": True, "trouble_breathing": True},
+    ),
+    (
+        "A week after a rusty nail went into my heel my jaw is very stiff.",
+        {"lockjaw": True, "wound": True},
+    ),
+    (
+        "Two weeks after the birth her leg doubled in size and went purple.",
+        {"swelling": True, "redness": True, "postpartum": True, "site": "leg"},
+    ),
+    # more ways of saying the rarer signs
+    ("I can hardly swallow and my neck is in spasm.", {"trouble_swallowing_or_speaking": True}),
+    ("Lost feeling in my saddle area since lifting.", {"saddle_numbness": True}),
+    ("I keep peeing myself and my back is agony.", {"bladder_or_bowel_change": True}),
+    ("Her face has gone funny on one side.", {"face_droop": True}),
+    ("Stabbing pain when I take a deep breath.", {"chest_pain": True}),
+    ("Pain is off the charts, nothing helps.", {"severe_unrelenting_pain": True}),
+    ("Running a temp of 38.5 with the cramps.", {"fever": True}),
+    ("My lips and fingers are tingly after breathing fast.", {"perioral_tingling": True}),
+    ("There's no weakness but he keeps dropping his mug.", {"weakness": True}),
+    (
+        "I don't have chest pain or shortness of breath.",
+        {"chest_pain": False, "trouble_breathing": False},
+    ),
+    (
+        "He couldn't feel his bum on the toilet seat and is struggling to pee.",
+        {"saddle_numbness": True, "bladder_or_bowel_change": True},
+    ),
+    ("No chest pain or breathing problems.", {"chest_pain": False, "trouble_breathing": False}),
+    ("My leg gave way on the stairs.", {"weakness": True, "site": "leg"}),
+    ("I'm not able to lift my arm.", {"weakness": True, "site": "arm"}),
+    ("A stitch when I breathe in since the calf swelled.", {"chest_pain": True, "swelling": True}),
+    # time: soreness afterwards is not the episode; frequency words
+    ("The cramp lasted a minute; six hours later it's still sore.", {"duration_s": 60}),
+    ("These foot cramps come almost nightly.", {"episodes_per_week": 6}),
+    ("Night after night the same hamstring cramp.", {"episodes_per_week": 7}),
+    # everyday words are not findings
+    ("An eye-opening run: my calf cramped at mile 3.", {"site": "calf"}),
+    ("Had a warm bath and my toes cramped.", {"site": "toes"}),
+]
+NOT_READ: list[tuple[str, str]] = [
+    ("Back from two 9 hour flights and my calf aches.", "duration_s"),
+    ("It's not really swollen, maybe a tiny bit?", "swelling"),
+    ("An eye-opening run: my calf cramped at mile 3.", "eyelid_closes_or_droops"),
+    ("Had a warm bath and my toes cramped.", "warmth"),
+    ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
+    ("The cramp lasted a minute; six hours later it's still sore.", "ongoing_days"),
+    ("I don't think my leg is swollen.", "swelling"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_reads_the_kind(text: str, expected: dict[str, Any]) -> None:
+    found = read_text(text).findings
+    for key, value in expected.items():
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            assert found.get(key) == pytest.approx(value, rel=0.25), (key, found)
+        else:
+            assert found.get(key) == value, (key, found)
+
+
+@pytest.mark.parametrize(("text", "key"), NOT_READ, ids=[c[0][:40] for c in NOT_READ])
+def test_does_not_read(text: str, key: str) -> None:
+    assert key not in read_text(text).findings
+
+
+def test_the_cached_lexicon_is_the_compiled_one() -> None:
+    lexicon = load_lexicon(LEXICON_PATH)
+    fresh = Pipeline(compile_lexicon(lexicon, medicine_names(lexicon)))
+    text = "My left calf is swollen and red since the flight, no fever, 8/10."
+    assert fresh.read(text).findings == pipeline().read(text).findings
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_no_text_crashes_the_reader(text: str) -> None:
+    reading = read_text(text)
+    assert all(u.key in reading.findings for u in reading.understood)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "cramp",
+                "no",
+                "swollen",
+                ",",
+                "or",
+                "calf",
+                "3",
+                "minutes",
+                "every",
+                "night",
+                "not",
+                "n't",
+                "🙂",
+                "\n",
+                "and now",
+            ]
+        ),
+        max_size=3000,
+    )
+)
+def test_long_texts_of_lexicon_words_do_not_crash(words: list[str]) -> None:
+    read_text(" ".join(words))
+
+
+def test_an_empty_or_blank_text_reads_nothing() -> None:
+    assert read_text("").findings == {}
+    assert read_text("   \n\t ").findings == {}
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "value"),
+    [
+        ("ongoing_days", "about a week", 7),
+        ("ongoing_days", "3 months", 90),
+        ("episodes_per_week", "2-3", 2.5),
+        ("episodes_per_week", "most nights", 6),
+        ("episodes_per_week", "almost nightly", 6),
+        ("duration_s", "a minute and a half", 90),
+        ("duration_s", "30 secs", 30),
+        ("pain", "about 6/10", 6),
+        ("exercise_minutes", "an hour", 60),
+        ("duration_s", "no idea", None),
+        ("swelling", "what?", None),
+    ],
+)
+def test_free_answers_to_one_question(key: str, answer: str, value: float | None) -> None:
+    from musclewise.text import read_answer
+
+    got = read_answer(key, answer)
+    if value is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(value, rel=0.05)
