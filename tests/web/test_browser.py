@@ -342,6 +342,12 @@ def _more_pages(page: Any, server: str) -> list[str]:
     page.goto(server + "/")
     go(page, "button:has-text('Log it')")
     found.append(page.url)  # a timer left running
+    page.goto(server + "/assess")
+    page.fill("#text", NIGHT_CRAMP)
+    go(page, "button:has-text('Continue')")
+    found.append(page.url)  # what was understood
+    go(page, 'button:has-text("That\'s right, continue")')
+    found.append(page.url)  # the first question after a text: the safety screen, if any
     _answer_page(page, server, NIGHT_CRAMP)
     found.append(page.url)
     _answer_page(page, server, EMERGENCY)

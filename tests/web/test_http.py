@@ -396,3 +396,41 @@ def test_a_day_in_the_future_is_refused_with_the_field_named(client: TestClient)
     response = client.post("/day", data={"csrf": token(page), "date": "2999-01-01", "stress": "3"})
     assert response.status_code == 422
     assert "There is a problem" in response.text and 'href="#date"' in response.text
+
+
+def _first_screen(client: TestClient) -> tuple[str, str, str, list[str]]:
+    """The first grouped question of the safety screen after a described night cramp."""
+    page = describe(client, NIGHT_CRAMP).text
+    found = QUESTION.search(page)
+    assert found
+    key, kind = found.groups()
+    if kind != "group":
+        pytest.skip("next_step asks no grouped safety-screen question on this branch")
+    action = re.search(r'<form method="post" action="(/check/[^"/]+)"', page)
+    assert action
+    signs = [v for v in re.findall(r'name="answer" value="([^"]+)"', page) if "__" not in v]
+    return page, action.group(1), key, signs
+
+
+def test_the_safety_screen_is_a_checklist(client: TestClient) -> None:
+    page, action, key, signs = _first_screen(client)
+    assert 'value="__none__"' in page and 'value="__not_sure__"' in page
+    assert "None of these" in page and "Not sure" in page
+    mixed = client.post(action, data={"csrf": token(page), "key": key,
+                                      "answer": [signs[0], "__none__"]})  # fmt: skip
+    assert mixed.status_code == 422 and 'href="#answer"' in mixed.text
+    empty = client.post(action, data={"csrf": token(page), "key": key})
+    assert empty.status_code == 422
+    if "trouble_breathing" in signs:  # any "yes" escalates at once
+        answer = post(client, page, action, {"key": key, "answer": ["trouble_breathing"]})
+        assert triage_of(answer.text) == "emergency"
+
+
+def test_not_sure_on_the_screen_is_shown_as_not_checked(client: TestClient) -> None:
+    page, action, key, _ = _first_screen(client)
+    page = post(client, page, action, {"key": key, "answer": "__not_sure__"}).text
+    stop = re.search(r'action="(/check/[^"]+/stop)"', page)
+    assert stop
+    answer = post(client, page, stop.group(1)).text
+    assert triage_of(answer) is not None
+    assert "Not checked yet" in answer

@@ -450,8 +450,11 @@ def _routes(app: FastAPI) -> None:
             added, unknown = _parse_answer(question, form)
         except FindingsError as exc:
             return _question(request, key, check, step, exc.problems, form)
-        clash = _contradiction(check.findings, added)
-        if clash and form.get("confirm") != question.key:  # ask again; a second Continue keeps it
+        # an answer that contradicts an earlier one is asked again (a second Continue keeps
+        # it), but a "yes" to a warning sign or the safety screen is never held back
+        yes = any(v is True for v in added.values())
+        clash = None if question.kind == "group" or yes else _contradiction(check.findings, added)
+        if clash and form.get("confirm") != question.key:
             problem = FieldProblem("answer", clash + " If it is right, press Continue again.")
             return _question(request, key, check, step, [problem], form, confirm=True)
         check.findings.update(added)
