@@ -88,6 +88,11 @@ def _flow_pages(page: Any, base: str) -> dict[str, str]:
                 "button[value=not_sure]" if kind in ("number", "list") else "button[value=answer]"
             )
         found[name] = page.url
+    page.goto(base + "/assess")
+    page.fill("#text", NIGHT_CRAMP)
+    click("button:has-text('Continue')")
+    click('button:has-text("That\'s right, continue")')
+    found["safety-screen"] = page.url  # the first question after a text, left unanswered
     page.goto(base + "/check")
     click("button:has-text('Start')")
     found["question"] = page.url  # left unanswered
