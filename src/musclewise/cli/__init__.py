@@ -37,6 +37,7 @@ SUMMARIES = {
     "episodes": "The episodes in the diary: list, show, edit, delete, reassess.",
     "profile": "The person whose diary it is: details and medicines.",
     "db": "The diary's database: which one, its migration state, upgrades.",
+    "serve": "Start the web app on this computer and print its address.",
 }
 """Each command's line in ``musclewise --help``, so that listing the commands imports none of
 them (a test checks that it names every command and nothing else)."""
