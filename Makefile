@@ -5,10 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 # Debian packages the project needs outside Python: Pango and a font for WeasyPrint (the PDF
-# report), poppler-utils for the tests that read the PDF (pdftoppm, pdftotext).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+# report), poppler-utils for the tests that read the PDF (pdftoppm, pdftotext), Chromium for the
+# web app's browser tests and screenshots (Playwright drives /usr/bin/chromium).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
-.PHONY: run test lint bench install clean system-packages
+.PHONY: run test lint bench install clean system-packages screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) system-packages
 
 # Installs the missing SYSTEM_PACKAGES with apt-get when running as root; otherwise says what to
-# install and goes on (only the PDF report and its tests need them).
+# install and goes on (only the PDF report, the browser tests and their tests need them).
 system-packages:
 	@missing=""; \
 	if command -v dpkg-query >/dev/null 2>&1; then \
@@ -34,15 +37,16 @@ system-packages:
 	    echo "installing Debian packages:$$missing"; \
 	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null)) || \
-	    echo "warning: could not install$$missing; the PDF report will not work"; \
+	    echo "warning: could not install$$missing; the PDF report or the browser tests will not work"; \
 	  else \
-	    echo "note: the PDF report needs these Debian packages:$$missing"; \
+	    echo "note: the PDF report and the browser tests need these Debian packages:$$missing"; \
 	    echo "      sudo apt-get install -y --no-install-recommends$$missing"; \
 	  fi; \
 	fi
 
+# Starts the web app on the diary's default SQLite file and prints its address (Ctrl-C stops it).
 run: $(STAMP) system-packages
-	$(BIN)/musclewise assess --example
+	$(BIN)/musclewise serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -51,6 +55,10 @@ lint: $(STAMP)
 
 test: lint system-packages
 	$(BIN)/python -m pytest -q
+
+# Each page of the web app at 1280 and 375 px wide, into docs/screenshots/ (a demo diary).
+screenshots: $(STAMP) system-packages
+	$(BIN)/python -m musclewise.web.screenshots docs/screenshots
 
 bench: $(STAMP) system-packages
 	$(BIN)/python benchmarks/run.py

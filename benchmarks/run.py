@@ -217,6 +217,11 @@ knowledge base changes validates it and fills the cache).
 
     with doc.open("a") as out:
         out.write(scenarios.section(scenarios.run(scenarios.DIARIES // SCALE)))
+    print("the web app ...", flush=True)
+    import web  # benchmarks/web.py
+
+    with doc.open("a") as out:
+        out.write(web.section(web.run()))
     print(f"wrote {doc if QUICK else doc.relative_to(ROOT)}")
 
 

@@ -41,6 +41,7 @@ SUMMARIES = {
     "profile": "The person whose diary it is: details and medicines.",
     "person": "The people with a diary here: list them, or add someone new.",
     "db": "The diary's database: which one, its migration state, upgrades.",
+    "serve": "Start the web app on this computer and print its address.",
 }
 """Each command's line in ``musclewise --help``, so that listing the commands imports none of
 them (a test checks that it names every command and nothing else)."""
@@ -114,6 +115,12 @@ def _add_insights() -> None:
     app.command("report")(insights.report_command)
 
 
+def _add_serve() -> None:
+    from musclewise.cli import serve
+
+    app.command("serve")(serve.serve_command)
+
+
 COMMANDS = {
     "assess": _add_assess,
     "check": _add_check,
@@ -125,6 +132,7 @@ COMMANDS = {
     ),
     "insights": _add_insights,
     "report": _add_insights,
+    "serve": _add_serve,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (none for ``--help``: :class:`_LazyGroup` lists
