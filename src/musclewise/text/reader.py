@@ -76,6 +76,10 @@ CUE_WINDOW = 4
 wide for the long sentences people write)."""
 FOLLOWING_WINDOW = 3
 LAYERS = ("findings", "markers", "sites")
+FEVER_C, FEVER_F = 38.0, 100.4
+"""A high temperature: 38C or above (NHS), 100.4F."""
+BODY_C, BODY_F = (34.0, 43.0), (93.0, 110.0)
+"""Numbers that can be a body temperature, in Celsius and Fahrenheit."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +333,14 @@ class Pipeline:
                 for s in _longest(by_layer.get(layer, []) + ignore, self.weights)
                 if s[0] != "_ignore"
             ]
-        spans += _longest(by_layer.get("medicines", []))
+        # a medicine's short name inside a phrase of a finding is part of it ("my calf went
+        # pop" is no progestogen-only pill)
+        said = {i for s in spans if self.layer_of[s[0]] == "findings" for i in range(s[1], s[2])}
+        spans += [
+            s
+            for s in _longest(by_layer.get("medicines", []))
+            if not (s[2] - s[1] == 1 and s[1] in said and doc.raw[s[1]].isupper())
+        ]
         # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
         # negative phrase marked so negates the findings listed after it ("no pain or swelling")
         inside = {i for s in spans if s[0] != "_medicine" for i in range(s[1], s[2])}
@@ -519,6 +530,7 @@ class _Reader:
         self.candidates: list[_Candidate] = []
         self.used: set[int] = set()  # tokens already read as a number
         self._side_start = 0
+        self.twitch_words = frozenset(p.words["twitch_words"])
         self.by_sent: dict[int, list[_Mention]] = {}
         for m in mentions:
             self.by_sent.setdefault(m.sent, []).append(m)
@@ -552,6 +564,7 @@ class _Reader:
         self.concept_findings()
         self.scores()
         self.quantities()
+        self.body_temperature()
         self.lifestyle_numbers()
         self.age_and_sex()
         self.site_and_side()
@@ -742,6 +755,41 @@ class _Reader:
             best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
             self.add("ongoing_days", best[0], 3, best[1], best[3])
 
+    def body_temperature(self) -> None:
+        """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
+        said of the weather ("it was 38.5 degrees outside") is not a body's."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        for i in range(n):
+            if i in self.used or not DIGITS.match(low[i]):
+                continue
+            value = self.number(i)
+            if value is None:
+                continue
+            a, b = self.doc.sentence(i)
+            before = set(low[max(a, i - 3) : i])
+            after = low[i + 1] if i + 1 < b else ""
+            said_temp = bool(before & set(w["temperature"]))
+            said_degrees = after in w["degrees"] and "." in low[i]
+            if not (said_temp or said_degrees):
+                continue
+            if set(low[max(a, i - 5) : min(b, i + 5)]) & set(w["weather"]):
+                continue
+            fahrenheit = after in ("f", "fahrenheit", "ºf") or value >= BODY_F[0]
+            span, limit = (BODY_F, FEVER_F) if fahrenheit else (BODY_C, FEVER_C)
+            if not span[0] <= value <= span[1]:
+                continue
+            self.used.add(i)
+            # the number is a body's, not the day's ("38.5 degrees" is no heat)
+            self.candidates = [
+                c for c in self.candidates
+                if not (c.key == "hot_environment" and i - 2 <= c.start <= i)
+            ]  # fmt: skip
+            start = min((j for j in range(max(a, i - 3), i) if low[j] in w["temperature"]),
+                        default=i)  # fmt: skip
+            end = i + 2 if after in w["degrees"] else i + 1
+            self.add("fever", value >= limit, 3, start, self.text(start, end))
+
     def symptom_distance(self, at: int) -> int:
         dist = [
             abs(m.start - at) + (0 if m.sent == self.sent_of[at] else 30)
@@ -918,6 +966,17 @@ class _Reader:
                 follow = low[i + 2] if i + 2 < n else ""
                 if value is not None and follow not in self.p.units:
                     age, start = value, i + 1
+            elif (
+                low[i] in w["age_open"]
+                and i > 0
+                and i + 2 < n
+                and low[i + 2] in w["age_close"]
+                and any(
+                    m.concept in ("_female", "_male") and m.end == i
+                    for m in self.by_sent.get(self.sent_of[i], ())
+                )
+            ):
+                age, start = self.number(i + 1), i + 1
             if age is not None and AGE_RANGE[0] <= age <= AGE_RANGE[1] and age == int(age):
                 self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
                 self.used.add(start)
@@ -1017,6 +1076,12 @@ class _Reader:
             self.add("extent", "part_of_muscle", 1, twitches[0].start, twitches[0].text)
         elif cramps and not twitches:
             self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
+        # a cramp story that also says the muscle twitches ("and the calf twitches a lot too"):
+        # the twitching is a finding of its own
+        if cramps:
+            told = [m for m in twitches if set(self.lower[m.start : m.end]) & self.twitch_words]
+            if told:
+                self.add("visible_twitch", True, 1, told[0].start, told[0].text)
 
     def relief(self) -> None:
         keys = {"_stretch": "relieved_by_stretch", "_rest": "relieved_by_rest",
