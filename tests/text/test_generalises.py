@@ -70,6 +70,32 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # everyday words are not findings
     ("An eye-opening run: my calf cramped at mile 3.", {"site": "calf"}),
     ("Had a warm bath and my toes cramped.", {"site": "toes"}),
+    # second round (issue 9 §3): the kinds a hold-out set still missed, in other words
+    ("Stabbing on the left side of my chest with each breath.", {"chest_pain": True}),
+    ("Puffing and panting after a couple of steps.", {"trouble_breathing": True}),
+    ("His calf is huge. He also says he's out of breath.", {"trouble_breathing": True}),
+    ("The nurse wrapped it up tightly yesterday.", {"cast_or_tight_bandage": True}),
+    ("Her splint is really tight.", {"cast_or_tight_bandage": True}),
+    ("It's so painful she's sobbing.", {"severe_unrelenting_pain": True}),
+    ("Co-codamol does nothing.", {"severe_unrelenting_pain": True}),
+    ("Touching his toes makes him yell.", {"pain_on_passive_stretch": True}),
+    ("He screams if you bend his fingers.", {"pain_on_passive_stretch": True}),
+    ("The corner of her mouth is drooping.", {"face_droop": True}),
+    ("His face went wonky.", {"face_droop": True}),
+    ("Her speech sounded garbled.", {"trouble_swallowing_or_speaking": True}),
+    ("His left hand went limp.", {"weakness": True}),
+    ("It's now affecting my jaw as well.", {"spreading": True}),
+    ("My son (12) has a sore thigh.", {"age": 12, "sex": "male"}),
+    ("Temp of 101.3F and achy legs.", {"fever": True}),
+    ("Her temperature was 37.1 and the cramp went.", {"fever": False}),
+    ("He refuses to walk on it.", {"weakness": True}),
+    ("I keep dragging my left foot.", {"weakness": True}),
+    ("Cramps in my calves all the time.", {"episodes_per_week": 3}),
+    ("Calf cramps at night and the calf flickers too.", {"visible_twitch": True}),
+    ("Something popped in my hamstring during the sprint.", {"recent_injury": True,
+                                                             "onset": "during_exercise"}),
+    ("Twitching about 5x a week.", {"episodes_per_week": 5}),
+    ("Pain behind my right knee and in the calf.", {"site": "knee", "side": "right"}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("Back from two 9 hour flights and my calf aches.", "duration_s"),
@@ -79,6 +105,12 @@ NOT_READ: list[tuple[str, str]] = [
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
     ("The cramp lasted a minute; six hours later it's still sore.", "ongoing_days"),
     ("I don't think my leg is swollen.", "swelling"),
+    ("It was 38.5 degrees outside and my calf cramped.", "fever"),
+    ("Cramped on the run home, eased with a stretch.", "fluid_loss"),
+    ("My calf went pop at the gym.", "medications"),
+    ("Calf cramp while jumping rope.", "visible_twitch"),
+    ("Cramp lasted a minute, ibuprofen and it did nothing much.", "severe_unrelenting_pain"),
+    ("Pain in the back of my thigh.", "side"),
 ]
 
 
