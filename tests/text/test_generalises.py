@@ -92,8 +92,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("I keep dragging my left foot.", {"weakness": True}),
     ("Cramps in my calves all the time.", {"episodes_per_week": 3}),
     ("Calf cramps at night and the calf flickers too.", {"visible_twitch": True}),
-    ("Something popped in my hamstring during the sprint.", {"recent_injury": True,
-                                                             "onset": "during_exercise"}),
+    (
+        "Something popped in my hamstring during the sprint.",
+        {"recent_injury": True, "onset": "during_exercise"},
+    ),
     ("Twitching about 5x a week.", {"episodes_per_week": 5}),
     ("Pain behind my right knee and in the calf.", {"site": "knee", "side": "right"}),
 ]
