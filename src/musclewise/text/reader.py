@@ -76,6 +76,8 @@ CUE_WINDOW = 4
 wide for the long sentences people write)."""
 FOLLOWING_WINDOW = 3
 LAYERS = ("findings", "markers", "sites")
+PERSONS = frozenset({"_female", "_male", "_child"})
+"""Markers of the person a description is about ("my son", "my kid"): an age may follow."""
 FEVER_C, FEVER_F = 38.0, 100.4
 """A high temperature: 38C or above (NHS), 100.4F."""
 BODY_C, BODY_F = (34.0, 43.0), (93.0, 110.0)
@@ -722,6 +724,14 @@ class _Reader:
                 and self.p.periods[unit] < 1
             ):  # fmt: skip
                 at2 = times_at if unit in w["times"] or word_once else unit_at + 1
+                if at2 < n and low[at2] in w["per_word"] and not self.blocked(i):
+                    # "3 times weekly", "twice monthly"
+                    weeks = self.p.periods[low[at2].removesuffix("ly")]
+                    self.add("episodes_per_week", round(value / weeks, 2), 2, i,
+                             self.text(i, at2 + 1))  # fmt: skip
+                    self.used.update(range(i, at2 + 1))
+                    i = at2 + 1
+                    continue
                 if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
                     per = low[at2 + 1]
                     if per in self.p.periods:
@@ -771,7 +781,14 @@ class _Reader:
             after = low[i + 1] if i + 1 < b else ""
             said_temp = bool(before & set(w["temperature"]))
             said_degrees = after in w["degrees"] and "." in low[i]
-            if not (said_temp or said_degrees):
+            # "he's 38.9": an age is never a decimal
+            said_of_person = (
+                "." in low[i]
+                and i >= 2
+                and low[i - 1] in w["is"] | w["am"]
+                and low[i - 2] in w["he_she"] | w["i"]
+            )
+            if not (said_temp or said_degrees or said_of_person):
                 continue
             if set(low[max(a, i - 5) : min(b, i + 5)]) & set(w["weather"]):
                 continue
@@ -958,7 +975,7 @@ class _Reader:
                 and i + 1 < n
                 and i > 0
                 and any(
-                    m.concept in ("_female", "_male") and m.end == i
+                    m.concept in PERSONS and m.end == i
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
             ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
@@ -972,7 +989,7 @@ class _Reader:
                 and i + 2 < n
                 and low[i + 2] in w["age_close"]
                 and any(
-                    m.concept in ("_female", "_male") and m.end == i
+                    m.concept in PERSONS and m.end == i
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
             ):
