@@ -335,9 +335,15 @@ class Pipeline:
                 for s in _longest(by_layer.get(layer, []) + ignore, self.weights)
                 if s[0] != "_ignore"
             ]
-        # a medicine's short name inside a phrase of a finding is part of it ("my calf went
-        # pop" is no progestogen-only pill)
-        said = {i for s in spans if self.layer_of[s[0]] == "findings" for i in range(s[1], s[2])}
+        # a medicine's short name inside a phrase of a finding, or of an everyday phrase, is
+        # part of it ("my calf went pop", "heard a pop from the fireworks": no progestogen-only
+        # pill)
+        said = {
+            i
+            for s in spans + ignore
+            if self.layer_of[s[0]] in ("findings", "ignore")
+            for i in range(s[1], s[2])
+        }
         spans += [
             s
             for s in _longest(by_layer.get("medicines", []))
