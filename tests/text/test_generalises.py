@@ -98,6 +98,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("Twitching about 5x a week.", {"episodes_per_week": 5}),
     ("Pain behind my right knee and in the calf.", {"site": "knee", "side": "right"}),
+    ("The side of her face by the eye is drooping.", {"face_droop": True}),
+    (
+        "Thigh cramps most nights and the thigh twitches during the day.",
+        {"visible_twitch": True, "extent": "whole_muscle"},
+    ),
+    ("Heard a POP from the car exhaust and my calf cramped.", {"site": "calf"}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("Back from two 9 hour flights and my calf aches.", "duration_s"),
@@ -113,6 +119,11 @@ NOT_READ: list[tuple[str, str]] = [
     ("Calf cramp while jumping rope.", "visible_twitch"),
     ("Cramp lasted a minute, ibuprofen and it did nothing much.", "severe_unrelenting_pain"),
     ("Pain in the back of my thigh.", "side"),
+    ("The side of her face by the eye is drooping.", "eyelid_closes_or_droops"),
+    ("Heard a POP from the car exhaust and my calf cramped.", "medications"),
+    ("Heard a POP from the car exhaust and my calf cramped.", "recent_injury"),
+    ("Ran 10k and my calf cramped on the run home.", "fluid_loss"),
+    ("A constant cramp-like ache in my calf.", "episodes_per_week"),
 ]
 
 

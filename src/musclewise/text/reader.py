@@ -1100,11 +1100,14 @@ class _Reader:
         elif cramps and not twitches:
             self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
         # a cramp story that also says the muscle twitches ("and the calf twitches a lot too"):
-        # the twitching is a finding of its own
+        # the twitching is a finding of its own, and a story that begins with the cramp is
+        # about a cramp
         if cramps:
             told = [m for m in twitches if set(self.lower[m.start : m.end]) & self.twitch_words]
             if told:
                 self.add("visible_twitch", True, 1, told[0].start, told[0].text)
+                if cramps[0].start < twitches[0].start:
+                    self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
 
     def relief(self) -> None:
         keys = {"_stretch": "relieved_by_stretch", "_rest": "relieved_by_rest",
