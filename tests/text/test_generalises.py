@@ -104,6 +104,13 @@ CASES: list[tuple[str, dict[str, Any]]] = [
         {"visible_twitch": True, "extent": "whole_muscle"},
     ),
     ("Heard a POP from the car exhaust and my calf cramped.", {"site": "calf"}),
+    ("My boy, who's 6, can't stand on it.", {"age": 6, "weakness": True}),
+    ("The plaster is digging into her shin.", {"cast_or_tight_bandage": True}),
+    ("His face has gone saggy.", {"face_droop": True}),
+    ("He sounds drunk.", {"trouble_swallowing_or_speaking": True}),
+    ("My legs went like jelly.", {"weakness": True}),
+    ("The twitch has crept up my neck.", {"spreading": True}),
+    ("Cramps every second night.", {"episodes_per_week": 3.5}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("Back from two 9 hour flights and my calf aches.", "duration_s"),
@@ -124,6 +131,8 @@ NOT_READ: list[tuple[str, str]] = [
     ("Heard a POP from the car exhaust and my calf cramped.", "recent_injury"),
     ("Ran 10k and my calf cramped on the run home.", "fluid_loss"),
     ("A constant cramp-like ache in my calf.", "episodes_per_week"),
+    ("We moved to the sofa and my calf cramped.", "spreading"),
+    ("My calf cramps going up the stairs.", "spreading"),
 ]
 
 

@@ -981,7 +981,9 @@ class _Reader:
                 and i + 1 < n
                 and i > 0
                 and any(
-                    m.concept in PERSONS and m.end == i
+                    m.concept in PERSONS
+                    and 0 <= i - m.end <= 2
+                    and set(low[m.end : i]) <= w["who"] | {","}
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
             ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
