@@ -111,6 +111,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("My legs went like jelly.", {"weakness": True}),
     ("The twitch has crept up my neck.", {"spreading": True}),
     ("Cramps every second night.", {"episodes_per_week": 3.5}),
+    ("Our 5 y/o keeps crying about her calf.", {"age": 5}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("Back from two 9 hour flights and my calf aches.", "duration_s"),

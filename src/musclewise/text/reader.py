@@ -968,11 +968,15 @@ class _Reader:
                             break
                         k += 1
             elif (
-                i + 4 < n
-                and low[i + 1] == low[i + 3] == "-"
-                and low[i + 2] in w["year"]
-                and low[i + 4] in w["old"]
-            ) or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"]):
+                (
+                    i + 4 < n
+                    and low[i + 1] == low[i + 3] == "-"
+                    and low[i + 2] in w["year"]
+                    and low[i + 4] in w["old"]
+                )
+                or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
+                or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
+            ):
                 age = self.number(i)
             elif low[i] in w["aged"] and i + 1 < n:
                 age, start = self.number(i + 1), i + 1
