@@ -112,6 +112,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("The twitch has crept up my neck.", {"spreading": True}),
     ("Cramps every second night.", {"episodes_per_week": 3.5}),
     ("Our 5 y/o keeps crying about her calf.", {"age": 5}),
+    ("Under my left ribs it catches with each breath.", {"chest_pain": True}),
+    ("It's agony to breathe and my thigh is puffy.", {"chest_pain": True, "swelling": True}),
+    ("He flinches if you press on it.", {"tenderness": True}),
+    ("The cast feels like it's squeezing her arm.", {"cast_or_tight_bandage": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("Back from two 9 hour flights and my calf aches.", "duration_s"),
