@@ -24,7 +24,7 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 MARKERS = frozenset(
     {
         "_cramp", "_twitch", "_symptom", "_not_cramp", "_ignore", "_stress", "_stretch", "_rest",
-        "_bend", "_relief", "_no_relief", "_exercise", "_afterwards", "_female", "_male",
+        "_bend", "_relief", "_no_relief", "_exercise", "_afterwards", "_female", "_male", "_child",
         "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion",
     }
 )  # fmt: skip

@@ -76,6 +76,12 @@ CUE_WINDOW = 4
 wide for the long sentences people write)."""
 FOLLOWING_WINDOW = 3
 LAYERS = ("findings", "markers", "sites")
+PERSONS = frozenset({"_female", "_male", "_child"})
+"""Markers of the person a description is about ("my son", "my kid"): an age may follow."""
+FEVER_C, FEVER_F = 38.0, 100.4
+"""A high temperature: 38C or above (NHS), 100.4F."""
+BODY_C, BODY_F = (34.0, 43.0), (93.0, 110.0)
+"""Numbers that can be a body temperature, in Celsius and Fahrenheit."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +335,20 @@ class Pipeline:
                 for s in _longest(by_layer.get(layer, []) + ignore, self.weights)
                 if s[0] != "_ignore"
             ]
-        spans += _longest(by_layer.get("medicines", []))
+        # a medicine's short name inside a phrase of a finding, or of an everyday phrase, is
+        # part of it ("my calf went pop", "heard a pop from the fireworks": no progestogen-only
+        # pill)
+        said = {
+            i
+            for s in spans + ignore
+            if self.layer_of[s[0]] in ("findings", "ignore")
+            for i in range(s[1], s[2])
+        }
+        spans += [
+            s
+            for s in _longest(by_layer.get("medicines", []))
+            if not (s[2] - s[1] == 1 and s[1] in said and doc.raw[s[1]].isupper())
+        ]
         # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
         # negative phrase marked so negates the findings listed after it ("no pain or swelling")
         inside = {i for s in spans if s[0] != "_medicine" for i in range(s[1], s[2])}
@@ -519,6 +538,7 @@ class _Reader:
         self.candidates: list[_Candidate] = []
         self.used: set[int] = set()  # tokens already read as a number
         self._side_start = 0
+        self.twitch_words = frozenset(p.words["twitch_words"])
         self.by_sent: dict[int, list[_Mention]] = {}
         for m in mentions:
             self.by_sent.setdefault(m.sent, []).append(m)
@@ -552,6 +572,7 @@ class _Reader:
         self.concept_findings()
         self.scores()
         self.quantities()
+        self.body_temperature()
         self.lifestyle_numbers()
         self.age_and_sex()
         self.site_and_side()
@@ -709,6 +730,14 @@ class _Reader:
                 and self.p.periods[unit] < 1
             ):  # fmt: skip
                 at2 = times_at if unit in w["times"] or word_once else unit_at + 1
+                if at2 < n and low[at2] in w["per_word"] and not self.blocked(i):
+                    # "3 times weekly", "twice monthly"
+                    weeks = self.p.periods[low[at2].removesuffix("ly")]
+                    self.add("episodes_per_week", round(value / weeks, 2), 2, i,
+                             self.text(i, at2 + 1))  # fmt: skip
+                    self.used.update(range(i, at2 + 1))
+                    i = at2 + 1
+                    continue
                 if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
                     per = low[at2 + 1]
                     if per in self.p.periods:
@@ -741,6 +770,48 @@ class _Reader:
         if ongoing:
             best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
             self.add("ongoing_days", best[0], 3, best[1], best[3])
+
+    def body_temperature(self) -> None:
+        """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
+        said of the weather ("it was 38.5 degrees outside") is not a body's."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        for i in range(n):
+            if i in self.used or not DIGITS.match(low[i]):
+                continue
+            value = self.number(i)
+            if value is None:
+                continue
+            a, b = self.doc.sentence(i)
+            before = set(low[max(a, i - 3) : i])
+            after = low[i + 1] if i + 1 < b else ""
+            said_temp = bool(before & set(w["temperature"]))
+            said_degrees = after in w["degrees"] and "." in low[i]
+            # "he's 38.9": an age is never a decimal
+            said_of_person = (
+                "." in low[i]
+                and i >= 2
+                and low[i - 1] in w["is"] | w["am"]
+                and low[i - 2] in w["he_she"] | w["i"]
+            )
+            if not (said_temp or said_degrees or said_of_person):
+                continue
+            if set(low[max(a, i - 5) : min(b, i + 5)]) & set(w["weather"]):
+                continue
+            fahrenheit = after in ("f", "fahrenheit", "ºf") or value >= BODY_F[0]
+            span, limit = (BODY_F, FEVER_F) if fahrenheit else (BODY_C, FEVER_C)
+            if not span[0] <= value <= span[1]:
+                continue
+            self.used.add(i)
+            # the number is a body's, not the day's ("38.5 degrees" is no heat)
+            self.candidates = [
+                c for c in self.candidates
+                if not (c.key == "hot_environment" and i - 2 <= c.start <= i)
+            ]  # fmt: skip
+            start = min((j for j in range(max(a, i - 3), i) if low[j] in w["temperature"]),
+                        default=i)  # fmt: skip
+            end = i + 2 if after in w["degrees"] else i + 1
+            self.add("fever", value >= limit, 3, start, self.text(start, end))
 
     def symptom_distance(self, at: int) -> int:
         dist = [
@@ -897,11 +968,15 @@ class _Reader:
                             break
                         k += 1
             elif (
-                i + 4 < n
-                and low[i + 1] == low[i + 3] == "-"
-                and low[i + 2] in w["year"]
-                and low[i + 4] in w["old"]
-            ) or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"]):
+                (
+                    i + 4 < n
+                    and low[i + 1] == low[i + 3] == "-"
+                    and low[i + 2] in w["year"]
+                    and low[i + 4] in w["old"]
+                )
+                or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
+                or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
+            ):
                 age = self.number(i)
             elif low[i] in w["aged"] and i + 1 < n:
                 age, start = self.number(i + 1), i + 1
@@ -910,7 +985,9 @@ class _Reader:
                 and i + 1 < n
                 and i > 0
                 and any(
-                    m.concept in ("_female", "_male") and m.end == i
+                    m.concept in PERSONS
+                    and 0 <= i - m.end <= 2
+                    and set(low[m.end : i]) <= w["who"] | {","}
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
             ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
@@ -918,6 +995,17 @@ class _Reader:
                 follow = low[i + 2] if i + 2 < n else ""
                 if value is not None and follow not in self.p.units:
                     age, start = value, i + 1
+            elif (
+                low[i] in w["age_open"]
+                and i > 0
+                and i + 2 < n
+                and low[i + 2] in w["age_close"]
+                and any(
+                    m.concept in PERSONS and m.end == i
+                    for m in self.by_sent.get(self.sent_of[i], ())
+                )
+            ):
+                age, start = self.number(i + 1), i + 1
             if age is not None and AGE_RANGE[0] <= age <= AGE_RANGE[1] and age == int(age):
                 self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
                 self.used.add(start)
@@ -1017,6 +1105,15 @@ class _Reader:
             self.add("extent", "part_of_muscle", 1, twitches[0].start, twitches[0].text)
         elif cramps and not twitches:
             self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
+        # a cramp story that also says the muscle twitches ("and the calf twitches a lot too"):
+        # the twitching is a finding of its own, and a story that begins with the cramp is
+        # about a cramp
+        if cramps:
+            told = [m for m in twitches if set(self.lower[m.start : m.end]) & self.twitch_words]
+            if told:
+                self.add("visible_twitch", True, 1, told[0].start, told[0].text)
+                if cramps[0].start < twitches[0].start:
+                    self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
 
     def relief(self) -> None:
         keys = {"_stretch": "relieved_by_stretch", "_rest": "relieved_by_rest",
