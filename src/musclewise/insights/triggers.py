@@ -540,7 +540,7 @@ def _adjusted(
 
     Every column is tested by its own score test, the others fitted; a factor with both lags
     in the model is also tested once for both (:func:`conditional.joint_score_test`, one-sided
-    by :func:`conditional.one_sided_joint_p`), on the days where either was recorded."""
+    by :func:`conditional.one_sided_joint_p`), on the days where both were recorded."""
     import numpy as np
 
     from musclewise.insights import conditional
@@ -589,9 +589,7 @@ def _adjusted(
              if lag == 0 and (f, 1) in index}  # fmt: skip
     joint: dict[str, float] = {}
     for factor, (j0, j1) in pairs.items():
-        # the days where either lag was recorded (the other at its usual share, as in the
-        # others' tests): a day missing one lag still tells of the other
-        data = data_for(~missing[:, j0] | ~missing[:, j1])
+        data = data_for(~missing[:, j0] & ~missing[:, j1])
         chosen = np.array([j0, j1], dtype=np.intp)
         start = np.delete(full.beta, chosen)
         both, _ = conditional.joint_score_test(data, chosen, start=start)
