@@ -13,6 +13,7 @@ from statsmodels.discrete.conditional_models import ConditionalPoisson
 
 from musclewise.insights import conditional, recording
 from musclewise.insights.simulate import scenario
+from musclewise.insights.summary import Finding
 from musclewise.insights.triggers import (
     OTHER_DAY,
     RECORDING,
@@ -129,6 +130,9 @@ def test_when_the_two_days_cannot_be_told_apart_it_says_so() -> None:
         words = sentence(c, "long exercise")
         assert words.startswith("On days with long exercise or the day after you logged cramps")
         assert "The day or the day before: this diary cannot tell which." in words
+        finding = Finding(c, "long exercise", words)
+        assert finding.when == "the same day or the day before"
+        assert finding.to_dict()["either_day"] is True
 
 
 def test_a_factor_is_one_hypothesis_for_benjamini_hochberg() -> None:
