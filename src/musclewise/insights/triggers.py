@@ -18,9 +18,14 @@ smooth trend over the whole diary (:func:`medicine_test`), never before against 
 Factors recorded more or less often on days with episodes are never named
 (:mod:`musclewise.insights.recording`).
 
-The p-values of all the comparisons tested together are adjusted by Benjamini-Hochberg
+A factor with both lags in the model is tested once for both, by the one-sided joint score
+test of its two columns (:func:`musclewise.insights.conditional.one_sided_joint_p`): a factor
+that runs in streaks shares its information between its two lags, and tested apart neither
+showed. The p-values of all the factors tested together are adjusted by Benjamini-Hochberg
 (SciPy), and a factor is called a trigger only when the adjusted value is below ``alpha`` and
-its interval lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, is
+the interval of what is named lies above 1: each lag whose own interval (adjusted for the
+other) does, or else "the day or the day before" (:data:`EITHER_DAY`,
+:attr:`Comparison.either_day`). (:func:`rate_ratio`, the exact mid-p comparison of two counts, is
 kept for comparing two periods; :func:`analyse_unadjusted` is the one-factor-at-a-time method
 this replaced, which ``make bench`` sets beside it.)
 
@@ -390,7 +395,10 @@ def analyse(
     others fitted (:func:`musclewise.insights.conditional.score_test`), on the days where it
     was recorded (a factor missing on a day leaves that day out of its own test only; in the
     others' it counts at its usual share). With too few episodes for that model, each factor
-    is compared alone within the same strata, and says so (:data:`UNADJUSTED`). Factors in
+    is compared alone within the same strata, and says so (:data:`UNADJUSTED`). A factor with
+    both lags in the model is one hypothesis for Benjamini-Hochberg (its joint test; without the
+    model, the smaller of its two values doubled), and then names the lag that carries it, or
+    the day or the day before when neither can be singled out. Factors in
     ``whole_period`` (a medicine, taken from a date on) are compared over the whole period
     adjusted for a smooth trend (:func:`medicine_test`). A factor recorded more or less often
     on days with episodes (:mod:`musclewise.insights.recording`) is never named.
