@@ -21,7 +21,7 @@ DEMO_END = date(2026, 10, 31)
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file holding the six-month demo diary (read-only for the tests)."""
+    """A SQLite file holding the demo diary of a year (read-only for the tests)."""
     from musclewise.diary.demo import fill_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"

@@ -27,6 +27,14 @@ def test_insights_json_and_charts(demo_url: str, tmp_path: Path) -> None:
     statin = next(m for m in data["medicines"] if m["name"].startswith("Atorvastatin"))
     assert "cannot tell that apart from a steady rise" in statin["in_this_diary"]
     assert not any(f["factor"].startswith("medicine:") for f in data["triggers"]["found"])
+    # the demo's one real trigger (the night after a hard run) is named, adjusted, and the
+    # diary records every factor both ways, so no recording warning
+    found = {(f["factor"], f["lag_days"], f["kind"]) for f in data["triggers"]["found"]}
+    assert ("intense_exercise", 1, "cramp") in found
+    hard = next(f for f in data["triggers"]["found"] if f["factor"] == "intense_exercise")
+    assert hard["ci95"][0] > 1 and "the other factors" in hard["adjusted_for"]
+    assert hard["sentence"].startswith("On days after intense exercise you logged cramps")
+    assert data["triggers"]["recording"] == []
     label = next(c for c in statin["classes"] if c["cramp_linked"])
     assert label["sources"] and all(s["title"] for s in label["sources"])
     names = {p.name for p in charts.iterdir()}

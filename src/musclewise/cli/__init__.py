@@ -33,7 +33,7 @@ SUMMARIES = {
     "export": "Export the diary: CSV, JSON Lines or FHIR.",
     "import": "Import an export into the diary, in one transaction.",
     "backup": "Copy a SQLite diary safely, even while it is in use.",
-    "demo": "Fill an empty database with a six-month example diary.",
+    "demo": "Fill an empty database with an example diary of a year.",
     "insights": "What the diary shows: warning patterns, triggers, counts.",
     "report": "A report for a doctor (PDF or HTML).",
     "knowledge": "Browse what musclewise knows, and where it comes from.",

@@ -35,12 +35,13 @@ def demo_command(
     ),
     json_flag: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Fill an empty database with a realistic six-month example diary.
+    """Fill an empty database with a realistic example diary of a year.
 
-    A woman born in 1961 with calf cramps at night, more of them after hard long runs and after
-    she starts atorvastatin half-way through; her day's context on most days; a stressful week
-    with eyelid twitching. Every episode is assessed as musclewise log would. A database that
-    already holds a diary is refused.
+    A woman born in 1961 with calf cramps at night, more of them the night after a hard run,
+    and steadily more over the year (she starts atorvastatin half-way through, which adds
+    nothing of its own); her day's context on most days; a stressful week with eyelid
+    twitching. Every episode is assessed as musclewise log would. A database that already
+    holds a diary is refused.
 
     Example: musclewise demo --database-url sqlite:///demo.sqlite3, then
     musclewise insights --database-url sqlite:///demo.sqlite3 and

@@ -1,18 +1,24 @@
 """An example diary to try musclewise on: ``musclewise demo``.
 
-Six months (by default) of one person's diary, the same for the same seed and end date:
+A year (by default) of one person's diary, the same for the same seed and end date:
 
-- a woman born in 1961 who lives in London and runs: easy runs on Tuesdays and Thursdays,
-  a long run (60 to 120 minutes, often hard) at the weekend;
-- calf cramps at night (pain 6 to 9, one to three minutes, stretching helps), on about one
-  night in seven at first;
-- atorvastatin started half-way through, after which cramp nights are two to three times as
-  common;
-- after a hard long run, cramps are about three times as likely the night after;
+- a woman born in 1961 who lives in London and runs: easy runs on Tuesdays and Thursdays
+  (some weeks), a long run (60 to 120 minutes, hard seven times in ten) once or twice a week
+  on whichever day suits her that week, weekends more often, and some weeks a short hard
+  session of intervals on a weekday;
+- calf cramps at night (pain 6 to 9, one to three minutes, stretching helps), about one
+  night in five at first, becoming steadily more common over the months, faster in the later
+  ones (three and a half times as many by the end);
+- after a hard run (long, or intervals), cramps are about three times as likely the night
+  after (the one real trigger: the insights name it), after an easy long run a little more;
+- atorvastatin started half-way through, with no effect of its own on the cramps: they rise
+  after it only as they were rising anyway, and the insights say they cannot tell the two
+  apart;
 - her day's context on most days (exercise, caffeine, alcohol, fluids, sleep, stress, screen
-  time, a hot day now and then), recorded each evening at 21:00;
-- one stressful week (stress 8 to 9, long screen days, little sleep) with a spell of eyelid
-  twitching: painless, a few seconds each.
+  time, heat, cold, long sitting or standing), recorded each evening at 21:00, every yes/no
+  question answered "no" as well as "yes", as the diary asks;
+- one stressful week (stress 8 to 9, long screen days, little sleep, much coffee) with a
+  spell of eyelid twitching: painless, a few seconds each.
 
 :func:`plan_demo` makes the diary as plain data (pure: the clock is an argument);
 :func:`fill_demo` writes it through :class:`~musclewise.diary.Diary` in time order, the way
@@ -23,6 +29,7 @@ assessed by the engine with the profile, the medicines and the context known at 
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Mapping
@@ -37,7 +44,7 @@ from musclewise.diary.errors import DiaryValueError, FieldProblem
 from musclewise.errors import UsageError
 
 DEFAULT_SEED = 1961
-DEFAULT_MONTHS = 6
+DEFAULT_MONTHS = 12
 MAX_MONTHS = 24
 PERSON = "demo"
 TIMEZONE = "Europe/London"
@@ -46,13 +53,21 @@ STATIN = "Atorvastatin 20mg"
 DAY_RECORDED_AT = time(21, 0)
 """When the day's context is written (she fills it in each evening)."""
 
-CRAMP_NIGHT = 0.12
-"""The chance of cramps on a night, before the statin and without a hard run the day before."""
-STATIN_FACTOR = 2.8
+CRAMP_NIGHT = 0.22
+"""Cramps a night at the start, without a hard run the day before."""
+RISE = 3.5
+"""How many times as many cramps a night by the last day: a steady rise over the diary, faster
+in its later months (the statin adds nothing of its own)."""
 HARD_RUN_FACTOR = 3.0
 LONG_EXERCISE_FACTOR = 1.3
 HARD_RUNS = 0.7
 """The share of long runs that are hard."""
+LONG_RUN_WEEKDAYS = (0, 1, 2, 3, 4, 5, 5, 6, 6, 6)
+"""The long run's day, drawn each week (Monday 0): any day, weekends more often."""
+SECOND_LONG_RUN = 0.5
+"""The share of weeks with a second long run."""
+INTERVALS = 0.8
+"""The chance of a short hard session (intervals, 30 to 45 minutes) on its weekday."""
 DAYS_RECORDED = 0.9
 """The share of days with their context recorded."""
 
@@ -147,29 +162,37 @@ def _clock(rng: random.Random, first_minute: int, last_minute: int) -> time:
 
 
 def _day_context(
-    rng: random.Random, day: date, stressed: bool, hard_run: bool | None
+    rng: random.Random, day: date, stressed: bool, hard_run: bool | None, intervals: bool
 ) -> dict[str, Any]:
-    """One day's context; ``hard_run``: a long run that day (True hard, False easy)."""
+    """One day's context; ``hard_run``: a long run that day (True hard, False easy);
+    ``intervals``: a short hard session."""
     weekday = day.weekday()  # Monday 0
     summer = day.month in (6, 7, 8)
+    winter = day.month in (12, 1, 2)
     values: dict[str, Any] = {}
     if hard_run is not None:
         values["exercise_minutes"] = float(rng.randrange(60, 121, 5))
         values["exercise_intense"] = hard_run
         values["notes"] = f"long run, {rng.randint(12, 22)} km"
-    elif weekday in (1, 3) and not stressed:
+    elif intervals:
+        values["exercise_minutes"] = float(rng.randrange(30, 50, 5))
+        values["exercise_intense"] = True
+        values["notes"] = "intervals"
+    elif weekday in (1, 3) and not stressed and rng.random() < 0.7:
         values["exercise_minutes"] = float(rng.randrange(30, 46, 5))
         values["exercise_intense"] = False
     elif rng.random() < 0.6:
         values["exercise_minutes"] = float(rng.randrange(10, 35, 5))  # walking
         values["exercise_intense"] = False
+    else:
+        values["exercise_minutes"] = 0.0  # a rest day
     if stressed:
         values.update(
             caffeine_cups=float(rng.randint(4, 6)),
             stress=rng.randint(8, 9),
             sleep_hours=rng.choice([4.5, 5.0, 5.5, 6.0]),
             screen_hours=float(rng.randint(9, 12)),
-            fluids_litres=round(rng.uniform(1.0, 1.6), 1),
+            fluids_litres=round(rng.uniform(1.2, 2.4), 1),
         )
     else:
         values.update(
@@ -184,20 +207,24 @@ def _day_context(
         friday_or_saturday = weekday in (4, 5)
         drinks = rng.randint(1, 3) if friday_or_saturday else int(rng.random() < 0.2)
         values["alcohol_drinks"] = float(drinks)
-    if summer and rng.random() < 0.3:
-        values["hot_environment"] = True
-        if hard_run is not None:
-            values["heavy_sweating"] = True
-    if rng.random() < 0.15:
-        values["long_sitting_or_standing"] = True
+    # the yes/no questions, answered "no" as well as "yes"
+    values["hot_environment"] = rng.random() < (0.3 if summer else 0.03)
+    values["cold_exposure"] = rng.random() < (0.25 if winter else 0.03)
+    values["heavy_sweating"] = hard_run is not None and (
+        values["hot_environment"] or rng.random() < 0.3)  # fmt: skip
+    values["long_sitting_or_standing"] = rng.random() < 0.15
     return values
 
 
-def _night_cramps(rng: random.Random, morning: date, chance: float) -> list[PlannedEpisode]:
-    """The calf cramps (sometimes a foot) of the night that ends on ``morning``."""
-    if rng.random() >= chance:
+def _night_cramps(rng: random.Random, morning: date, mean: float) -> list[PlannedEpisode]:
+    """The calf cramps (sometimes a foot) of the night that ends on ``morning``: ``mean`` a
+    night (Poisson, at most three)."""
+    count, product, limit = 0, rng.random(), math.exp(-mean)
+    while product > limit and count < 3:
+        count += 1
+        product *= rng.random()
+    if not count:
         return []
-    count = 2 if rng.random() < 0.15 else 1
     minutes = sorted(rng.sample(range(30, 330), count))  # 00:30 to 05:30
     episodes = []
     for minute in minutes:
@@ -256,6 +283,16 @@ def _twitches(rng: random.Random, day: date, spell_day: int) -> list[PlannedEpis
     ]
 
 
+def _long_run_days(rng: random.Random) -> set[int]:
+    """The week's long-run days (Monday 0): one, and some weeks two, never back to back."""
+    days = {rng.choice(LONG_RUN_WEEKDAYS)}
+    if rng.random() < SECOND_LONG_RUN:
+        second = rng.choice(LONG_RUN_WEEKDAYS)
+        if all(abs(second - d) > 1 for d in days):
+            days.add(second)
+    return days
+
+
 def plan_demo(
     seed: int = DEFAULT_SEED,
     months: int = DEFAULT_MONTHS,
@@ -280,22 +317,29 @@ def plan_demo(
     stress_week = first + timedelta(days=rng.randint(earliest, max(earliest, total // 2 - 14)))
     days: dict[date, dict[str, Any]] = {}
     episodes: list[PlannedEpisode] = []
-    long_run_day = rng.choice([5, 6])  # Saturday or Sunday
+    long_run_days = _long_run_days(rng)
+    interval_day = rng.choice([d for d in range(5) if d not in long_run_days])
     previous: dict[str, Any] = {}
     for offset in range(total):
         day = first + timedelta(days=offset)
+        if day.weekday() == 0:
+            long_run_days = _long_run_days(rng)  # each week, the day that suits her
+            interval_day = rng.choice([d for d in range(5) if d not in long_run_days])
         stressed = 0 <= (day - stress_week).days < 7
         hard_run: bool | None = None
-        if day.weekday() == long_run_day and not stressed and rng.random() < 0.9:
+        if day.weekday() in long_run_days and not stressed and rng.random() < 0.9:
             hard_run = rng.random() < HARD_RUNS
-        context = _day_context(rng, day, stressed, hard_run)
-        # the night before this day: cramps more likely on the statin and after a hard run
-        chance = CRAMP_NIGHT * (STATIN_FACTOR if day >= statin_from else 1.0)
+        intervals = (hard_run is None and not stressed and day.weekday() == interval_day
+                     and rng.random() < INTERVALS)  # fmt: skip
+        context = _day_context(rng, day, stressed, hard_run, intervals)
+        # the night before this day: cramps steadily more likely over the months (the statin
+        # adds nothing of its own), and more likely after a hard run
+        chance = CRAMP_NIGHT * (1 + (RISE - 1) * (offset / max(total - 1, 1)) ** 2)
         if previous.get("exercise_intense"):
             chance *= HARD_RUN_FACTOR
         elif previous.get("exercise_minutes", 0) >= 60:
             chance *= LONG_EXERCISE_FACTOR
-        episodes += _night_cramps(rng, day, min(chance, 0.9))
+        episodes += _night_cramps(rng, day, chance)
         if hard_run is not None and rng.random() < 0.15:
             episodes.append(_after_run_cramp(rng, day))
         spell_day = (day - stress_week).days  # twitching from the second stressful day
@@ -304,8 +348,6 @@ def plan_demo(
         if rng.random() < DAYS_RECORDED or stressed or hard_run is not None:
             days[day] = context
         previous = context
-        if day.weekday() == 0 and rng.random() < 0.3:
-            long_run_day = rng.choice([5, 6])  # some weeks the long run moves
     kept = tuple(e for e in episodes if e.started_at <= clock)
     recorded = {d: v for d, v in days.items() if _local(d, DAY_RECORDED_AT) <= clock}
     return DemoPlan(first, last, statin_from, stress_week, recorded, kept)

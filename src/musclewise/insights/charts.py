@@ -140,6 +140,8 @@ def forest(comparisons: Sequence[Comparison], labels: dict[str, str], fmt: str =
     names = []
     for c in shown:
         when = "day before" if c.lag else "same day"
+        if c.either_day:
+            when = "same day or day before"
         names.append(f"{labels.get(c.factor, c.factor)} ({when}, {KIND_LABELS[c.kind].lower()})")
     ax.set_yticks(range(len(shown)), names)
     ax.axvline(1.0, color="black", linewidth=1)

@@ -130,6 +130,8 @@ class Finding:
     def when(self) -> str:
         if self.comparison.factor.startswith(MEDICINE_PREFIX):
             return "while taking it"
+        if self.comparison.either_day:
+            return "the same day or the day before"
         return "the day before" if self.comparison.lag else "the same day"
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,6 +140,7 @@ class Finding:
             "factor": c.factor,
             "label": self.label,
             "lag_days": c.lag,
+            "either_day": c.either_day,
             "kind": c.kind,
             "days_with": c.exposed_days,
             "episodes_on_days_with": c.exposed_events,

@@ -18,9 +18,14 @@ smooth trend over the whole diary (:func:`medicine_test`), never before against 
 Factors recorded more or less often on days with episodes are never named
 (:mod:`musclewise.insights.recording`).
 
-The p-values of all the comparisons tested together are adjusted by Benjamini-Hochberg
+A factor with both lags in the model is tested once for both, by the one-sided joint score
+test of its two columns (:func:`musclewise.insights.conditional.one_sided_joint_p`): a factor
+that runs in streaks shares its information between its two lags, and tested apart neither
+showed. The p-values of all the factors tested together are adjusted by Benjamini-Hochberg
 (SciPy), and a factor is called a trigger only when the adjusted value is below ``alpha`` and
-its interval lies above 1. (:func:`rate_ratio`, the exact mid-p comparison of two counts, is
+the interval of what is named lies above 1: each lag whose own interval (adjusted for the
+other) does, or else "the day or the day before" (:data:`EITHER_DAY`,
+:attr:`Comparison.either_day`). (:func:`rate_ratio`, the exact mid-p comparison of two counts, is
 kept for comparing two periods; :func:`analyse_unadjusted` is the one-factor-at-a-time method
 this replaced, which ``make bench`` sets beside it.)
 
@@ -88,8 +93,15 @@ class Comparison(NamedTuple):
     efficiency: float | None = None
     """The information left for this comparison after the strata and the adjustment, as a
     share of a plain comparison of the same days (for the power statement)."""
+    either_day: bool = False
+    """Named for "the day or the day before": the factor's two lags together raise the rate,
+    and this diary cannot tell which carries it (they run in streaks). The counts, the rate
+    ratio and its interval are then those of the days with the factor on the day or the day
+    before, adjusted like the rest; only the same-day comparison carries it."""
 
 
+OTHER_DAY = "the other day (the same day or the day before)"
+EITHER_DAY = "the day or the day before: this diary cannot tell which"
 UNADJUSTED = "too few days for the adjusted model; compared unadjusted for the other factors"
 TREND = "cannot be told apart from a steady change over the diary"
 RECORDING = "recorded more or less often on days with episodes"
@@ -383,7 +395,10 @@ def analyse(
     others fitted (:func:`musclewise.insights.conditional.score_test`), on the days where it
     was recorded (a factor missing on a day leaves that day out of its own test only; in the
     others' it counts at its usual share). With too few episodes for that model, each factor
-    is compared alone within the same strata, and says so (:data:`UNADJUSTED`). Factors in
+    is compared alone within the same strata, and says so (:data:`UNADJUSTED`). A factor with
+    both lags in the model is one hypothesis for Benjamini-Hochberg (its joint test; without the
+    model, the smaller of its two values doubled), and then names the lag that carries it, or
+    the day or the day before when neither can be singled out. Factors in
     ``whole_period`` (a medicine, taken from a date on) are compared over the whole period
     adjusted for a smooth trend (:func:`medicine_test`). A factor recorded more or less often
     on days with episodes (:mod:`musclewise.insights.recording`) is never named.
@@ -396,6 +411,7 @@ def analyse(
 
     by_day = {d.day: d for d in days}
     measured: list[Comparison] = []
+    hypotheses: list[_Hypothesis] = []
     for kind in kinds:
         biased = recording.biased_factors(days, factors, kind)
         columns: list[tuple[str, int]] = []
@@ -409,7 +425,9 @@ def analyse(
                 enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
                 if enough and factor not in whole_period:
                     columns.append((factor, lag))
-        results = _adjusted(days, columns, kind, by_day) if adjust and columns else None
+        model = _adjusted(days, columns, kind, by_day) if adjust and columns else None
+        results = None if model is None else model.columns
+        first = len(measured)
         for (factor, lag), (t1, a, t0, b) in counts.items():
             enough = t1 >= min_days and t0 >= min_days and a + b >= min_events
             caveat = RECORDING if factor in biased else None
@@ -423,7 +441,7 @@ def analyse(
                 rr, low, high, p, efficiency = results[(factor, lag)]
                 adjusted_for = (
                     "the other factors",
-                    "the other day (the same day or the day before)",
+                    OTHER_DAY,
                     "the four-week period",
                     "the day of the week",
                 )
@@ -437,26 +455,100 @@ def analyse(
                 Comparison(factor, lag, kind, t1, a, t0, b, rr, low, high, p, None, enough,
                            needed, False, adjusted_for, caveat, efficiency)
             )  # fmt: skip
-    tested = [i for i, c in enumerate(measured) if c.p_value is not None]
-    if tested:
-        p_values = [measured[i].p_value or 1.0 for i in tested]
-        for i, q in zip(tested, false_discovery_control(p_values), strict=True):
-            c = measured[i]
-            trigger = (float(q) < alpha and c.ci_low is not None and c.ci_low > 1
-                       and c.caveat not in (RECORDING, TREND))  # fmt: skip
-            measured[i] = c._replace(q_value=float(q), trigger=trigger)
+        # the hypotheses of this kind: a factor tested at both lags in the model is one
+        # (its joint test); every other comparison with a p-value is one of its own
+        where = {(measured[i].factor, measured[i].lag): i for i in range(first, len(measured))}
+        grouped: set[int] = set()
+        for factor, joint_p in ({} if model is None else model.joint).items():
+            members = [where[(factor, lag)] for lag in LAGS]
+            grouped.update(members)
+            hypotheses.append(_Hypothesis(members, joint_p, model, factor))
+        # without the adjusted model, a factor tested at both lags is one hypothesis too: the
+        # smaller of its two p-values, doubled (Bonferroni within the factor)
+        for factor in factors:
+            members = [where[(factor, lag)] for lag in LAGS if (factor, lag) in where]
+            values = [measured[i].p_value for i in members]
+            if len(members) == 2 and not grouped.intersection(members) and None not in values:
+                grouped.update(members)
+                smaller = min(v for v in values if v is not None)
+                hypotheses.append(_Hypothesis(members, min(1.0, 2 * smaller), None, factor))
+        hypotheses.extend(_Hypothesis([i], measured[i].p_value or 1.0, None, None)
+                          for i in range(first, len(measured))
+                          if i not in grouped and measured[i].p_value is not None)  # fmt: skip
+    if hypotheses:
+        q_values = false_discovery_control([h.p_value for h in hypotheses])
+        for h, q in zip(hypotheses, q_values, strict=True):
+            for i in h.members:
+                measured[i] = measured[i]._replace(q_value=float(q))
+            if float(q) < alpha:
+                _name(measured, h)
     return measured
+
+
+class _Hypothesis(NamedTuple):
+    members: list[int]
+    """The comparisons it covers (both lags of a factor, or one)."""
+    p_value: float
+    model: _Model | None
+    """For a factor's joint test: the adjusted model, to say which day carries it."""
+    factor: str | None
+
+
+def _named(c: Comparison) -> bool:
+    return (c.ci_low is not None and c.ci_low > 1
+            and c.caveat not in (RECORDING, TREND))  # fmt: skip
+
+
+def _name(measured: list[Comparison], h: _Hypothesis) -> None:
+    """Name what a hypothesis rejected by Benjamini-Hochberg carries: a comparison whose own
+    interval lies above 1 (for a factor's two lags, each adjusted for the other: closed
+    testing, Marcus, Peritz and Gabriel 1976); when neither lag of a factor can be told apart,
+    the factor on the day or the day before, if that comparison's interval lies above 1."""
+    named = [i for i in h.members if _named(measured[i])]
+    for i in named:
+        measured[i] = measured[i]._replace(trigger=True)
+    if named or h.model is None or h.factor is None:
+        return
+    same_day = h.members[0]
+    c = measured[same_day]
+    if c.caveat in (RECORDING, TREND):
+        return
+    either = h.model.either(h.factor)
+    if either is None:
+        return
+    (t1, a, t0, b), (rr, low, high, p, efficiency) = either
+    measured[same_day] = c._replace(
+        exposed_days=t1, exposed_events=a, other_days=t0, other_events=b, rate_ratio=rr,
+        ci_low=low, ci_high=high, p_value=p, efficiency=efficiency, either_day=True,
+        trigger=low > 1, adjusted_for=tuple(w for w in c.adjusted_for if w != OTHER_DAY),
+    )  # fmt: skip
 
 
 Verdict = tuple[float, float, float, float, float]
 """A rate ratio, its 95% interval, the one-sided p-value and the efficiency."""
 
 
+class _Model:
+    """The adjusted model of one kind: every column's verdict, each factor's joint test of
+    both lags, and (on demand) the verdict on a factor "on the day or the day before"."""
+
+    def __init__(self, columns: dict[tuple[str, int], Verdict], joint: dict[str, float],
+                 either: Callable[[str], tuple[tuple[int, int, int, int], Verdict] | None],
+                 ) -> None:  # fmt: skip
+        self.columns = columns
+        self.joint = joint
+        self.either = either
+
+
 def _adjusted(
     days: Sequence[Day], columns: Sequence[tuple[str, int]], kind: str,
     by_day: Mapping[date, Day],
-) -> dict[tuple[str, int], Verdict] | None:  # fmt: skip
-    """The adjusted model's verdict on every column, or None when it has too few episodes."""
+) -> _Model | None:  # fmt: skip
+    """The adjusted model's verdicts, or None when it has too few episodes.
+
+    Every column is tested by its own score test, the others fitted; a factor with both lags
+    in the model is also tested once for both (:func:`conditional.joint_score_test`, one-sided
+    by :func:`conditional.one_sided_joint_p`), on the days where both were recorded."""
     import numpy as np
 
     from musclewise.insights import conditional
@@ -484,12 +576,15 @@ def _adjusted(
     scale = max(1.0, conditional.pearson_scale(everything, full))
     results: dict[tuple[str, int], Verdict] = {}
     prepared: dict[bytes, conditional.Data] = {}
-    for j, column in enumerate(columns):
-        keep = ~missing[:, j]
+
+    def data_for(keep: Any) -> conditional.Data:
         key = keep.tobytes()
         if key not in prepared:
             prepared[key] = conditional.prepare(y[keep], filled[keep], groups[keep])
-        data = prepared[key]
+        return prepared[key]
+
+    for j, column in enumerate(columns):
+        data = data_for(~missing[:, j])
         start = np.delete(full.beta, j)
         test, _ = conditional.score_test(data, j, start=start)
         share = float(data.x[:, j].mean()) if len(data.y) else 0.0
@@ -497,7 +592,39 @@ def _adjusted(
         efficiency = test.variance / scale / plain if plain > 0 else 0.0
         wald = conditional.wald_se(full, j) * math.sqrt(scale)
         results[column] = (*_verdict(float(full.beta[j]), test, scale, wald), efficiency)
-    return results
+    index = {column: j for j, column in enumerate(columns)}
+    pairs = {f: (index[(f, 0)], index[(f, 1)]) for f, lag in columns
+             if lag == 0 and (f, 1) in index}  # fmt: skip
+    joint: dict[str, float] = {}
+    for factor, (j0, j1) in pairs.items():
+        data = data_for(~missing[:, j0] & ~missing[:, j1])
+        chosen = np.array([j0, j1], dtype=np.intp)
+        start = np.delete(full.beta, chosen)
+        both, _ = conditional.joint_score_test(data, chosen, start=start)
+        # a continuity correction of a half on each score, the variance widened like the rest
+        joint[factor] = conditional.one_sided_joint_p(both.score - 0.5, both.variance * scale)
+
+    def either(factor: str) -> tuple[tuple[int, int, int, int], Verdict] | None:
+        j0, j1 = pairs[factor]
+        keep = ~missing[:, j0] & ~missing[:, j1]
+        merged = np.maximum(filled[:, j0], filled[:, j1])
+        rest = [j for j in range(p) if j not in (j0, j1)]
+        x2 = np.column_stack([merged, filled[:, rest]])
+        data = conditional.prepare(y[keep], x2[keep], groups[keep])
+        if not len(data.y):
+            return None
+        fitted = conditional.fit(data)
+        test, _ = conditional.score_test(data, 0, start=fitted.beta[1:])
+        exposed = merged[keep] > 0.5
+        counts = (int(exposed.sum()), int(y[keep][exposed].sum()),
+                  int((~exposed).sum()), int(y[keep][~exposed].sum()))  # fmt: skip
+        share = float(data.x[:, 0].mean())
+        plain = float(data.y.sum()) * share * (1.0 - share)
+        efficiency = test.variance / scale / plain if plain > 0 else 0.0
+        wald = conditional.wald_se(fitted, 0) * math.sqrt(scale)
+        return counts, (*_verdict(float(fitted.beta[0]), test, scale, wald), efficiency)
+
+    return _Model(results, joint, either)
 
 
 def _verdict(
@@ -639,6 +766,8 @@ def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
     episodes = "cramps" if c.kind == "cramp" else "twitches"
     if when is None:
         when = f"On days after {label}" if c.lag else f"On days with {label}"
+        if c.either_day:
+            when = f"On days with {label} or the day after"
     total = c.exposed_days + c.other_days
     if not c.enough_data:
         if c.days_needed < 0:
@@ -671,7 +800,8 @@ def sentence(c: Comparison, label: str, *, when: str | None = None) -> str:
         return (
             f"{when} you logged {episodes} about {c.rate_ratio:.1f} times as often "
             f"(95% CI {c.ci_low:.1f} to {ratio_text(c.ci_high)}, over {total} days{adjusted}). "
-            "This shows an association, not a cause."
+            + (f"{EITHER_DAY.capitalize()}. " if c.either_day else "")
+            + "This shows an association, not a cause."
         )
     tail = f"{adjusted}, and for testing many factors at once" if adjusted else (
         "; adjusted for testing many factors at once")  # fmt: skip
