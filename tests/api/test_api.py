@@ -135,7 +135,11 @@ def test_the_interview_asks_until_it_should_stop(client: TestClient) -> None:
         key = step["question"]["key"]
         assert key not in asked
         asked.append(key)
-        if key in answers:
+        if step["question"]["type"] == "group":
+            # the safety screen: "none of these" is each of its signs answered false
+            assert key.startswith("screen:") and step["question"]["choices"]
+            findings.update({c["id"]: False for c in step["question"]["choices"]})
+        elif key in answers:
             findings[key] = answers[key]
         else:
             unknown.append(key)
@@ -149,3 +153,31 @@ def test_the_openapi_document_is_3_1_and_lists_every_endpoint(client: TestClient
     spec = client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.1")
     assert {"/assess", "/triage", "/parse", "/interview/next"} <= set(spec["paths"])
+
+
+def test_the_web_app_serves_the_api_and_its_documentation_offline(tmp_path: Any) -> None:
+    from musclewise.web.app import create_app as create_web
+
+    app = create_web(f"sqlite:///{tmp_path / 'diary.sqlite3'}")
+    with TestClient(app, base_url="http://127.0.0.1") as web:
+        answer = web.post("/api/v1/assess", json={"site": "calf", "pain": 8, "duration_s": 90})
+        assert answer.status_code == 200
+        assert answer.json() == assess({"site": "calf", "pain": 8, "duration_s": 90})
+        assert web.get("/api/v1/openapi.json").json()["openapi"].startswith("3.1")
+        docs = web.get("/api/v1/docs")
+        assert docs.status_code == 200
+        assert "script-src 'self'" in docs.headers["content-security-policy"]
+        assert "<script>" not in docs.text  # no inline script
+        for asset in (
+            "docs/ui/swagger-ui-bundle.js",
+            "docs/ui/swagger-ui.css",
+            "docs/start/docs.js",
+        ):
+            assert asset in docs.text
+            assert web.get(f"/api/v1/{asset}").status_code == 200
+        # a page of another site cannot post to the API from a browser
+        refused = web.post(
+            "/api/v1/assess", json={"site": "calf"}, headers={"origin": "https://evil.example"}
+        )
+        assert refused.status_code == 403
+    app.state.web.close()

@@ -271,6 +271,10 @@ def create_app(
                       message=message)  # fmt: skip
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    from musclewise.api import PREFIX
+    from musclewise.api import create_app as create_api
+
+    app.mount(PREFIX, create_api(), name="api")
     _routes(app)
     from musclewise.web import pages
 
