@@ -358,7 +358,7 @@ class Engine:
         if labels:  # without what a reader may take from the person's own word
             delta, _ = log_scores([0.0] * len(base), self._by_key, labels, self.evidence_weight)
             unlabel = [a - b for a, b in zip(base, delta, strict=True)]
-        facts[LEAN] = self._leans(unlabel, findings.get("site"))
+        facts[LEAN] = self._leans(unlabel, findings.get("site"), post if unlabel is logp else None)
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every, held = self._index.outcomes(facts)
@@ -465,20 +465,30 @@ class Engine:
         first (contract 1.1 ``triage.unscreened``)."""
         return [x.key for _, signs in self.screen(ev) for x in signs]
 
-    def _without(self, logp: Sequence[float], signs: Sequence[str]) -> list[float]:
+    def _without(self, logp: list[float], signs: Sequence[str]) -> list[float]:
         """The log scores without the "yes" to each of ``signs`` (a "yes" adds exactly its
-        delta: take them all away)."""
-        base = list(logp)
+        delta: take them all away); ``logp`` itself when there are none."""
+        base = logp
         delta = self._sign_delta
         for s in signs:
             base = [a - b for a, b in zip(base, delta[s], strict=True)]
         return base
 
-    def _leans(self, base: list[float], site: Any) -> frozenset[str]:
+    def _leans(
+        self, base: list[float], site: Any, post: Sequence[float] | None = None
+    ) -> frozenset[str]:
         """The kinds at least :data:`LEAN_AT` likely on the log scores ``base`` (a ``leans``
-        test reads them). At a generic limb site (``leg``, ``arm``, ...) the leans at each of
-        its named parts count too: a red flag that holds for a calf holds for a leg."""
+        test reads them; ``post``: their posterior, if already known). At a generic limb site
+        (``leg``, ``arm``, ...) the leans at each of its named parts count too: a red flag that
+        holds for a calf holds for a leg."""
         out = set()
+        if post is not None and site not in GENERIC_SITES:
+            p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
+            top = max(p_cramp, p_spasm, 1.0 - p_cramp - p_spasm)
+            if top < LEAN_AT:
+                return frozenset()
+            kind = "cramp" if top == p_cramp else "spasm" if top == p_spasm else "other"
+            return frozenset((kind,))
         for scores in [base] + [
             [
                 a - b + c
