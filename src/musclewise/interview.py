@@ -45,12 +45,13 @@ from pathlib import Path
 from typing import Any, Final
 
 from musclewise.engine import RANK, Engine, Evaluation, MedicineLike
-from musclewise.engine.conditions import one_answer_away
+from musclewise.engine.conditions import LEAN, one_answer_away
 from musclewise.engine.model import ASK_KEY, expected_shift
 from musclewise.errors import KnowledgeError
 from musclewise.findings import FINDINGS_KEYS
 
 QUESTIONS_PATH = Path(__file__).parent / "text" / "questions.yaml"
+GROUP_HINT = "tick every one you have; or None of these; or Not sure"
 SCREEN_PREFIX = "screen:"
 """The pseudo-key of a grouped safety-screen question begins with this (``screen:emergency``)."""
 DEFAULT_P_YES = 0.015
@@ -85,6 +86,11 @@ ALWAYS_ASK = {
 NOT_FOR_SITES = {"weakness": ("eyelid", "face")}
 """...except where it does not apply: weakness is the question for a twitching limb (motor
 neurone warning signs), not for a twitching eyelid (NHS, Mayo eye twitching)."""
+KIND_LIMIT = 14
+"""Once this many questions are answered or answered "don't know" (the screen's signs apart,
+what a text said included), questions that would only refine the kind are no longer asked:
+the answers that could raise the triage still are. A person who cannot answer keeps the kind
+unsettled whatever is asked, and each further question costs more than it can bring."""
 STOP_BELOW = 0.08
 """A question whose value is below this is not worth asking."""
 ACTIVE_ABOVE = 0.002
@@ -249,13 +255,15 @@ def question_values(
     # parts hold on something actually said (not merely on what was not said)
     near: dict[str, float] = {}
     context: set[str] = set()
+    # on what was said: the model's lean alone (a ``leans`` test) makes no question urgent
+    said_facts = {**facts, LEAN: frozenset()}
     for rule, outcome in zip(engine.rules, ev.outcomes, strict=True):
         gap = RANK[rule.level] - current
         if rule.test.flat is not None or outcome is not None or gap <= 0:
             continue
         if len(rule.test.required - facts.keys()) > 1:
             continue
-        found = {ASK_KEY.get(k, k) for k in one_answer_away(rule.test, facts)}
+        found = {ASK_KEY.get(k, k) for k in one_answer_away(rule.test, said_facts)}
         for k in found:
             near[k] = max(near.get(k, 0.0), float(gap))
         said = rule.test.required & facts.keys()
@@ -301,17 +309,134 @@ def screen_question(
     """The next grouped question of the safety screen, or ``None`` when nothing is left to
     screen (every sign that matters is answered or "not sure", or the level is high enough)."""
     groups = engine.screen(evaluation, skip=unknown)
+    completing = _completing(engine, evaluation, unknown)
     if not groups:
-        return None
+        # nothing left to screen: the context that alone would complete a red flag, asked
+        # together when there are several with words for a checkbox
+        context = [k for k in completing if k in engine.screen_context]
+        if len(context) < 2:
+            return None
+        return Question(
+            key=SCREEN_PREFIX + "context",
+            label="what happened",
+            ask="Do any of these apply?",
+            kind="group",
+            choices=tuple((k, engine.screen_context[k]) for k in context),
+            hint=GROUP_HINT,
+        )
     group, signs = groups[0]
+    labels = _labels(engine)
+    shown = {s.key for s in signs}
+    keys = [k for k, rank in completing.items() if rank == RANK[group.level]]
+    keys += _completing_pairs(engine, evaluation, unknown, group.level)
+    extra: tuple[tuple[str, str], ...] = ()
+    for k in keys:
+        if k in labels and k not in shown:
+            shown.add(k)
+            extra += ((k, labels[k]),)
     return Question(
         key=SCREEN_PREFIX + group.id,
         label="warning signs",
         ask=group.ask,
         kind="group",
-        choices=tuple((s.key, s.label) for s in signs),
-        hint="tick every one you have; or None of these; or Not sure",
+        choices=tuple((s.key, s.label) for s in signs) + extra,
+        hint=GROUP_HINT,
     )
+
+
+def _answered(engine: Engine, findings: Mapping[str, Any], unknown: Collection[str]) -> int:
+    """The questions answered so far, or answered "don't know" (the screen's signs apart)."""
+    screen = _screen_keys(engine)
+    return sum(1 for k in {*findings, *unknown} if k not in screen)
+
+
+@cache
+def _screen_keys(engine: Engine) -> frozenset[str]:
+    return frozenset(x.key for g in engine.screen_groups for x in g.signs)
+
+
+def completing_keys(
+    engine: Engine, evaluation: Evaluation, unknown: Collection[str] = ()
+) -> list[str]:
+    """The open yes/no questions each of whose "yes" alone would complete a red flag at urgent
+    or emergency above the level reached (see :func:`_completing`), most serious first."""
+    return list(_completing(engine, evaluation, unknown))
+
+
+def _completing(
+    engine: Engine, evaluation: Evaluation, unknown: Collection[str] = ()
+) -> dict[str, int]:
+    """The open yes/no questions each of whose "yes" alone would complete a red flag at urgent
+    or emergency above the level reached, given what is known, with the level of the rule:
+    asked whatever their prior, before the interview may stop (issue 9, round 2: a forearm
+    swollen and numb at urgent is one "yes, a tight bandage" from an emergency). Most serious
+    rule first, then the rules' order.
+
+    A warning sign of the safety screen whose group was asked (its level is above the level
+    reached) is left to the screen, which judged whether it matters for this episode. A rule
+    that would hold only on the model's lean (``leans``: a cramp-like complaint with no hard
+    muscle or pain score said) does not force its question: it is valued like any other, or
+    every cramp would be asked about wounds and twitches."""
+    ev = evaluation
+    current = RANK[ev.level]
+    screened = {x.key for g in engine.screen_groups if RANK[g.level] > current for x in g.signs}
+    questions = load_questions()
+    facts = ev.facts
+    found: dict[str, tuple[int, int]] = {}
+    for order, (rule, outcome) in enumerate(zip(engine.rules, ev.outcomes, strict=True)):
+        rank = RANK[rule.level]
+        if outcome is not None or rank <= current or rank < RANK["urgent"]:
+            continue
+        if len(rule.test.required - facts.keys()) > 1:
+            continue
+        for k in rule.test.keys:
+            if (
+                k in facts
+                or k in unknown
+                or k in screened
+                or k in found
+                or questions.get(k) is None
+                or questions[k].kind != "yes_no"
+            ):
+                continue
+            # this "yes" alone completes it, on what was said (not on the model's lean alone)
+            if rule.test.test({**facts, k: True, LEAN: None}) is True:
+                found[k] = (-rank, order)
+    return {k: -found[k][0] for k in sorted(found, key=lambda k: (found[k], k))}
+
+
+def _labels(engine: Engine) -> dict[str, str]:
+    """Every yes/no key the screen can show as a checkbox, with its words."""
+    out = dict(engine.screen_context)
+    out.update({x.key: x.label for g in engine.screen_groups for x in g.signs})
+    return out
+
+
+def _completing_pairs(
+    engine: Engine, evaluation: Evaluation, unknown: Collection[str], level: str
+) -> list[str]:
+    """Checkbox keys that, two ticked together, would complete a red flag of ``level`` that
+    something said already points to (one of its yes/no keys is a "yes"): a forearm that is
+    swollen and numb is a recent injury and pain on passive stretch from compartment syndrome,
+    and one grouped question can ask both (issue 9, round 2)."""
+    ev = evaluation
+    facts = ev.facts
+    labels = _labels(engine)
+    out: dict[str, None] = {}
+    for rule, outcome in zip(engine.rules, ev.outcomes, strict=True):
+        if rule.level != level or outcome is not None:
+            continue
+        if not any(facts.get(k) is True for k in rule.test.keys):
+            continue
+        open_keys = sorted(
+            k for k in rule.test.keys if k in labels and k not in facts and k not in unknown
+        )
+        said = {**facts, LEAN: None}
+        for i, a in enumerate(open_keys):
+            for b in open_keys[i + 1 :]:
+                if rule.test.test({**said, a: True, b: True}) is True:
+                    out[a] = out[b] = None
+    return list(out)
 
 
 def next_step(
@@ -329,15 +454,25 @@ def next_step(
     ev = engine.evaluate(findings, medicines)
     if ev.level == "emergency":
         return Step(None, 0.0, "a sign of an emergency: get help now", engine.report(ev))
-    if "site" in findings or "site" in unknown:
+    site_known = "site" in findings or "site" in unknown
+    if site_known:
         question = screen_question(engine, ev, unknown)
         if question is not None:
             reason = "the safety screen: warning signs that matter for this, asked together"
             return Step(question, 1.0, reason, engine.report(ev))
     triage, kind, assessment = question_values(engine, findings, medicines, unknown, ev)
-    if RANK[ev.level] >= RANK["urgent"]:
+    # after the screen: a "yes" that alone would complete a red flag above the level reached
+    # is asked whatever its prior, before the interview may stop
+    completing = completing_keys(engine, ev, unknown) if site_known else []
+    if completing:
+        key = completing[0]
+        reason = "one answer from a warning sign: the answer could make this more urgent"
+        value = max(triage.get(key, 0.0), STOP_BELOW)
+        return Step(load_questions()[key], value, reason, assessment)
+    if RANK[ev.level] >= RANK["urgent"] or _answered(engine, findings, unknown) >= KIND_LIMIT:
         # getting help is decided: only an answer that could make it an emergency is worth
-        # asking now, not one that only refines what it most likely is
+        # asking now, not one that only refines what it most likely is; and once this much is
+        # known (or could not be answered), no more is asked only to refine the kind
         kind = {}
     values = {k: triage.get(k, 0.0) + kind.get(k, 0.0) for k in {*triage, *kind}}
     questions = load_questions()

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, Protocol
 
 from musclewise.engine.conditions import (
     KIND,
+    LEAN,
     POSTERIOR,
     Compiled,
     Program,
@@ -80,6 +81,23 @@ test), and a mimic that two or three signs together make likely still raises it.
 
 
 _WARNING_SIGNS = frozenset(WARNING_SIGNS)
+LEAN_AT = 0.8
+"""The model leans to a kind (``leans`` tests of the red flags) when, on the findings without
+the warning signs said "yes" and without `LABEL_KEYS`, it gives that kind at least this
+probability (four to one against the rest): a clear lean, that needs more than a site (the site
+alone leans so only for an eyelid, towards a twitch)."""
+_LEG_PARTS = ("calf", "shin", "thigh_front", "thigh_back", "foot", "toes")
+GENERIC_SITES: Mapping[str, tuple[str, ...]] = {
+    "leg": _LEG_PARTS,
+    "knee": _LEG_PARTS,
+    "hip_or_buttock": _LEG_PARTS,
+    "arm": ("hand", "fingers", "forearm", "upper_arm"),
+}
+"""The contract 1.1 generic limb sites and the named parts whose red flags they hold."""
+LABEL_KEYS = ("extent", "muscle_hard")
+"""Findings a reader may take from the person's own word ("cramp", "twitching"): weak evidence,
+never the decider. A mimic's escalation is judged with and without them (the higher counts),
+so the word alone can never lower the triage by making a mimic less likely."""
 
 
 def _rounded(p_cramp: float, p_spasm: float) -> dict[str, float]:
@@ -240,6 +258,8 @@ class Engine:
         self.escalation_sources = tuple(escalation["sources"])
         screen = data["red_flags"]["screen"]
         self.screen_mimic_at = float(screen["mimic_at"])
+        self.screen_context: Mapping[str, str] = dict(screen.get("context") or {})
+        """Yes/no context findings (not warning signs) in plain words, for the screen."""
         self.screen_groups: tuple[ScreenGroup, ...] = tuple(
             ScreenGroup(
                 g["id"],
@@ -303,6 +323,11 @@ class Engine:
             for s in WARNING_SIGNS
         }
         """What a "yes" to each warning sign adds to the log posterior."""
+        self._site_delta = {
+            site: log_scores(zero, self._by_key, {"site": site}, self.evidence_weight)[0]
+            for site in SITES
+        }
+        """What each site adds to the log posterior."""
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
 
     # ------------------------------------------------------------------ the assessment
@@ -326,6 +351,14 @@ class Engine:
         probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": p_other}
         kind = max(probabilities, key=probabilities.__getitem__)
         facts[KIND] = kind
+        signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
+        base = self._without(logp, signs)
+        labels = {k: findings[k] for k in LABEL_KEYS if k in findings}
+        unlabel = base
+        if labels:  # without what a reader may take from the person's own word
+            delta, _ = log_scores([0.0] * len(base), self._by_key, labels, self.evidence_weight)
+            unlabel = [a - b for a, b in zip(base, delta, strict=True)]
+        facts[LEAN] = self._leans(unlabel, findings.get("site"), post if unlabel is logp else None)
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every, held = self._index.outcomes(facts)
@@ -341,7 +374,11 @@ class Engine:
             kind = "other"
             every, held = self._index.outcomes({**facts, KIND: kind})
             facts[KIND] = kind
-        level, reasons = self._triage(fired, self._sign_posteriors(logp, post, findings), kind)
+        posts = self._sign_posteriors(base, post, signs)
+        if labels:  # and the same without the label: the word alone cannot lower the triage
+            posts += self._sign_posteriors(unlabel, None, signs)
+        bare = normalised(unlabel) if labels else None
+        level, reasons = self._triage(fired, posts, kind, bare)
         return Evaluation(
             findings=findings,
             facts=facts,
@@ -428,19 +465,56 @@ class Engine:
         first (contract 1.1 ``triage.unscreened``)."""
         return [x.key for _, signs in self.screen(ev) for x in signs]
 
-    def _sign_posteriors(
-        self, logp: Sequence[float], post: list[float], findings: Mapping[str, Any]
-    ) -> list[list[float]]:
-        """The posterior without the warning signs given (first), then with each set of up to
-        :data:`SIGN_SUBSETS` of them added back (see there). ``logp`` and ``post`` are the
-        log scores and the posterior with every finding."""
-        signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
-        if not signs:
-            return [post]
+    def _without(self, logp: list[float], signs: Sequence[str]) -> list[float]:
+        """The log scores without the "yes" to each of ``signs`` (a "yes" adds exactly its
+        delta: take them all away); ``logp`` itself when there are none."""
+        base = logp
         delta = self._sign_delta
-        base = list(logp)  # a "yes" adds exactly its delta: take them all away
         for s in signs:
             base = [a - b for a, b in zip(base, delta[s], strict=True)]
+        return base
+
+    def _leans(
+        self, base: list[float], site: Any, post: Sequence[float] | None = None
+    ) -> frozenset[str]:
+        """The kinds at least :data:`LEAN_AT` likely on the log scores ``base`` (a ``leans``
+        test reads them; ``post``: their posterior, if already known). At a generic limb site
+        (``leg``, ``arm``, ...) the leans at each of its named parts count too: a red flag that
+        holds for a calf holds for a leg."""
+        out = set()
+        if post is not None and site not in GENERIC_SITES:
+            p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
+            top = max(p_cramp, p_spasm, 1.0 - p_cramp - p_spasm)
+            if top < LEAN_AT:
+                return frozenset()
+            kind = "cramp" if top == p_cramp else "spasm" if top == p_spasm else "other"
+            return frozenset((kind,))
+        for scores in [base] + [
+            [
+                a - b + c
+                for a, b, c in zip(
+                    base, self._site_delta[site], self._site_delta[part], strict=True
+                )
+            ]
+            for part in GENERIC_SITES.get(site, ())
+        ]:
+            post = normalised(scores)
+            p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
+            probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": 1.0 - p_cramp - p_spasm}
+            kind = max(probabilities, key=probabilities.__getitem__)
+            if probabilities[kind] >= LEAN_AT:
+                out.add(kind)
+        return frozenset(out)
+
+    def _sign_posteriors(
+        self, base: list[float], post: list[float] | None, signs: Sequence[str]
+    ) -> list[list[float]]:
+        """The posterior without the warning signs given (first), then with each set of up to
+        :data:`SIGN_SUBSETS` of them added back (see there). ``base`` is the log scores without
+        the signs, ``post`` the posterior with every finding (``None``: compute it)."""
+        if not signs:
+            return [post if post is not None else normalised(base)]
+        delta = self._sign_delta
         out = [normalised(base)]
         for size in range(1, min(SIGN_SUBSETS, len(signs)) + 1):
             for subset in combinations(signs, size):
@@ -451,8 +525,15 @@ class Engine:
         return out
 
     def _triage(
-        self, fired: Sequence[Rule], posts: Sequence[Sequence[float]], kind: str
+        self,
+        fired: Sequence[Rule],
+        posts: Sequence[Sequence[float]],
+        kind: str,
+        bare: Sequence[float] | None = None,
     ) -> tuple[str, list[dict[str, Any]]]:
+        """The level and its reasons. ``bare`` is the posterior without the warning signs and
+        without :data:`LABEL_KEYS` (``None`` when none of those was given): when it is unsure,
+        the answer is unsure too, since the person's word alone cannot settle it."""
         reasons: list[tuple[int, dict[str, Any]]] = [
             (RANK[r.level], {"text": r.text, "sources": list(r.sources), "rule": r.id})
             for r in fired
@@ -490,8 +571,11 @@ class Engine:
                     )
                 )
         level_rank = max((r for r, _ in reasons), default=0)
-        p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
-        if max(p_cramp, p_spasm, 1.0 - p_cramp - p_spasm) < UNSURE_BELOW and level_rank == 0:
+        unsure = False
+        for p in (post,) if bare is None else (post, bare):
+            p_cramp, p_spasm = p[self._i_cramp], p[self._i_spasm]
+            unsure = unsure or max(p_cramp, p_spasm, 1.0 - p_cramp - p_spasm) < UNSURE_BELOW
+        if unsure and level_rank == 0:
             reasons.append(
                 (
                     1,

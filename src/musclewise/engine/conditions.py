@@ -18,6 +18,10 @@ KIND = "_kind"
 """Facts key holding the kind the model decided (set before factors and advice run)."""
 POSTERIOR = "_posterior"
 """Facts key holding the posterior of every hypothesis."""
+LEAN = "_lean"
+"""Facts key holding the kinds the model leans to on the findings without the warning signs
+answered "yes" (a frozenset, empty for no clear lean; a ``leans`` test reads it: adding a
+warning sign never changes it)."""
 
 
 class Compiled(NamedTuple):
@@ -76,6 +80,14 @@ def _compile(spec: Mapping[str, Any]) -> Compiled:
             return None if kind is None else kind in kinds
 
         return Compiled(kind_test, _NONE, lambda f: _NONE, None)
+    if "leans" in spec:
+        leans = frozenset(spec["leans"])
+
+        def lean_test(f: Facts) -> bool | None:
+            lean = f.get(LEAN)
+            return None if not lean else not leans.isdisjoint(lean)
+
+        return Compiled(lean_test, _NONE, lambda f: _NONE, None)
     if "hypothesis" in spec:
         hyp, least = spec["hypothesis"], float(spec["min"])
 
@@ -298,6 +310,11 @@ class _Writer:
         if "kind" in node:
             lines.append(f"{indent}{x} = f.get({KIND!r})")
             expr = f"{x} in {self.const(frozenset(node['kind']))}"
+        elif "leans" in node:
+            leans = self.const(frozenset(node["leans"]))
+            lines.append(f"{indent}{target} = None if not f.get({LEAN!r}) else")
+            lines[-1] += f" not {leans}.isdisjoint(f.get({LEAN!r}))"
+            return
         elif "hypothesis" in node:
             lines.append(f"{indent}{x} = f.get({POSTERIOR!r})")
             expr = f"{x}.get({node['hypothesis']!r}, 0.0) >= {float(node['min'])!r}"
@@ -345,7 +362,7 @@ def _write_near(writer: _Writer, name: str, node: Mapping[str, Any]) -> None:
     if flat is not None:
         lines += [f"def {name}(f):", f"    return {writer.const(flat)}.difference(f)"]
         return
-    if "all" not in node and "any" not in node:  # kind, hypothesis, is_not: nothing to ask
+    if "all" not in node and "any" not in node:  # kind, leans, hypothesis, is_not: nothing to ask
         lines += [f"def {name}(f):", "    return EMPTY"]
         return
     is_all = "all" in node

@@ -67,6 +67,8 @@ class Condition(Strict):
     - ``{key: K, is_not: V}``: K is unknown or differs from V (cautious: unknown counts);
     - ``{all: [..]}``, ``{any: [..]}``: every / at least one of the nested tests;
     - ``{kind: [..]}``: the kind the model decided (for factors and advice only);
+    - ``{leans: [..]}``: the kind the model leans to on the findings without the warning signs
+      answered "yes" (for red flags: a sign can never change it, so never lower the triage);
     - ``{hypothesis: H, min: p}``: the model gives H at least probability p.
     """
 
@@ -81,6 +83,7 @@ class Condition(Strict):
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     kind: list[Kind] | None = None
+    leans: list[Kind] | None = None
     hypothesis: str | None = None
     min: Probability | None = None
 
@@ -93,7 +96,9 @@ class Condition(Strict):
             for n in ("is_", "in_", "gt", "ge", "lt", "le", "is_not")
             if getattr(self, n) is not None
         ]
-        groups = [n for n in ("all", "any", "kind", "hypothesis") if getattr(self, n) is not None]
+        groups = [
+            n for n in ("all", "any", "kind", "leans", "hypothesis") if getattr(self, n) is not None
+        ]
         if self.key is not None:
             if len(ops) != 1 or groups:
                 raise ValueError(
@@ -101,7 +106,7 @@ class Condition(Strict):
                 )
         elif len(groups) != 1 or ops:
             raise ValueError(
-                "a test needs 'key' with one operator, or one of all, any, kind, hypothesis"
+                "a test needs 'key' with one operator, or one of all, any, kind, leans, hypothesis"
             )
         if (self.hypothesis is None) != (self.min is None):
             raise ValueError("'hypothesis' and 'min' go together")
@@ -267,6 +272,10 @@ class ScreenGroup(Strict):
 class Screen(Strict):
     mimic_at: Probability
     groups: list[ScreenGroup]
+    context: dict[str, str] = {}
+    """Yes/no findings that are not warning signs but can complete a red flag (a wound, a
+    recent injury, a visible twitch), each with its words as a checkbox: when one alone would
+    complete a red flag of a group's level, the interview adds it to that group's question."""
 
 
 class RedFlagsFile(Strict):
@@ -366,6 +375,9 @@ def check_references(
                 f"{where}: unknown hypothesis '{h}'" for h in sign.mimics or [] if h not in hyp_ids
             )
             problems.extend(f"{where}: unknown key '{k}'" for k in sign.skip_if if k not in keys)
+    problems.extend(
+        f"screen context {k}: unknown key" for k in red_flags.screen.context if k not in keys
+    )
     for fac in factors.factors:
         src(f"factor {fac.id}", fac.sources)
         if fac.id not in factor_ids:
