@@ -13,6 +13,15 @@ from musclewise.text.lexicon import LEXICON_PATH, compile_lexicon, load_lexicon,
 from musclewise.text.reader import Pipeline, pipeline
 
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # the lead's third round: prickling lips, a hand drawn into a shape, getting up to walk
+    (
+        "Two days after my op on the neck, my lips prickle and my hands seize into a claw.",
+        {"perioral_tingling": True, "carpopedal_spasm": True, "recent_surgery": True},
+    ),
+    (
+        "Evenings I have to get up and pace, and I can't get back to sleep.",
+        {"urge_to_move": True, "sleep_disturbed": True},
+    ),
     # a "not" in one clause does not negate a finding in the next
     (
         "I cannot wee properly, my arms feel weak too.",
@@ -118,6 +127,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("The cast feels like it's squeezing her arm.", {"cast_or_tight_bandage": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
+    ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
+    ("My knee op was years ago; last night a calf cramp for a minute.", "recent_surgery"),
     ("Back from two 9 hour flights and my calf aches.", "duration_s"),
     ("It's not really swollen, maybe a tiny bit?", "swelling"),
     ("An eye-opening run: my calf cramped at mile 3.", "eyelid_closes_or_droops"),
