@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from musclewise.diary import database, times
 from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
+from musclewise.diary.merge import merged_findings
 from musclewise.diary.models import (
     DAY_FIELDS,
     DayContext,
@@ -62,15 +63,6 @@ if TYPE_CHECKING:
     from musclewise.medicines import MedicineMatch
 
 DEFAULT_PERSON = "me"
-NEW_MEDICINE_DAYS = 90
-"""A medicine started or stopped this many days before an episode makes ``new_medicine`` true."""
-LOW_FLUIDS_LITRES = 1.5
-"""Below this, a day's ``fluids_litres`` reads as ``fluids_low`` (NHS: 6 to 8 glasses a day)."""
-DAY_TO_FINDINGS = (
-    "exercise_minutes", "exercise_intense", "fluids_low", "caffeine_cups", "alcohol_drinks",
-    "stress", "sleep_hours", "screen_hours", "hot_environment", "heavy_sweating",
-    "long_sitting_or_standing", "cold_exposure", "low_mineral_diet",
-)  # fmt: skip
 EDITABLE = ("site", "side", "pain", "duration_s", "started_at", "notes")
 KINDS = ("cramp", "spasm", "other")
 VERSION_MAX = 32
@@ -821,38 +813,14 @@ class Diary:
     def _merged_findings(
         self, session: Session, person: Person, episode: Episode
     ) -> dict[str, Any]:
-        local = episode.started_at.astimezone(times.zone(episode.tz, "tz"))
-        day = local.date()
-        merged: dict[str, Any] = {}
-        context = session.get(DayContext, (person.id, day)) or session.get(
-            DayContext, (person.id, day - timedelta(days=1))
-        )
-        if context is not None:
-            merged.update(_context_findings(context))
-        if person.birth_year is not None:
-            merged["age"] = max(0, day.year - person.birth_year)
-        if person.sex is not None:
-            merged["sex"] = person.sex
-        if person.pregnant is not None:
-            merged["pregnant"] = person.pregnant
-        conditions = [c.condition for c in person.conditions]
-        if conditions:
-            merged["conditions"] = conditions
+        day = episode.started_at.astimezone(times.zone(episode.tz, "tz")).date()
+        days = {
+            d: _day(context).values
+            for d in (day, day - timedelta(days=1))
+            if (context := session.get(DayContext, (person.id, d))) is not None
+        }
         medicines = [_medicine(m) for m in _medicine_rows(session, person.id)]
-        taken = [m.name for m in medicines if m.taken_on(day)]
-        if taken:
-            merged["medications"] = taken
-        recent = day - timedelta(days=NEW_MEDICINE_DAYS)
-        if any(
-            (m.started_on is not None and recent <= m.started_on <= day)
-            or (m.stopped_on is not None and recent <= m.stopped_on <= day)
-            for m in medicines
-        ):
-            merged["new_medicine"] = True
-        own = {k: getattr(episode, k) for k in EPISODE_COLUMNS}
-        merged.update({k: v for k, v in own.items() if v is not None})
-        merged.update(episode.findings)
-        return merged
+        return _episode_findings(person, episode, day, medicines, days)
 
     def _assess_into(self, session: Session, person: Person, episode: Episode) -> None:
         from musclewise.assessment import assess_valid
@@ -1129,13 +1097,25 @@ def _episode_row(session: Session, person: Person | None, episode_id: int) -> Ep
     return episode
 
 
-def _context_findings(context: DayContext) -> dict[str, Any]:
-    found = {k: v for k in DAY_TO_FINDINGS if (v := getattr(context, k)) is not None}
-    if "fluids_low" not in found and context.fluids_litres is not None:
-        found["fluids_low"] = context.fluids_litres < LOW_FLUIDS_LITRES
-    if context.cigarettes is not None:
-        found["smoker"] = context.cigarettes > 0
-    return found
+def _episode_findings(
+    person: Person,
+    episode: Episode,
+    day: date,
+    medicines: Sequence[MedicineRecord],
+    days: Mapping[date, Mapping[str, Any]],
+) -> dict[str, Any]:
+    own = {k: v for k in EPISODE_COLUMNS if (v := getattr(episode, k)) is not None}
+    own.update(episode.findings)
+    return merged_findings(
+        day,
+        own=own,
+        birth_year=person.birth_year,
+        sex=person.sex,
+        pregnant=person.pregnant,
+        conditions=[c.condition for c in person.conditions],
+        medicines=medicines,
+        days=days,
+    )
 
 
 def _medicine(row: Medicine) -> MedicineRecord:
