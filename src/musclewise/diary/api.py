@@ -766,20 +766,39 @@ class Diary:
                 if ids:
                     raise NotFoundError(f"episode {ids[0]}: there is no such episode")
                 return ReassessReport(0, 0, version)
+            query = select(Episode).where(Episode.person_id == row.id).order_by(Episode.id)
             if ids is None:
-                query = select(Episode).where(Episode.person_id == row.id).order_by(Episode.id)
-                episodes: Iterable[Episode] = session.scalars(query)
+                episodes: list[Episode] = list(session.scalars(query))
             else:
-                episodes = [_episode_row(session, row, i) for i in dict.fromkeys(ids)]
+                wanted = list(dict.fromkeys(ids))
+                found: dict[int, Episode] = {}
+                for start in range(0, len(wanted), RESTORE_LOOKUP):
+                    chunk = wanted[start : start + RESTORE_LOOKUP]
+                    found.update(
+                        (e.id, e) for e in session.scalars(query.where(Episode.id.in_(chunk)))
+                    )
+                missing = [i for i in wanted if i not in found]
+                if missing:
+                    raise _no_such_episode(missing[0])
+                episodes = [found[i] for i in wanted]
+            # Everything the merge reads, loaded once (not once an episode).
+            medicines = [_medicine(m) for m in _medicine_rows(session, row.id)]
+            days = {
+                context.date: _day(context).values
+                for context in session.scalars(
+                    select(DayContext).where(DayContext.person_id == row.id)
+                )
+            }
             for episode in episodes:
-                checked += 1
+                day = episode.started_at.astimezone(times.zone(episode.tz, "tz")).date()
                 before = (
                     episode.kind,
                     episode.triage,
                     episode.knowledge_version,
                     episode.assessment,
                 )
-                self._assess_into(session, row, episode)
+                self._assess_with(episode, _episode_findings(row, episode, day, medicines, days))
+                checked += 1
                 if before[3] != episode.assessment or before[2] != episode.knowledge_version:
                     updated += 1
                     episode.updated_at = times.now()
@@ -823,10 +842,14 @@ class Diary:
         return _episode_findings(person, episode, day, medicines, days)
 
     def _assess_into(self, session: Session, person: Person, episode: Episode) -> None:
+        self._assess_with(episode, self._merged_findings(session, person, episode))
+
+    @staticmethod
+    def _assess_with(episode: Episode, merged: dict[str, Any]) -> None:
         from musclewise.assessment import assess_valid
         from musclewise.findings import validate_findings
 
-        findings = validate_findings(self._merged_findings(session, person, episode))
+        findings = validate_findings(merged)
         assessment = assess_valid(findings)
         episode.assessment = assessment
         episode.kind = assessment["kind"]
@@ -1090,11 +1113,15 @@ def _medicine_rows(session: Session, person_id: int) -> list[Medicine]:
 def _episode_row(session: Session, person: Person | None, episode_id: int) -> Episode:
     episode = session.get(Episode, episode_id) if person is not None else None
     if episode is None or person is None or episode.person_id != person.id:
-        raise NotFoundError(
-            f"episode {episode_id}: there is no such episode",
-            hint="musclewise episodes list shows the ids",
-        )
+        raise _no_such_episode(episode_id)
     return episode
+
+
+def _no_such_episode(episode_id: int) -> NotFoundError:
+    return NotFoundError(
+        f"episode {episode_id}: there is no such episode",
+        hint="musclewise episodes list shows the ids",
+    )
 
 
 def _episode_findings(
