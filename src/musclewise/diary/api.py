@@ -25,6 +25,7 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from musclewise.contract import KINDS, TRIAGE_LEVELS
 from musclewise.diary import database, times
 from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
 from musclewise.diary.models import (
@@ -43,8 +44,6 @@ from musclewise.diary.records import (
     ReassessReport,
 )
 from musclewise.diary.restore import (
-    KINDS,
-    TRIAGE_LEVELS,
     AssessmentText,
     CheckedEpisode,
     RestoredFields,

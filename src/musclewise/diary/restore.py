@@ -16,12 +16,11 @@ from typing import Any, Required, TypedDict, Unpack
 
 import msgspec
 
+from musclewise.contract import KINDS, TRIAGE_LEVELS
 from musclewise.diary import times
 from musclewise.diary.errors import DiaryValueError, FieldProblem
 from musclewise.diary.validate import check_aware, check_episode_findings, check_notes
 
-KINDS = ("cramp", "spasm", "other")
-TRIAGE_LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 VERSION_MAX = 32
 """The longest knowledge_version the episode table holds."""
 
