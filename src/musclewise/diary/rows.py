@@ -18,7 +18,7 @@ from musclewise.diary.validate import EPISODE_COLUMNS
 
 
 def medicine_key(name: str) -> str:
-    from musclewise.medicines import name_key
+    from musclewise.medicine_names import name_key
 
     return name_key(name) or name.strip().lower()
 
