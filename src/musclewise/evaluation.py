@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from musclewise.contract import TRIAGE_LEVELS
 from musclewise.errors import MusclewiseError, UsageError
 from musclewise.findings import WARNING_SIGNS
 
-LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+LEVELS = TRIAGE_LEVELS
 
 
 @dataclass

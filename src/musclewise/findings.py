@@ -19,23 +19,14 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from musclewise import contract
+from musclewise.contract import Condition, Site
 from musclewise.errors import FieldProblem, FindingsError
 
-Site = Literal[
-    "calf", "shin", "thigh_front", "thigh_back", "foot", "toes", "hand", "fingers", "forearm",
-    "upper_arm", "shoulder", "neck", "back", "abdomen", "chest", "eyelid", "face", "jaw",
-    "leg", "arm", "knee", "hip_or_buttock", "other",
-]  # fmt: skip
 Side = Literal["left", "right", "both"]
 Extent = Literal["whole_muscle", "part_of_muscle"]
 Onset = Literal["during_exercise", "after_exercise", "at_rest", "during_sleep", "while_walking"]
 Sex = Literal["female", "male"]
-Condition = Literal[
-    "hypothyroidism", "kidney_disease", "diabetes", "peripheral_artery_disease",
-    "lumbar_stenosis", "neuropathy", "multiple_sclerosis", "fibromyalgia", "cirrhosis",
-    "anxiety", "heart_disease", "hypoparathyroidism",
-]  # fmt: skip
-
 Score = Annotated[int, Meta(ge=0, le=10)]
 Hours = Annotated[float, Meta(ge=0, le=24)]
 Count = Annotated[float, Meta(ge=0, le=100)]
@@ -140,8 +131,8 @@ WARNING_SIGNS: tuple[str, ...] = (
 )  # fmt: skip
 """The contract's warning-sign keys (all yes/no), with those contract 1.1 adds."""
 
-SITES: tuple[str, ...] = get_args(Site)
-CONDITIONS: tuple[str, ...] = get_args(Condition)
+SITES = contract.SITES  # defined in musclewise.contract, re-exported
+CONDITIONS = contract.CONDITIONS
 ONSETS: tuple[str, ...] = get_args(Onset)
 
 _JSON_DECODER = msgspec.json.Decoder()

@@ -40,6 +40,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from musclewise.medicine_names import (
+    LEADING,
+    LOCAL_WORDS,
+    SPLIT_RE,
+    bare_tokens,
+    clean_text,
+    match_forms,
+    name_key,
+    name_tokens,
+    singular,
+    tokens_key,
+)
+
 if TYPE_CHECKING:
     from musclewise.knowledge.medicine_schema import MedicinesFile
 
@@ -81,131 +94,14 @@ class MedicineMatch:
     suggestion: str | None = None
 
 
-# --------------------------------------------------------------------------- normalisation
-
-_DOSE_RE = re.compile(
-    r"(?<![a-z0-9])\d+(?:[.,]\d+)?\s*"
-    r"(?:mg|mcg|µg|μg|ug|g|grams?|milligrams?|micrograms?|ml|mls|iu|units?|%|mmol|"
-    r"puffs?|doses?|times?|x)?(?![a-z0-9])"
-    r"|(?<![a-z0-9])x\s*\d+(?![a-z0-9])"
-)
-_SPLIT_RE = re.compile(r"[/+,;&()\[\]]|\band\b|\bwith\b")
-_KEEP_RE = re.compile(r"[^\w\s-]")
-
-# Forms, devices, directions and salts: dropped from the second, "bare" form of a name.
-_DROP_PHRASES: frozenset[tuple[str, ...]] = frozenset(
-    tuple(p.split())
-    for p in (
-        "once daily", "twice daily", "once a day", "twice a day", "three times a day",
-        "four times a day", "times a day", "a day", "per day", "each day", "every day",
-        "at night", "at bedtime", "in the morning", "in the evening", "every morning",
-        "every night", "each night", "once a week", "once weekly", "a week", "per week",
-        "as needed", "as required", "when needed", "when required", "if needed",
-        "modified release", "slow release", "extended release", "prolonged release",
-        "sustained release", "controlled release", "eye drops", "ear drops", "nasal spray",
-        "nose spray", "oral solution", "oral suspension", "dry powder", "film coated",
-        "gastro resistant", "for injection",
-    )
-)  # fmt: skip
-_DROP_WORDS = frozenset(
-    {
-        "tablet", "tablets", "tab", "tabs", "pill", "pills", "capsule", "capsules", "cap", "caps",
-        "caplet", "caplets", "inhaler", "inhalers", "inh", "evohaler", "accuhaler", "turbohaler",
-        "easyhaler", "diskus", "ellipta", "nexthaler", "spiromax", "respimat", "handihaler",
-        "breezhaler", "genuair", "clickhaler", "autohaler", "mdi", "dpi", "nebule", "nebules",
-        "nebuliser", "nebulizer", "cream", "gel", "ointment", "lotion", "drops", "spray", "patch",
-        "patches", "injection", "injections", "infusion", "iv", "pen", "sachet", "sachets",
-        "dispersible", "soluble", "chewable", "effervescent", "liquid", "solution", "suspension",
-        "syrup", "elixir", "oral", "sr", "xl", "mr", "er", "la", "cr", "xr", "retard", "ed",
-        "daily", "nightly", "weekly", "monthly", "nocte", "mane", "od", "bd", "bid", "tds", "tid",
-        "qds", "qid", "prn", "stat", "dose", "doses", "puff", "puffs", "mg", "mcg", "medication",
-        "medications", "medicine", "medicines", "meds", "med", "drug", "generic", "one", "two",
-        "three", "half", "sulfate", "sulphate", "hydrochloride", "hcl", "maleate", "mesylate",
-        "mesilate", "besylate", "besilate", "fumarate", "tartrate", "succinate", "acetate",
-        "phosphate", "sodium", "potassium", "calcium", "xinafoate", "dipropionate", "propionate",
-        "furoate", "monohydrate", "dihydrate", "trihydrate", "hemihydrate", "anhydrous", "hyclate"
-    }
-)  # fmt: skip
-# Words that say the medicine acts locally (skin, eye, nose, lungs): `systemic_only` classes
-# do not apply to it.
-_LOCAL_WORDS = frozenset(
-    {
-        "cream", "gel", "ointment", "lotion", "drops", "eye", "ear", "nasal", "nose", "shampoo",
-        "topical", "skin", "foam", "mouthwash", "inhaler", "inhalers", "inhaled", "evohaler",
-        "accuhaler", "turbohaler", "easyhaler", "diskus", "ellipta", "nexthaler", "spiromax",
-        "respimat", "handihaler", "breezhaler", "genuair", "clickhaler", "autohaler", "nebule",
-        "nebules", "nebuliser", "nebulizer", "puffer"
-    }
-)  # fmt: skip
-_LEADING = frozenset({"my", "a", "an", "some", "on", "taking", "take", "the", "for"})
-
-
-def _clean(text: str) -> str:
-    """Case-folded text without marks and doses; separators are kept."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.replace("®", " ").replace("™", " ").replace("'", "").replace("’", "")
-    return _DOSE_RE.sub(" ", text)
-
-
-def _tokens(cleaned: str) -> list[str]:
-    """Words of cleaned text, hyphens inside words kept (the library knows "co-codamol")."""
-    words = (w.strip("-") for w in _KEEP_RE.sub(" ", cleaned).replace("_", " ").split())
-    return [w for w in words if w and w != "and"]
-
-
-def _key(tokens: Iterable[str]) -> str:
-    return " ".join(" ".join(tokens).replace("-", " ").split())
-
-
-def _bare(tokens: list[str]) -> list[str]:
-    """The tokens without forms, devices, directions and salt names."""
-    out: list[str] = []
-    i = 0
-    while i < len(tokens):
-        for n in (3, 2):
-            if tuple(tokens[i : i + n]) in _DROP_PHRASES:
-                i += n
-                break
-        else:
-            if tokens[i] not in _DROP_WORDS:
-                out.append(tokens[i])
-            i += 1
-    return out
-
-
-def name_key(text: str) -> str:
-    """The normalised form under which a name or term is matched ("" if nothing is left).
-
-    Case, accents, punctuation, hyphens, doses and the word "and" do not count:
-    ``name_key("Co-Codamol 30/500mg") == "co codamol"``.
-    """
-    return _key(_tokens(_clean(text)))
-
-
-def _singular(key: str) -> str:
-    """``key`` with a plural "s" of its last word removed ("water tablets" -> "water tablet")."""
-    head, _, last = key.rpartition(" ")
-    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
-        return f"{head} {last[:-1]}".strip()
-    return key
-
-
-def match_forms(text: str) -> frozenset[str]:
-    """Every normalised form under which a typed string can reach the name or term ``text``:
-    its :func:`name_key`, without spaces, and without a final plural "s"."""
-    key = name_key(text)
-    forms = {key, _singular(key)}
-    return frozenset(forms | {f.replace(" ", "") for f in forms}) - {""}
-
-
 def _lookup_keys(key: str) -> list[str]:
     """``key``, then with a final plural "s" removed, then without a leading "my", "the"..."""
     words = key.split()
     keys: list[str] = []
     while words:
         keys.append(" ".join(words))
-        keys.append(_singular(keys[-1]))
-        if words[0] not in _LEADING:
+        keys.append(singular(keys[-1]))
+        if words[0] not in LEADING:
             break
         words = words[1:]
     return keys
@@ -372,19 +268,19 @@ class MedicineResolver:
     # ---------------------------------------------------------------- resolution
 
     def _resolve(self, text: str) -> _Result:
-        cleaned = _clean(text)
-        whole = self._from_table(_SPLIT_RE.sub(" ", cleaned))
+        cleaned = clean_text(text)
+        whole = self._from_table(SPLIT_RE.sub(" ", cleaned))
         if whole is not None:
             return whole
-        parts = [p for p in _SPLIT_RE.split(cleaned) if _tokens(p)]
+        parts = [p for p in SPLIT_RE.split(cleaned) if name_tokens(p)]
         if not parts:
             return _UNKNOWN._replace(suggestion=self._suggest(name_key(text)))
         return _unite([self._resolve_part(part) for part in parts])
 
     def _from_table(self, part: str) -> _Result | None:
         """Our table's match for one part, by its full then its bare form."""
-        tokens = _tokens(part)
-        for key in (_key(tokens), _key(_bare(tokens))):
+        tokens = name_tokens(part)
+        for key in (tokens_key(tokens), tokens_key(bare_tokens(tokens))):
             result = self._lookup(key, self._index)
             if result is not None:
                 return self._local(result, tokens)
@@ -399,7 +295,7 @@ class MedicineResolver:
 
     def _local(self, result: _Result, tokens: Iterable[str]) -> _Result:
         """Drop the classes that need the drug in the body when it is used on the skin, eye..."""
-        if self._systemic_only.intersection(result.classes) and _LOCAL_WORDS.intersection(tokens):
+        if self._systemic_only.intersection(result.classes) and LOCAL_WORDS.intersection(tokens):
             kept = tuple(c for c in result.classes if c not in self._systemic_only)
             return result._replace(classes=kept)
         return result
@@ -408,21 +304,21 @@ class MedicineResolver:
         table = self._from_table(part)
         if table is not None:
             return table
-        tokens = _tokens(part)
-        bare = _bare(tokens)
+        tokens = name_tokens(part)
+        bare = bare_tokens(tokens)
         if not bare:
-            return _UNKNOWN._replace(suggestion=self._suggest(_key(tokens)))
+            return _UNKNOWN._replace(suggestion=self._suggest(tokens_key(tokens)))
         result = self._exact_in_library(bare)
         if result is None and len(bare) == 1:
             result = self._fuzzy(bare[0])
         if result is None:
-            return _UNKNOWN._replace(suggestion=self._suggest(_key(bare)))
+            return _UNKNOWN._replace(suggestion=self._suggest(tokens_key(bare)))
         return self._local(result, tokens)
 
     def _exact_in_library(self, tokens: list[str]) -> _Result | None:
         hits = _library(tuple(tokens), False)
         if not hits and any("-" in t for t in tokens):
-            hits = _library(tuple(_key(tokens).split()), False)
+            hits = _library(tuple(tokens_key(tokens).split()), False)
         if not hits:
             return None
         return _unite([self._from_library(hit, "exact") for hit in hits])
@@ -445,8 +341,8 @@ class MedicineResolver:
         return _Result(hit.name, hit.drugbank_id, classes, how)
 
     def _lookup_drug(self, text: str) -> _Result | None:
-        tokens = _tokens(_clean(text))
-        for key in (_key(tokens), _key(_bare(tokens))):
+        tokens = name_tokens(clean_text(text))
+        for key in (tokens_key(tokens), tokens_key(bare_tokens(tokens))):
             if key:
                 result = self._lookup(key, self._drug_index)
                 if result is not None:

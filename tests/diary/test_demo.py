@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from musclewise.diary import Diary
-from musclewise.diary.api import NEW_MEDICINE_DAYS
 from musclewise.diary.demo import DemoPlan, fill_demo, plan_demo
+from musclewise.diary.merge import NEW_MEDICINE_DAYS
 from musclewise.errors import UsageError
 from musclewise.knowledge import load_knowledge
 

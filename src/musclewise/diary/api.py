@@ -17,22 +17,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Unpack, cast
 
-import msgspec
-from sqlalchemy import JSON, Engine, Select, Table, Text, bindparam, delete, func, insert, select
+from sqlalchemy import JSON, Select, Table, Text, bindparam, delete, func, insert, select
 from sqlalchemy import cast as sa_cast
-from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from musclewise.contract import KINDS, TRIAGE_LEVELS
 from musclewise.diary import database, times
 from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
 from musclewise.diary.models import (
-    DAY_FIELDS,
     DayContext,
     Episode,
     Medicine,
@@ -47,40 +43,47 @@ from musclewise.diary.records import (
     Profile,
     ReassessReport,
 )
+from musclewise.diary.restore import (
+    AssessmentText,
+    CheckedEpisode,
+    RestoredFields,
+    assessment_head,
+    check_restored_episode,
+)
+from musclewise.diary.rows import (
+    day_record,
+    episode_findings,
+    episode_record,
+    episode_row,
+    medicine_key,
+    medicine_record,
+    medicine_rows,
+    no_such_episode,
+    profile_record,
+    same_start_error,
+)
+from musclewise.diary.session import DiarySession
 from musclewise.diary.validate import (
     DAY_SPECS,
     EPISODE_COLUMNS,
+    check_aware,
     check_conditions,
     check_episode_findings,
     check_fields,
     check_medicine_name,
-    check_name,
+    check_notes,
     check_profile,
 )
 
 if TYPE_CHECKING:
     from musclewise.medicines import MedicineMatch
 
-DEFAULT_PERSON = "me"
-NEW_MEDICINE_DAYS = 90
-"""A medicine started or stopped this many days before an episode makes ``new_medicine`` true."""
-LOW_FLUIDS_LITRES = 1.5
-"""Below this, a day's ``fluids_litres`` reads as ``fluids_low`` (NHS: 6 to 8 glasses a day)."""
-DAY_TO_FINDINGS = (
-    "exercise_minutes", "exercise_intense", "fluids_low", "caffeine_cups", "alcohol_drinks",
-    "stress", "sleep_hours", "screen_hours", "hot_environment", "heavy_sweating",
-    "long_sitting_or_standing", "cold_exposure", "low_mineral_diet",
-)  # fmt: skip
 EDITABLE = ("site", "side", "pain", "duration_s", "started_at", "notes")
-KINDS = ("cramp", "spasm", "other")
-VERSION_MAX = 32
-"""The longest knowledge_version the episode table holds."""
 RESTORE_LOOKUP = 500
 """How many start times one query of :meth:`Diary.restore_episodes` looks up."""
-TRIAGE_LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
 
 
-class Diary:
+class Diary(DiarySession):
     """A person's diary in a database (SQLite file or PostgreSQL).
 
     ``url``: a SQLAlchemy URL, else ``MUSCLEWISE_DATABASE_URL``, else the default SQLite file.
@@ -93,175 +96,6 @@ class Diary:
     to it; :meth:`add_person` adds one). Use it as a context manager, or call :meth:`close`.
     """
 
-    def __init__(
-        self,
-        url: str | URL | None = None,
-        *,
-        person: str | None = None,
-        migrate: bool | None = None,
-        engine: Engine | None = None,
-        create: bool = True,
-        new_person: bool = True,
-    ) -> None:
-        if engine is not None:
-            self.url: URL = engine.url
-        elif isinstance(url, URL):
-            self.url = url
-        else:
-            self.url = database.resolve_url(url)
-        if not create and engine is None:
-            database.require_existing(self.url)
-        self._owns_engine = engine is None
-        self.engine = engine if engine is not None else database.make_engine(self.url)
-        if migrate is None:
-            migrate = database.is_sqlite(self.url)
-        try:
-            database.ensure_ready(self.engine, migrate=migrate)
-        except BaseException:
-            self.close()
-            raise
-        self._writer = sessionmaker(self.engine, expire_on_commit=False)
-        self._reader = sessionmaker(
-            self.engine.execution_options(**{database.READ_ONLY: True}), expire_on_commit=False
-        )
-        self._session: Session | None = None
-        self._read_only = False
-        self._person_name = check_name(person, "person") if person is not None else None
-        self._check_person = not new_person and person is not None
-
-    # ------------------------------------------------------------------ life cycle
-
-    def close(self) -> None:
-        if self._owns_engine:
-            self.engine.dispose()
-
-    def __enter__(self) -> Diary:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def display_url(self) -> str:
-        """The database URL with the password masked."""
-        return database.masked(self.url)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run every call inside the block in one transaction (nested blocks join it)."""
-        if self._session is not None:
-            yield
-            return
-        with database.connection_errors(self.url), self._writer.begin() as session:
-            self._session = session
-            try:
-                yield
-            finally:
-                self._session = None
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Run every read inside the block on one consistent view (for exports); no writes."""
-        if self._session is not None:
-            yield
-            return
-        reader = self._reader
-        if not database.is_sqlite(self.url):
-            reader = sessionmaker(
-                self.engine.execution_options(isolation_level="REPEATABLE READ"),
-                expire_on_commit=False,
-            )
-        with database.connection_errors(self.url), reader.begin() as session:
-            self._session, self._read_only = session, True
-            try:
-                yield
-            finally:
-                self._session, self._read_only = None, False
-
-    @contextmanager
-    def _write(self) -> Iterator[Session]:
-        if self._read_only:
-            raise RuntimeError("the diary is open for reading only inside snapshot()")
-        if self._session is not None:
-            yield self._session
-            return
-        with self.transaction():
-            assert self._session is not None
-            yield self._session
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        if self._session is not None:
-            yield self._session
-            return
-        with database.connection_errors(self.url), self._reader.begin() as session:
-            yield session
-
-    # ------------------------------------------------------------------ people
-
-    def people(self) -> list[str]:
-        """The names of everyone with a diary in this database."""
-        with self._read() as session:
-            return list(session.scalars(select(Person.name).order_by(Person.name)))
-
-    def add_person(self, name: str) -> None:
-        """Start a diary for a new person (this computer's time zone); refuses a name taken."""
-        checked = check_name(name, "person")
-        with self._write() as session:
-            taken = select(Person.id).where(Person.name == checked)
-            if session.scalars(taken).first() is not None:
-                raise DiaryValueError([FieldProblem("person", f"'{checked}' already has a diary")])
-            session.add(
-                Person(name=checked, timezone=times.local_zone_name(), created_at=times.now())
-            )
-            session.flush()
-        self._person_name, self._check_person = checked, False
-
-    @property
-    def person(self) -> str:
-        """Whose diary this is (see the class docstring)."""
-        if self._check_person and self._person_name is not None:
-            names = self.people()
-            if names and self._person_name not in names:
-                raise unknown_person(self._person_name, names)
-            self._check_person = False
-        if self._person_name is None:
-            names = self.people()
-            if len(names) > 1:
-                raise NotFoundError(
-                    f"this database holds the diaries of {len(names)} people; say whose",
-                    hint="use --person NAME (or MUSCLEWISE_PERSON): " + ", ".join(names),
-                )
-            self._person_name = names[0] if names else DEFAULT_PERSON
-        return self._person_name
-
-    def _find_person(self, session: Session) -> Person | None:
-        return session.scalars(select(Person).where(Person.name == self.person)).one_or_none()
-
-    def _person_row(self, session: Session) -> Person:
-        """The person's row, created (with this computer's time zone) if there is none."""
-        row = self._find_person(session)
-        if row is not None:
-            return row
-        row = Person(name=self.person, timezone=times.local_zone_name(), created_at=times.now())
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:  # another process created them a moment ago
-            row = self._find_person(session)
-            assert row is not None
-        return row
-
-    def timezone(self) -> str:
-        """The person's IANA time zone (this computer's if no profile is stored)."""
-        with self._read() as session:
-            row = self._find_person(session)
-            return row.timezone if row is not None else times.local_zone_name()
-
-    def today(self) -> date:
-        """Today's date in the person's time zone."""
-        return times.today(self.timezone())
-
     # ------------------------------------------------------------------ profile
 
     def get_profile(self) -> Profile:
@@ -269,7 +103,7 @@ class Diary:
             row = self._find_person(session)
             if row is None:
                 return Profile(name=self.person, timezone=times.local_zone_name())
-            return _profile(session, row)
+            return profile_record(session, row)
 
     def set_profile(
         self,
@@ -286,7 +120,7 @@ class Diary:
         given = dict(values or {})
         created_at = given.pop("created_at", None)
         if created_at is not None:
-            created_at = times.check_not_future(_aware(created_at, "created_at"), "created_at")
+            created_at = times.check_not_future(check_aware(created_at, "created_at"), "created_at")
         checked = check_profile(given, this_year)
         replace = check_conditions(conditions) if conditions is not None else None
         add = check_conditions(add_conditions)
@@ -317,7 +151,7 @@ class Diary:
             if new_name:
                 self._person_name = new_name
             session.expire(row, ["conditions"])
-            return _profile(session, row)
+            return profile_record(session, row)
 
     def add_medicine(
         self, name: str, started_on: date | None = None, *, allow_unknown: bool = False
@@ -338,9 +172,9 @@ class Diary:
             row = self._person_row(session)
             if started_on is not None:
                 times.check_day(started_on, row.timezone, "started_on")
-            key = _medicine_key(typed)
-            for other in _medicine_rows(session, row.id):
-                if other.stopped_on is None and _medicine_key(other.name) == key:
+            key = medicine_key(typed)
+            for other in medicine_rows(session, row.id):
+                if other.stopped_on is None and medicine_key(other.name) == key:
                     raise DiaryValueError(
                         [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
                         hint="stop it first (profile medicine stop) to record a new course",
@@ -356,7 +190,7 @@ class Diary:
                     [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
                     hint="stop it first (profile medicine stop) to record a new course",
                 ) from None
-            return _medicine(medicine), match
+            return medicine_record(medicine), match
 
     def stop_medicine(self, name: str, on: date | None = None) -> MedicineRecord:
         """Record that a current medicine was stopped on ``on`` (today by default)."""
@@ -364,12 +198,12 @@ class Diary:
         with self._write() as session:
             row = self._find_person(session)
             current = (
-                [m for m in _medicine_rows(session, row.id) if m.stopped_on is None]
+                [m for m in medicine_rows(session, row.id) if m.stopped_on is None]
                 if (row is not None)
                 else []
             )
-            key = _medicine_key(typed)
-            found = [m for m in current if _medicine_key(m.name) == key]
+            key = medicine_key(typed)
+            found = [m for m in current if medicine_key(m.name) == key]
             if not found or row is None:
                 import difflib
 
@@ -391,7 +225,7 @@ class Diary:
             medicine.stopped_on = stopped
             medicine.current_key = None
             session.flush()
-            return _medicine(medicine)
+            return medicine_record(medicine)
 
     def restore_medicine(
         self, name: str, started_on: date | None = None, stopped_on: date | None = None
@@ -408,13 +242,13 @@ class Diary:
                 raise DiaryValueError(
                     [FieldProblem("stopped_on", f"{stopped_on} is before started_on")]
                 )
-            key = _medicine_key(typed) if stopped_on is None else None
-            for other in _medicine_rows(session, row.id):
+            key = medicine_key(typed) if stopped_on is None else None
+            for other in medicine_rows(session, row.id):
                 same = (other.name, other.started_on, other.stopped_on) == (
                     typed, started_on, stopped_on
                 )  # fmt: skip
                 if same or (key is not None and other.current_key == key):
-                    return _medicine(other), False  # the same course, or taken already
+                    return medicine_record(other), False  # the same course, or taken already
             medicine = Medicine(
                 person_id=row.id, name=typed, started_on=started_on, stopped_on=stopped_on,
                 current_key=key,
@@ -428,8 +262,8 @@ class Diary:
                         Medicine.person_id == row.id, Medicine.current_key == key
                     )
                 ).one()
-                return _medicine(other), False
-            return _medicine(medicine), True
+                return medicine_record(other), False
+            return medicine_record(medicine), True
 
     # ------------------------------------------------------------------ episodes
 
@@ -448,8 +282,10 @@ class Diary:
         columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
         extra = dict(findings or {})
         check_episode_findings(columns, extra)
-        when = times.check_not_future(_aware(started_at or times.now(), "started_at"), "started_at")
-        cleaned_notes = _notes(notes)
+        when = times.check_not_future(
+            check_aware(started_at or times.now(), "started_at"), "started_at"
+        )
+        cleaned_notes = check_notes(notes)
         with self._write() as session:
             row = self._person_row(session)
             stamp = times.now()
@@ -471,32 +307,16 @@ class Diary:
                 with session.begin_nested():
                     session.add(episode)
             except IntegrityError:
-                raise _same_start(site) from None
-            return _episode(episode, row.name)
+                raise same_start_error(site) from None
+            return episode_record(episode, row.name)
 
     def restore_episode(
-        self,
-        site: str,
-        *,
-        started_at: datetime,
-        tz: str | None = None,
-        pain: int | None = None,
-        duration_s: float | None = None,
-        side: str | None = None,
-        findings: Mapping[str, Any] | None = None,
-        notes: str | None = None,
-        assessment: Mapping[str, Any] | AssessmentText | None = None,
-        created_at: datetime | None = None,
-        updated_at: datetime | None = None,
+        self, site: str, **fields: Unpack[RestoredFields]
     ) -> tuple[EpisodeRecord, bool]:
         """Write an episode as it was exported: its own zone, times and stored assessment
         (assessed now only when there is none). An episode of the same site that started at
         the same instant is already there: it is returned, and False says nothing was added."""
-        checked = check_restored_episode(
-            site, started_at=started_at, tz=tz, pain=pain, duration_s=duration_s, side=side,
-            findings=findings, notes=notes, assessment=assessment, created_at=created_at,
-            updated_at=updated_at,
-        )  # fmt: skip
+        checked = check_restored_episode(site, **fields)
         with self._write() as session:
             row = self._person_row(session)
             same = select(Episode).where(
@@ -506,7 +326,7 @@ class Diary:
             )
             existing = session.scalars(same).first()
             if existing is not None:
-                return _episode(existing, row.name), False
+                return episode_record(existing, row.name), False
             columns = self._restored_columns(session, row, checked, times.now())
             if isinstance(columns["assessment"], AssessmentText):
                 columns["assessment"] = columns["assessment"].decoded()
@@ -516,8 +336,8 @@ class Diary:
                     session.add(episode)
             except IntegrityError:  # another import wrote it a moment ago
                 existing = session.scalars(same).one()
-                return _episode(existing, row.name), False
-            return _episode(episode, row.name), True
+                return episode_record(existing, row.name), False
+            return episode_record(episode, row.name), True
 
     def restore_episodes(self, episodes: Sequence[CheckedEpisode]) -> list[bool]:
         """Write many episodes checked by :func:`check_restored_episode` (imports), as
@@ -613,14 +433,14 @@ class Diary:
         if isinstance(assessment, AssessmentText):
             kind, triage, version = assessment.kind, assessment.triage, assessment.knowledge_version
         else:
-            kind, triage, version = _assessment_head(assessment)
+            kind, triage, version = assessment_head(assessment)
         values.update(assessment=assessment, kind=kind, triage=triage, knowledge_version=version)
         return values
 
     def get_episode(self, episode_id: int) -> EpisodeRecord:
         with self._read() as session:
             row = self._find_person(session)
-            return _episode(_episode_row(session, row, episode_id), self.person)
+            return episode_record(episode_row(session, row, episode_id), self.person)
 
     def list_episodes(
         self,
@@ -677,9 +497,9 @@ class Diary:
                 return
             query: Select[tuple[Episode]] = select(Episode).where(Episode.person_id == row.id)
             if since is not None:
-                query = query.where(Episode.started_at >= _aware(since, "since"))
+                query = query.where(Episode.started_at >= check_aware(since, "since"))
             if until is not None:
-                query = query.where(Episode.started_at < _aware(until, "until"))
+                query = query.where(Episode.started_at < check_aware(until, "until"))
             if site is not None:
                 query = query.where(Episode.site == site)
             if kind is not None:
@@ -695,7 +515,7 @@ class Diary:
             if limit is not None:
                 query = query.limit(limit)
             for episode in session.scalars(query.execution_options(yield_per=batch)):
-                yield _episode(episode, row.name)
+                yield episode_record(episode, row.name)
 
     def edit_episode(
         self, episode_id: int, changes: Mapping[str, Any], *, unset: Iterable[str] = ()
@@ -716,7 +536,7 @@ class Diary:
             raise DiaryValueError(problems)
         with self._write() as session:
             row = self._find_person(session)
-            episode = _episode_row(session, row, episode_id)
+            episode = episode_row(session, row, episode_id)
             assert row is not None
             findings = {k: v for k, v in episode.findings.items() if k not in forget}
             findings.update(extra)
@@ -732,10 +552,10 @@ class Diary:
             check_episode_findings(own, findings)
             if "started_at" in columns:
                 episode.started_at = times.check_not_future(
-                    _aware(columns["started_at"], "started_at"), "started_at"
+                    check_aware(columns["started_at"], "started_at"), "started_at"
                 )
             if "notes" in columns:
-                episode.notes = _notes(columns["notes"])
+                episode.notes = check_notes(columns["notes"])
             for key, value in own.items():
                 setattr(
                     episode,
@@ -749,16 +569,16 @@ class Diary:
             )  # fmt: skip
             with session.no_autoflush:
                 if session.scalars(clash).first() is not None:
-                    raise _same_start(episode.site)
+                    raise same_start_error(episode.site)
             self._assess_into(session, row, episode)
             episode.updated_at = times.now()
             session.flush()
-            return _episode(episode, row.name)
+            return episode_record(episode, row.name)
 
     def delete_episode(self, episode_id: int) -> None:
         with self._write() as session:
             row = self._find_person(session)
-            session.delete(_episode_row(session, row, episode_id))
+            session.delete(episode_row(session, row, episode_id))
 
     def reassess(self, ids: Sequence[int] | None = None) -> ReassessReport:
         """Assess episodes again (all of them without ``ids``) with the current knowledge base
@@ -774,20 +594,39 @@ class Diary:
                 if ids:
                     raise NotFoundError(f"episode {ids[0]}: there is no such episode")
                 return ReassessReport(0, 0, version)
+            query = select(Episode).where(Episode.person_id == row.id).order_by(Episode.id)
             if ids is None:
-                query = select(Episode).where(Episode.person_id == row.id).order_by(Episode.id)
-                episodes: Iterable[Episode] = session.scalars(query)
+                episodes: list[Episode] = list(session.scalars(query))
             else:
-                episodes = [_episode_row(session, row, i) for i in dict.fromkeys(ids)]
+                wanted = list(dict.fromkeys(ids))
+                found: dict[int, Episode] = {}
+                for start in range(0, len(wanted), RESTORE_LOOKUP):
+                    chunk = wanted[start : start + RESTORE_LOOKUP]
+                    found.update(
+                        (e.id, e) for e in session.scalars(query.where(Episode.id.in_(chunk)))
+                    )
+                missing = [i for i in wanted if i not in found]
+                if missing:
+                    raise no_such_episode(missing[0])
+                episodes = [found[i] for i in wanted]
+            # Everything the merge reads, loaded once (not once an episode).
+            medicines = [medicine_record(m) for m in medicine_rows(session, row.id)]
+            days = {
+                context.date: day_record(context).values
+                for context in session.scalars(
+                    select(DayContext).where(DayContext.person_id == row.id)
+                )
+            }
             for episode in episodes:
-                checked += 1
+                day = episode.started_at.astimezone(times.zone(episode.tz, "tz")).date()
                 before = (
                     episode.kind,
                     episode.triage,
                     episode.knowledge_version,
                     episode.assessment,
                 )
-                self._assess_into(session, row, episode)
+                self._assess_with(episode, episode_findings(row, episode, day, medicines, days))
+                checked += 1
                 if before[3] != episode.assessment or before[2] != episode.knowledge_version:
                     updated += 1
                     episode.updated_at = times.now()
@@ -814,51 +653,31 @@ class Diary:
         """The findings an episode is assessed on now: its own, the profile, the day's context."""
         with self._read() as session:
             row = self._find_person(session)
-            episode = _episode_row(session, row, episode_id)
+            episode = episode_row(session, row, episode_id)
             assert row is not None
             return self._merged_findings(session, row, episode)
 
     def _merged_findings(
         self, session: Session, person: Person, episode: Episode
     ) -> dict[str, Any]:
-        local = episode.started_at.astimezone(times.zone(episode.tz, "tz"))
-        day = local.date()
-        merged: dict[str, Any] = {}
-        context = session.get(DayContext, (person.id, day)) or session.get(
-            DayContext, (person.id, day - timedelta(days=1))
-        )
-        if context is not None:
-            merged.update(_context_findings(context))
-        if person.birth_year is not None:
-            merged["age"] = max(0, day.year - person.birth_year)
-        if person.sex is not None:
-            merged["sex"] = person.sex
-        if person.pregnant is not None:
-            merged["pregnant"] = person.pregnant
-        conditions = [c.condition for c in person.conditions]
-        if conditions:
-            merged["conditions"] = conditions
-        medicines = [_medicine(m) for m in _medicine_rows(session, person.id)]
-        taken = [m.name for m in medicines if m.taken_on(day)]
-        if taken:
-            merged["medications"] = taken
-        recent = day - timedelta(days=NEW_MEDICINE_DAYS)
-        if any(
-            (m.started_on is not None and recent <= m.started_on <= day)
-            or (m.stopped_on is not None and recent <= m.stopped_on <= day)
-            for m in medicines
-        ):
-            merged["new_medicine"] = True
-        own = {k: getattr(episode, k) for k in EPISODE_COLUMNS}
-        merged.update({k: v for k, v in own.items() if v is not None})
-        merged.update(episode.findings)
-        return merged
+        day = episode.started_at.astimezone(times.zone(episode.tz, "tz")).date()
+        days = {
+            d: day_record(context).values
+            for d in (day, day - timedelta(days=1))
+            if (context := session.get(DayContext, (person.id, d))) is not None
+        }
+        medicines = [medicine_record(m) for m in medicine_rows(session, person.id)]
+        return episode_findings(person, episode, day, medicines, days)
 
     def _assess_into(self, session: Session, person: Person, episode: Episode) -> None:
+        self._assess_with(episode, self._merged_findings(session, person, episode))
+
+    @staticmethod
+    def _assess_with(episode: Episode, merged: dict[str, Any]) -> None:
         from musclewise.assessment import assess_valid
         from musclewise.findings import validate_findings
 
-        findings = validate_findings(self._merged_findings(session, person, episode))
+        findings = validate_findings(merged)
         assessment = assess_valid(findings)
         episode.assessment = assessment
         episode.kind = assessment["kind"]
@@ -871,7 +690,7 @@ class Diary:
         with self._read() as session:
             row = self._find_person(session)
             context = session.get(DayContext, (row.id, day)) if row is not None else None
-            return _day(context) if context is not None else None
+            return day_record(context) if context is not None else None
 
     def list_days(self, since: date | None = None, until: date | None = None) -> list[DayRecord]:
         """Days with a context in ``[since, until]``, oldest first."""
@@ -884,7 +703,7 @@ class Diary:
                 query = query.where(DayContext.date >= since)
             if until is not None:
                 query = query.where(DayContext.date <= until)
-            return [_day(c) for c in session.scalars(query.order_by(DayContext.date))]
+            return [day_record(c) for c in session.scalars(query.order_by(DayContext.date))]
 
     def set_day(
         self, day: date, values: Mapping[str, Any], *, unset: Iterable[str] = ()
@@ -910,7 +729,7 @@ class Diary:
             for key in unset:
                 setattr(context, key, None)
             session.flush()
-            return _day(context)
+            return day_record(context)
 
     def delete_day(self, day: date) -> None:
         with self._write() as session:
@@ -920,264 +739,3 @@ class Diary:
             session.execute(
                 delete(DayContext).where(DayContext.person_id == row.id, DayContext.date == day)
             )
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _same_start(site: str) -> DiaryValueError:
-    return DiaryValueError(
-        [FieldProblem("started_at", f"an episode of the {site} that started at this moment "
-                                    "is already in the diary")],
-        hint="give another time with --at, or change that episode with musclewise episodes edit",
-    )  # fmt: skip
-
-
-def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
-    """The error for a person the database does not hold, naming the closest ones."""
-    import difflib
-
-    lowered = {n.lower(): n for n in names}
-    close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=3, cutoff=0.5)]
-    guess = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-    return NotFoundError(
-        f"person: '{name}' has no diary here{guess} (people: {shown})",
-        hint=f"to start a diary for '{name}': musclewise person add '{name}'",
-    )
-
-
-def _aware(value: object, field: str) -> datetime:
-    if not isinstance(value, datetime):
-        raise DiaryValueError([FieldProblem(field, f"{value!r} is not a date and time")])
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise DiaryValueError([FieldProblem(field, "has no time zone; give an aware datetime")])
-    return value.astimezone(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckedEpisode:
-    """An exported episode, checked by :func:`check_restored_episode`: times in UTC."""
-
-    site: str
-    started_at: datetime
-    tz: str | None
-    side: str | None
-    pain: int | None
-    duration_s: float | None
-    findings: dict[str, Any]
-    notes: str | None
-    assessment: dict[str, Any] | AssessmentText | None
-    created_at: datetime | None
-    updated_at: datetime | None
-
-
-def check_restored_episode(
-    site: str,
-    *,
-    started_at: datetime,
-    tz: str | None = None,
-    pain: int | None = None,
-    duration_s: float | None = None,
-    side: str | None = None,
-    findings: Mapping[str, Any] | None = None,
-    notes: str | None = None,
-    assessment: Mapping[str, Any] | AssessmentText | None = None,
-    created_at: datetime | None = None,
-    updated_at: datetime | None = None,
-) -> CheckedEpisode:
-    """Check an episode to be written as it was exported (see :meth:`Diary.restore_episode`);
-    raises :class:`DiaryValueError` naming each bad field. ``tz`` None: the person's zone."""
-    columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
-    extra = dict(findings or {})
-    check_episode_findings(columns, extra)
-    when = times.check_not_future(_aware(started_at, "started_at"), "started_at")
-    stamps = {
-        name: times.check_not_future(_aware(value, name), name)
-        for name, value in (("created_at", created_at), ("updated_at", updated_at))
-        if value is not None
-    }
-    if tz is not None:
-        if not isinstance(tz, str):
-            raise DiaryValueError([FieldProblem("tz", f"{tz!r} is not a time zone name")])
-        times.zone(tz, "tz")
-    return CheckedEpisode(
-        site=site,
-        started_at=when,
-        tz=tz,
-        side=side,
-        pain=pain,
-        duration_s=None if duration_s is None else float(duration_s),
-        findings=extra,
-        notes=_notes(notes),
-        assessment=(
-            assessment
-            if assessment is None or isinstance(assessment, AssessmentText)
-            else _check_assessment(assessment)
-        ),
-        created_at=stamps.get("created_at"),
-        updated_at=stamps.get("updated_at"),
-    )
-
-
-def _check_assessment(assessment: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored assessment kept as it is: it must follow the assessment contract."""
-    from musclewise.diary.contract_check import check_assessment
-
-    _assessment_head(assessment)
-    check_assessment(dict(assessment))
-    return dict(assessment)
-
-
-def _assessment_head(assessment: object) -> tuple[str, str, str]:
-    """The kind, triage level and knowledge version an assessment states (checked)."""
-    problem = None
-    if not isinstance(assessment, Mapping):
-        problem = "is not a JSON object"
-    elif assessment.get("kind") not in KINDS:
-        problem = f"has no kind (one of: {', '.join(KINDS)})"
-    elif not isinstance(assessment.get("triage"), Mapping) or (
-        assessment["triage"].get("level") not in TRIAGE_LEVELS
-    ):
-        problem = f"has no triage level (one of: {', '.join(TRIAGE_LEVELS)})"
-    elif not isinstance(assessment.get("knowledge_version"), str):
-        problem = "has no knowledge_version"
-    elif len(assessment["knowledge_version"]) > VERSION_MAX:
-        problem = f"has a knowledge_version longer than {VERSION_MAX} characters"
-    if problem:
-        raise DiaryValueError([FieldProblem("assessment", problem)])
-    assert isinstance(assessment, Mapping)
-    return assessment["kind"], assessment["triage"]["level"], assessment["knowledge_version"]
-
-
-class _Head(msgspec.Struct):
-    """The part of an assessment the episode's columns repeat (the rest is only checked to
-    be JSON, not decoded)."""
-
-    kind: Any = None
-    triage: Any = None
-    knowledge_version: Any = None
-
-
-_HEAD_DECODER = msgspec.json.Decoder(_Head)
-
-
-@dataclass(frozen=True, slots=True)
-class AssessmentText:
-    """A stored assessment as JSON text, as an import file holds it: written to the database
-    as it is (not decoded and encoded again), with the three fields its episode repeats."""
-
-    text: str
-    kind: str
-    triage: str
-    knowledge_version: str
-
-    @classmethod
-    def parse(cls, text: str | bytes) -> AssessmentText:
-        """Check the text is an assessment of the contract (kind, triage, version, ...)."""
-        from musclewise.diary.contract_check import ASSESSMENT_MAX_CHARS
-
-        if len(text) > ASSESSMENT_MAX_CHARS:
-            raise DiaryValueError([FieldProblem(
-                "assessment", f"is too long (at most {ASSESSMENT_MAX_CHARS:,} characters)")])  # fmt: skip
-        try:
-            head = _HEAD_DECODER.decode(text)
-        except msgspec.ValidationError:
-            raise DiaryValueError([FieldProblem("assessment", "is not a JSON object")]) from None
-        except msgspec.DecodeError:
-            raise DiaryValueError([FieldProblem("assessment", "is not valid JSON")]) from None
-        values = {"kind": head.kind, "triage": head.triage}
-        values["knowledge_version"] = head.knowledge_version
-        kind, triage, version = _assessment_head(values)
-        from musclewise.diary.contract_check import check_assessment_text
-
-        check_assessment_text(text)  # the whole of it follows the contract
-        decoded = text if isinstance(text, str) else text.decode("utf-8")
-        return cls(decoded, kind, triage, version)
-
-    def decoded(self) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.text)
-        return result
-
-
-def _notes(notes: object) -> str | None:
-    if notes is None:
-        return None
-    checked = check_fields({"notes": notes}, DAY_SPECS)
-    result: str | None = checked["notes"]
-    return result
-
-
-def _medicine_key(name: str) -> str:
-    from musclewise.medicines import name_key
-
-    return name_key(name) or name.strip().lower()
-
-
-def _medicine_rows(session: Session, person_id: int) -> list[Medicine]:
-    query = select(Medicine).where(Medicine.person_id == person_id)
-    return list(session.scalars(query.order_by(Medicine.id)))
-
-
-def _episode_row(session: Session, person: Person | None, episode_id: int) -> Episode:
-    episode = session.get(Episode, episode_id) if person is not None else None
-    if episode is None or person is None or episode.person_id != person.id:
-        raise NotFoundError(
-            f"episode {episode_id}: there is no such episode",
-            hint="musclewise episodes list shows the ids",
-        )
-    return episode
-
-
-def _context_findings(context: DayContext) -> dict[str, Any]:
-    found = {k: v for k in DAY_TO_FINDINGS if (v := getattr(context, k)) is not None}
-    if "fluids_low" not in found and context.fluids_litres is not None:
-        found["fluids_low"] = context.fluids_litres < LOW_FLUIDS_LITRES
-    if context.cigarettes is not None:
-        found["smoker"] = context.cigarettes > 0
-    return found
-
-
-def _medicine(row: Medicine) -> MedicineRecord:
-    return MedicineRecord(row.id, row.name, row.started_on, row.stopped_on)
-
-
-def _profile(session: Session, row: Person) -> Profile:
-    return Profile(
-        name=row.name,
-        timezone=row.timezone,
-        sex=row.sex,
-        birth_year=row.birth_year,
-        pregnant=row.pregnant,
-        conditions=tuple(c.condition for c in row.conditions),
-        medicines=tuple(_medicine(m) for m in _medicine_rows(session, row.id)),
-        created_at=row.created_at,
-        stored=True,
-    )
-
-
-def _episode(row: Episode, person: str) -> EpisodeRecord:
-    return EpisodeRecord(
-        id=row.id,
-        person=person,
-        started_at=row.started_at.astimezone(UTC),
-        tz=row.tz,
-        site=row.site,
-        side=row.side,
-        pain=row.pain,
-        duration_s=row.duration_s,
-        findings=dict(row.findings),
-        notes=row.notes,
-        kind=row.kind,
-        triage=row.triage,
-        assessment=row.assessment,
-        knowledge_version=row.knowledge_version,
-        created_at=row.created_at.astimezone(UTC),
-        updated_at=row.updated_at.astimezone(UTC),
-    )
-
-
-def _day(context: DayContext) -> DayRecord:
-    return DayRecord(
-        context.date, {k: v for k in DAY_FIELDS if (v := getattr(context, k)) is not None}
-    )

@@ -26,10 +26,11 @@ from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from musclewise.diary.api import AssessmentText, CheckedEpisode, Diary, check_restored_episode
+from musclewise.diary.api import Diary
 from musclewise.diary.errors import DiaryValueError, FieldProblem
 from musclewise.diary.models import DAY_FIELDS
 from musclewise.diary.records import EpisodeRecord
+from musclewise.diary.restore import AssessmentText, CheckedEpisode, check_restored_episode
 from musclewise.diary.validate import DAY_SPECS
 from musclewise.errors import MusclewiseError, UsageError
 from musclewise.findings import FINDINGS_KEYS

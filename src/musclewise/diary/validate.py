@@ -11,6 +11,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import msgspec
@@ -315,3 +316,21 @@ __all__ = [
     "check_name",
     "check_profile",
 ]
+
+
+def check_aware(value: object, field: str) -> datetime:
+    """A date and time with a zone, in UTC (else a :class:`DiaryValueError` naming ``field``)."""
+    if not isinstance(value, datetime):
+        raise DiaryValueError([FieldProblem(field, f"{value!r} is not a date and time")])
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise DiaryValueError([FieldProblem(field, "has no time zone; give an aware datetime")])
+    return value.astimezone(UTC)
+
+
+def check_notes(notes: object) -> str | None:
+    """Notes as stored (cleaned), or None."""
+    if notes is None:
+        return None
+    checked = check_fields({"notes": notes}, DAY_SPECS)
+    result: str | None = checked["notes"]
+    return result

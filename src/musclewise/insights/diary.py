@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from musclewise.diary.merge import LOW_FLUIDS_LITRES
 from musclewise.insights import patterns, triggers
 
 if TYPE_CHECKING:
     from musclewise.diary import Diary, Profile
 
-LOW_FLUIDS_LITRES = 1.5
-"""Below this a day's ``fluids_litres`` counts as low fluids (as the diary reads it)."""
 MEDICINE_PREFIX = "medicine:"
 
 

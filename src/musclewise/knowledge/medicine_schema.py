@@ -9,7 +9,7 @@ Validation is strict so that a slip in the data file fails loudly when it is loa
 * DrugBank ids look like ``DB01076`` and are unique; a lay term's ``drug`` names a drug of the
   file;
 * every name, alias, brand and term is unique after the resolver's normalisation
-  (:func:`musclewise.medicines.name_key`), so no typed string can mean two things;
+  (:func:`musclewise.medicine_names.name_key`), so no typed string can mean two things;
 * every class, drug and lay term cites at least one source id.
 
 :func:`musclewise.medicines.load_medicines` turns a validation failure into a
@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from musclewise.medicines import match_forms
+from musclewise.medicine_names import match_forms
 
 MedicineClass = Literal[
     "thiazide_diuretic", "loop_diuretic", "potassium_sparing_diuretic", "statin",

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Level = Literal["emergency", "urgent", "see_doctor", "self_care"]
-Kind = Literal["cramp", "spasm", "other"]
+from musclewise.contract import Kind, Level
+
 Evidence = Literal["established", "probable", "weak", "contested"]
 SourceIds = Annotated[list[str], Field(min_length=1)]
 Probability = Annotated[float, Field(gt=0, lt=1)]

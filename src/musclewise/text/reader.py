@@ -34,22 +34,33 @@ see and correct it.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from musclewise.findings import WARNING_SIGNS
+from musclewise.text.document import (
+    CUE_WINDOW,
+    DAY,
+    DIGITS,
+    FOLLOWING_WINDOW,
+    HOUR,
+    LAYERS,
+    MAX_TEXT,
+    PUNCTUATION,
+    SENTENCE_ENDS,
+    Doc,
+    Mention,
+    Reading,
+    Understood,
+    longest,
+)
 from musclewise.text.lexicon import (
     ANY,
     END,
     FUZZY_MIN,
     LEXICON_PATH,
-    LIST_KEYS,
     NUMBER,
     TOKEN,
     Concept,
@@ -59,108 +70,9 @@ from musclewise.text.lexicon import (
     deletes,
     within_one,
 )
+from musclewise.text.rules import Rules
 
-DAY = 86_400.0
-HOUR = 3_600.0
-SCORE = re.compile(r"^(\d{1,2}(?:\.\d)?)/10$")
-DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
-AGE_RANGE = (1, 120)
-SYMPTOM_MARKERS = frozenset({"_cramp", "_twitch", "_symptom", "_not_cramp", "muscle_hard"})
-SENTENCE_ENDS = frozenset({".", "!", "?"})
-PUNCTUATION = frozenset({".", "!", "?", ",", ";", ":", "(", ")", "-", '"', "'"})
-_WARNING = frozenset(WARNING_SIGNS)
-MAX_TEXT = 20_000
-"""Characters read from one description (the contract allows 5,000; the rest is ignored)."""
-CUE_WINDOW = 4
-"""A cue reaches this many words that are not part of a mention (NegEx's sentence scope is too
-wide for the long sentences people write)."""
-FOLLOWING_WINDOW = 3
-LAYERS = ("findings", "markers", "sites")
-PERSONS = frozenset({"_female", "_male", "_child"})
-"""Markers of the person a description is about ("my son", "my kid"): an age may follow."""
-FEVER_C, FEVER_F = 38.0, 100.4
-"""A high temperature: 38C or above (NHS), 100.4F."""
-BODY_C, BODY_F = (34.0, 43.0), (93.0, 110.0)
-"""Numbers that can be a body temperature, in Celsius and Fahrenheit."""
-
-
-@dataclass(frozen=True)
-class Understood:
-    """One finding read from the text, and the words it was read from."""
-
-    key: str
-    value: Any
-    said: str
-
-
-@dataclass
-class Reading:
-    """What was read from a text: findings of the contract, and each with its words."""
-
-    findings: dict[str, Any] = field(default_factory=dict)
-    understood: list[Understood] = field(default_factory=list)
-
-
-@dataclass
-class _Candidate:
-    key: str
-    value: Any
-    weight: float
-    start: int
-    said: str
-
-
-@dataclass
-class _Mention:
-    concept: str
-    start: int
-    end: int
-    sent: int
-    negated: bool
-    hedged: bool
-    text: str
-
-
-@dataclass
-class _Doc:
-    """A description as tokens: their text, lower case, keys, and sentences."""
-
-    text: str
-    starts: list[int]
-    ends: list[int]
-    raw: list[str]
-    lower: list[str]
-    keys: list[str]
-    sents: list[tuple[int, int]]
-    sent_of: list[int]
-
-    def __len__(self) -> int:
-        return len(self.lower)
-
-    def span(self, start: int, end: int) -> str:
-        start, end = max(0, start), min(len(self.lower), end)
-        if start >= end:
-            return ""
-        return self.text[self.starts[start] : self.ends[end - 1]]
-
-    def sentence(self, i: int) -> tuple[int, int]:
-        return self.sents[self.sent_of[i]]
-
-
-def _longest(
-    spans: list[tuple[str, int, int]], weight: dict[str, int] | None = None
-) -> list[tuple[str, int, int]]:
-    """Non-overlapping spans, the longest first, then the heavier concept, then the first."""
-    weight = weight or {}
-    taken: set[int] = set()
-    kept = []
-    for span in sorted(spans, key=lambda s: (s[1] - s[2], -weight.get(s[0], 1), s[1])):
-        if not any(i in taken for i in range(span[1], span[2])):
-            kept.append(span)
-            taken.update(range(span[1], span[2]))
-    kept.sort(key=lambda s: (s[1], s[2]))
-    return kept
-
+__all__ = ["QUANTITY_KEYS", "Pipeline", "Reading", "Understood", "pipeline", "read", "read_answer"]
 
 # --------------------------------------------------------------------------- the pipeline
 
@@ -240,7 +152,7 @@ class Pipeline:
             self._memo[word] = key
         return key
 
-    def doc(self, text: str) -> _Doc:
+    def doc(self, text: str) -> Doc:
         text = text[:MAX_TEXT]
         text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
         starts: list[int] = []
@@ -284,13 +196,13 @@ class Pipeline:
         for n, (a, b) in enumerate(sents):
             for i in range(a, b):
                 sent_of[i] = n
-        return _Doc(text, starts, ends, raw, lower, keys, sents, sent_of)
+        return Doc(text, starts, ends, raw, lower, keys, sents, sent_of)
 
     def like_num(self, word: str) -> bool:
         return bool(DIGITS.match(word)) or word in self.numbers
 
     # ------------------------------------------------------------------ matching
-    def match(self, doc: _Doc) -> list[tuple[str, int, int]]:
+    def match(self, doc: Doc) -> list[tuple[str, int, int]]:
         """Every phrase of the lexicon found in the document: (label, start, end)."""
         keys, n = doc.keys, len(doc)
         nums = [self.like_num(w) for w in doc.lower]
@@ -327,12 +239,12 @@ class Pipeline:
         by_layer: dict[str, list[tuple[str, int, int]]] = {}
         for span in found:
             by_layer.setdefault(self.layer_of[span[0]], []).append(span)
-        ignore = _longest(by_layer.get("ignore", []))
+        ignore = longest(by_layer.get("ignore", []))
         spans: list[tuple[str, int, int]] = []
         for layer in LAYERS:
             spans += [
                 s
-                for s in _longest(by_layer.get(layer, []) + ignore, self.weights)
+                for s in longest(by_layer.get(layer, []) + ignore, self.weights)
                 if s[0] != "_ignore"
             ]
         # a medicine's short name inside a phrase of a finding, or of an everyday phrase, is
@@ -346,7 +258,7 @@ class Pipeline:
         }
         spans += [
             s
-            for s in _longest(by_layer.get("medicines", []))
+            for s in longest(by_layer.get("medicines", []))
             if not (s[2] - s[1] == 1 and s[1] in said and doc.raw[s[1]].isupper())
         ]
         # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
@@ -355,7 +267,7 @@ class Pipeline:
         cues = {
             kind: [
                 s
-                for s in _longest(
+                for s in longest(
                     [
                         s
                         for s in by_layer.get(kind, [])
@@ -376,7 +288,7 @@ class Pipeline:
         ]
         scope = _Scope(self, doc, spans)
         mentions = [
-            _Mention(
+            Mention(
                 label,
                 start,
                 end,
@@ -388,7 +300,7 @@ class Pipeline:
             for label, start, end in spans
         ]
         mentions.sort(key=lambda m: (m.start, m.end))
-        return _Reader(self, doc, mentions).run()
+        return Rules(self, doc, mentions).run()
 
     def _negatable(self, label: str) -> bool:
         concept = self.concepts.get(label)
@@ -398,7 +310,7 @@ class Pipeline:
 class _Scope:
     """Which mentions a cue reaches (ConText's scope, see the module docstring)."""
 
-    def __init__(self, p: Pipeline, doc: _Doc, spans: list[tuple[str, int, int]]) -> None:
+    def __init__(self, p: Pipeline, doc: Doc, spans: list[tuple[str, int, int]]) -> None:
         self.p = p
         self.doc = doc
         self.covered = {i for s in spans for i in range(s[1], s[2])}
@@ -515,707 +427,6 @@ def pipeline(path: Path = LEXICON_PATH) -> Pipeline:
     return Pipeline(compiled(path))
 
 
-# --------------------------------------------------------------------------- the rules
-
-
-def _hides_site(concept: Concept) -> bool:
-    """Whether a site named inside a mention of the concept is not the episode's site: as
-    the concept says, else unless it sets a warning sign or a site ("on my feet all day")."""
-    if concept.site_inside is not None:
-        return not concept.site_inside
-    return not (_WARNING | {"site"}) & set(concept.set)
-
-
-class _Reader:
-    """The rules for one document."""
-
-    def __init__(self, p: Pipeline, doc: _Doc, mentions: list[_Mention]):
-        self.p = p
-        self.doc = doc
-        self.lower = doc.lower
-        self.mentions = mentions
-        self.sent_of = doc.sent_of
-        self.candidates: list[_Candidate] = []
-        self.used: set[int] = set()  # tokens already read as a number
-        self._side_start = 0
-        self.twitch_words = frozenset(p.words["twitch_words"])
-        self.by_sent: dict[int, list[_Mention]] = {}
-        for m in mentions:
-            self.by_sent.setdefault(m.sent, []).append(m)
-
-    # -- helpers
-    def add(self, key: str, value: Any, weight: float, start: int, said: str) -> None:
-        self.candidates.append(_Candidate(key, value, weight, start, said))
-
-    def text(self, start: int, end: int) -> str:
-        return self.doc.span(start, end)
-
-    def affirmed(self, *concepts: str) -> list[_Mention]:
-        return [m for m in self.mentions if m.concept in concepts and not m.negated]
-
-    def in_sentence(self, sent: int, *concepts: str) -> list[_Mention]:
-        return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
-
-    def blocked(self, start: int, before: int = 6) -> bool:
-        """A treatment or habit word just before (or a medicine) makes it about that."""
-        sent = self.sent_of[start]
-        for i in range(max(0, start - before), start):
-            if self.sent_of[i] == sent and self.lower[i] in self.p.blockers:
-                return True
-        return any(
-            m.concept == "_medicine" and start - before <= m.end <= start
-            for m in self.by_sent.get(sent, ())
-        )
-
-    # -- the steps
-    def run(self) -> Reading:
-        self.concept_findings()
-        self.scores()
-        self.quantities()
-        self.body_temperature()
-        self.lifestyle_numbers()
-        self.age_and_sex()
-        self.site_and_side()
-        self.extent()
-        self.relief()
-        self.onset_rules()
-        self.medicines()
-        return self.resolve()
-
-    def concept_findings(self) -> None:
-        for m in self.mentions:
-            concept = self.p.concepts.get(m.concept)
-            if concept is None or concept.marker or not concept.set:
-                continue
-            if concept.needs and not self.in_sentence(m.sent, concept.needs):
-                continue
-            if concept.blockable and self.blocked(m.start):
-                continue
-            if m.concept == "visible" and not self.affirmed("_twitch"):
-                continue
-            if m.negated:
-                values = concept.when_negated()
-                if m.hedged:  # "I don't think it's swollen": not known
-                    continue
-            else:
-                values = concept.set
-                if m.hedged and not all(k in _WARNING and v is True for k, v in values.items()):
-                    continue
-            for key, value in values.items():
-                self.add(key, value, concept.weight, m.start, m.text)
-
-    def scores(self) -> None:
-        """ "8/10", "7 out of 10": pain, or stress when a stress word comes just before."""
-        for i, word in enumerate(self.lower):
-            value: float | None = None
-            end = i + 1
-            like_num = self.p.like_num(word)
-            if m := SCORE.match(word):
-                value = float(m.group(1))
-            elif like_num and self.lower[i + 1 : i + 4] == [*self.p.seqs["out_of"], "10"]:
-                value, end = self.number(i), i + 4
-            elif like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
-                value, end = self.number(i), i + 3
-            if value is None or not 0 <= value <= 10:
-                continue
-            self.used.update(range(i, end))
-            sent = self.sent_of[i]
-            stress = [
-                m
-                for m in self.by_sent.get(sent, ())
-                if m.concept in ("_stress", "stress_high", "stress_some")
-                and m.end <= i
-                and i - m.end <= 8
-            ]
-            pain = [
-                m
-                for m in self.by_sent.get(sent, ())
-                if m.concept == "_symptom" and stress and m.start > stress[-1].end and m.end <= i
-            ]
-            key = "stress" if stress and not pain else "pain"
-            self.add(key, round(value), 5, i, self.text(i, end))
-
-    def number(self, i: int) -> float | None:
-        word = self.lower[i]
-        if word in self.p.numbers:
-            return self.p.numbers[word]
-        try:
-            return float(word.replace(",", ""))
-        except ValueError:
-            return None
-
-    def quantity(self, i: int) -> tuple[float, int] | None:
-        """A quantity starting at token i: its value and the token after it."""
-        value: float | None = None
-        end = i
-        for words, v in self.p.number_phrases:
-            if tuple(self.lower[i : i + len(words)]) == words:
-                value, end = v, i + len(words)
-                break
-        if value is None:
-            if i >= len(self.doc) or i in self.used:
-                return None
-            value = self.number(i)
-            if value is None:
-                return None
-            end = i + 1
-        # "two or three", "20 to 30", "20-30"
-        if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
-            other = self.number(end + 1)
-            if other is not None and other > value:
-                value, end = (value + other) / 2, end + 2
-        if end < len(self.doc) and self.lower[end] == "+":
-            end += 1
-        return value, end
-
-    def quantities(self) -> None:
-        w = self.p.words
-        doc, low = self.doc, self.lower
-        n = len(doc)
-        i = 0
-        ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
-        while i < n:
-            # frequency phrases of the lexicon: "almost nightly", "night after night"
-            phrase = next(
-                (fw for fw in self.p.frequencies if tuple(low[i : i + len(fw[0])]) == fw[0]),
-                None,
-            )
-            if phrase is not None:
-                if not self.blocked(i):
-                    self.add("episodes_per_week", phrase[1], 2, i, self.text(i, i + len(phrase[0])))
-                i += len(phrase[0])
-                continue
-            # frequency: "every couple of weeks", "most nights", "nearly every night"
-            if low[i] in w["every"] and i + 1 < n:
-                q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
-                at, value = (q[1], q[0]) if q else (i + 1, 1.0)
-                if at < n and low[at] in w["other"]:
-                    at, value = at + 1, 2.0
-                if at < n and low[at] in self.p.periods and not self.blocked(i):
-                    weeks = self.p.periods[low[at]] * value
-                    self.add("episodes_per_week", round(1 / weeks, 2), 1, i, self.text(i, at + 1))
-                    i = at + 1
-                    continue
-            if low[i] in w["most"] or (low[i] in w["nearly"] and i + 1 < n
-                                       and low[i + 1] in w["every"]):  # fmt: skip
-                at = i + 1 if low[i] in w["most"] else i + 2
-                if at < n and low[at] in self.p.periods and self.p.periods[low[at]] < 1:
-                    if not self.blocked(i):
-                        self.add("episodes_per_week", self.p.lexicon.most_periods, 1, i,
-                                 self.text(i, at + 1))  # fmt: skip
-                    i = at + 1
-                    continue
-            # since yesterday / started this morning
-            if low[i] in w["since"]:
-                for words, days in self.p.since:
-                    if tuple(low[i + 1 : i + 1 + len(words)]) == words:
-                        ongoing.append((days, i, 2, self.text(i, i + 1 + len(words))))
-                        break
-            q = self.quantity(i)
-            if q is None:
-                i += 1
-                continue
-            value, at = q
-            hyphen = at < n and low[at] == "-"
-            unit_at = at + 1 if hyphen else at
-            if unit_at >= n:
-                i += 1
-                continue
-            unit = low[unit_at]
-            # frequency: "3 times a week", "two or three evenings a week", "once a week"
-            times_at = unit_at + 1 if unit in w["times"] else unit_at
-            word_once = low[i] in w["once"]
-            if unit in w["times"] or word_once or (
-                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in w["per"]
-                and self.p.periods[unit] < 1
-            ):  # fmt: skip
-                at2 = times_at if unit in w["times"] or word_once else unit_at + 1
-                if at2 < n and low[at2] in w["per_word"] and not self.blocked(i):
-                    # "3 times weekly", "twice monthly"
-                    weeks = self.p.periods[low[at2].removesuffix("ly")]
-                    self.add("episodes_per_week", round(value / weeks, 2), 2, i,
-                             self.text(i, at2 + 1))  # fmt: skip
-                    self.used.update(range(i, at2 + 1))
-                    i = at2 + 1
-                    continue
-                if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
-                    per = low[at2 + 1]
-                    if per in self.p.periods:
-                        if not self.blocked(i):
-                            weeks = self.p.periods[per]
-                            self.add("episodes_per_week", round(value / weeks, 2), 2, i,
-                                     self.text(i, at2 + 2))  # fmt: skip
-                        self.used.update(range(i, at2 + 2))
-                        i = at2 + 2
-                        continue
-            if unit not in self.p.units:
-                i = at if at > i else i + 1
-                continue
-            seconds = value * self.p.units[unit]
-            end = unit_at + 1
-            if low[end : end + 3] == list(self.p.seqs["and_a_half"]):
-                seconds += 0.5 * self.p.units[unit]
-                end += 3
-            elif low[end : end + 2] == list(self.p.seqs["or_two"]) and value == 1:
-                seconds = 1.5 * self.p.units[unit]
-                end += 2
-            start = i
-            for words in self.p.less_than:
-                if tuple(low[i - len(words) : i]) == words:
-                    seconds *= 0.75
-                    start = i - len(words)
-            self.used.update(range(i, end))
-            self.duration(seconds, start, end, unit, hyphen, ongoing)
-            i = end
-        if ongoing:
-            best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
-            self.add("ongoing_days", best[0], 3, best[1], best[3])
-
-    def body_temperature(self) -> None:
-        """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
-        said of the weather ("it was 38.5 degrees outside") is not a body's."""
-        w = self.p.words
-        low, n = self.lower, len(self.doc)
-        for i in range(n):
-            if i in self.used or not DIGITS.match(low[i]):
-                continue
-            value = self.number(i)
-            if value is None:
-                continue
-            a, b = self.doc.sentence(i)
-            before = set(low[max(a, i - 3) : i])
-            after = low[i + 1] if i + 1 < b else ""
-            said_temp = bool(before & set(w["temperature"]))
-            said_degrees = after in w["degrees"] and "." in low[i]
-            # "he's 38.9": an age is never a decimal
-            said_of_person = (
-                "." in low[i]
-                and i >= 2
-                and low[i - 1] in w["is"] | w["am"]
-                and low[i - 2] in w["he_she"] | w["i"]
-            )
-            if not (said_temp or said_degrees or said_of_person):
-                continue
-            if set(low[max(a, i - 5) : min(b, i + 5)]) & set(w["weather"]):
-                continue
-            fahrenheit = after in ("f", "fahrenheit", "ºf") or value >= BODY_F[0]
-            span, limit = (BODY_F, FEVER_F) if fahrenheit else (BODY_C, FEVER_C)
-            if not span[0] <= value <= span[1]:
-                continue
-            self.used.add(i)
-            # the number is a body's, not the day's ("38.5 degrees" is no heat)
-            self.candidates = [
-                c for c in self.candidates
-                if not (c.key == "hot_environment" and i - 2 <= c.start <= i)
-            ]  # fmt: skip
-            start = min((j for j in range(max(a, i - 3), i) if low[j] in w["temperature"]),
-                        default=i)  # fmt: skip
-            end = i + 2 if after in w["degrees"] else i + 1
-            self.add("fever", value >= limit, 3, start, self.text(start, end))
-
-    def symptom_distance(self, at: int) -> int:
-        dist = [
-            abs(m.start - at) + (0 if m.sent == self.sent_of[at] else 30)
-            for m in self.mentions
-            if m.concept in SYMPTOM_MARKERS
-        ]
-        return min(dist, default=999)
-
-    def duration(
-        self,
-        seconds: float,
-        start: int,
-        end: int,
-        unit: str,
-        hyphen: bool,
-        ongoing: list[tuple[float, int, float, str]],
-    ) -> None:
-        low = self.lower
-        said = self.text(start, end)
-        sent = self.sent_of[start]
-        before = [
-            x for x in low[max(0, start - 4) : start] if x not in self.p.words["approximately"]
-        ]
-        k = start - 1
-        while k >= 0 and low[k] in self.p.words["fillers"]:
-            k -= 1
-        prev = low[k] if k >= 0 else ""
-        prev2 = low[k - 1] if k >= 1 else ""
-        nxt = low[end] if end < len(low) else ""
-        exercise = self.in_sentence(sent, "_exercise", "exercise_intense")
-        symptoms = [m for m in self.by_sent.get(sent, ()) if m.concept in SYMPTOM_MARKERS]
-        s_start, s_end = self.doc.sentence(start)
-        starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
-        words = self.p.words
-        if any(
-            m.start <= start
-            and end <= m.end
-            and m.concept in self.p.concepts
-            and self.p.concepts[m.concept].owns_quantity
-            for m in self.by_sent.get(sent, ())
-        ):  # "two 9 hour flights", "drove for 8 hours": part of another finding
-            return
-        ended = prev in words["within"] and k >= 1 and low[k - 1] in words["ended"]
-        if nxt in words["pregnant"] or (prev in words["within"] and not hyphen and not ended):
-            return
-        if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
-            if any(0 <= m.start - end <= 2 for m in exercise):
-                self.add("exercise_minutes", round(seconds / 60), 2, start, said)
-            return
-        long = seconds >= DAY
-        if nxt in words["ago"]:
-            if starts:
-                ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
-            return
-        if nxt in words["after_episode"]:  # "eight hours later": when, not how long
-            return
-        if long:
-            if words["ongoing_before"] & set(before) or nxt == "now":
-                ongoing.append((round(seconds / DAY, 2), start, 2, said))
-            return
-        if any(
-            w in words["period"] and (j == 0 or before[j - 1] not in words["subjects"])
-            for j, w in enumerate(before)
-        ):  # "the last 30 seconds", not "they last 30 seconds"
-            return
-        if self.p.units[unit] == HOUR:
-            if (
-                self.in_sentence(sent, "_sleep")
-                and any(
-                    m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
-                )
-            ) or low[end : end + 2] == list(self.p.seqs["of_sleep"]):
-                self.add("sleep_hours", seconds / 3600, 3, start, said)
-                return
-            if self.in_sentence(sent, "_screen"):
-                self.add("screen_hours", seconds / 3600, 3, start, said)
-                return
-        if nxt in words["within"] and exercise:
-            self.add("exercise_minutes", round(seconds / 60), 2, start, said)
-            return
-        if exercise and (
-            self.p.units[unit] >= HOUR
-            or (
-                any(abs(m.start - start) <= 4 for m in exercise)
-                and not any(abs(m.start - start) <= 4 for m in symptoms)
-            )
-        ):
-            self.add("exercise_minutes", round(seconds / 60), 2, start, said)
-            return
-        if prev == "for" and prev2 in self.p.blockers | self.p.words["activities"]:
-            return
-        self.add("duration_s", round(seconds, 1), 1, start, said)
-
-    def lifestyle_numbers(self) -> None:
-        """Cups of coffee, drinks: a number next to what was drunk."""
-        w = self.p.words
-        low, n = self.lower, len(self.doc)
-        for i in range(n):
-            if i in self.used:
-                continue
-            q = self.quantity(i)
-            if q is None or low[i] in self.p.words["article"]:
-                continue
-            value, end = q
-            sent = self.sent_of[i]
-            after = [m for m in self.by_sent.get(sent, ()) if 0 <= m.start - end <= 2]
-            kinds = [m.concept for m in after]
-            if "_caffeine" in kinds:
-                self.add("caffeine_cups", value, 2, i, self.text(i, after[0].end))
-                self.used.update(range(i, end))
-            elif "_alcohol" in kinds:
-                self.add("alcohol_drinks", value, 2, i, self.text(i, after[0].end))
-                self.used.update(range(i, end))
-            elif end + 1 < n and low[end] in w["per"] and low[end + 1] in w["day"]:
-                # "probably 6 a day": whatever was named last in the sentence
-                named = [
-                    m
-                    for m in self.by_sent.get(sent, ())
-                    if m.concept in ("_caffeine", "_alcohol", "smoker") and m.end <= i
-                ]
-                if named and named[-1].concept == "_caffeine":
-                    self.add("caffeine_cups", value, 1, i, self.text(i, end + 2))
-                elif named and named[-1].concept == "_alcohol":
-                    self.add("alcohol_drinks", value, 1, i, self.text(i, end + 2))
-
-    def age_and_sex(self) -> None:
-        w = self.p.words
-        low, n = self.lower, len(self.doc)
-        for i in range(n):
-            age: float | None = None
-            start = i
-            if low[i] in w["i"] and i + 1 < n and low[i + 1] in w["am"]:
-                j = i + 2
-                if j < n and low[j] in w["article"]:
-                    j += 1
-                value = self.number(j) if j < n else None
-                follow = low[j + 1] if j + 1 < n else ""
-                if (
-                    value is not None
-                    and follow not in self.p.units
-                    and follow not in w["not_age"]
-                    and follow not in ("%", "/", "-")
-                ):
-                    age = value
-                elif value is None:
-                    # "I'm an accountant, 38."
-                    k = j
-                    while k < n and low[k] not in SENTENCE_ENDS | w["clause_and"]:
-                        if low[k] == "," and k + 1 < n:
-                            v = self.number(k + 1)
-                            if v is not None and (k + 2 >= n or low[k + 2] in (".", "!", ",")):
-                                age = v
-                            break
-                        k += 1
-            elif (
-                (
-                    i + 4 < n
-                    and low[i + 1] == low[i + 3] == "-"
-                    and low[i + 2] in w["year"]
-                    and low[i + 4] in w["old"]
-                )
-                or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
-                or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
-            ):
-                age = self.number(i)
-            elif low[i] in w["aged"] and i + 1 < n:
-                age, start = self.number(i + 1), i + 1
-            elif (
-                low[i] in w["is"]
-                and i + 1 < n
-                and i > 0
-                and any(
-                    m.concept in PERSONS
-                    and 0 <= i - m.end <= 2
-                    and set(low[m.end : i]) <= w["who"] | {","}
-                    for m in self.by_sent.get(self.sent_of[i], ())
-                )
-            ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
-                value = self.number(i + 1)
-                follow = low[i + 2] if i + 2 < n else ""
-                if value is not None and follow not in self.p.units:
-                    age, start = value, i + 1
-            elif (
-                low[i] in w["age_open"]
-                and i > 0
-                and i + 2 < n
-                and low[i + 2] in w["age_close"]
-                and any(
-                    m.concept in PERSONS and m.end == i
-                    for m in self.by_sent.get(self.sent_of[i], ())
-                )
-            ):
-                age, start = self.number(i + 1), i + 1
-            if age is not None and AGE_RANGE[0] <= age <= AGE_RANGE[1] and age == int(age):
-                self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
-                self.used.add(start)
-                break
-        # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
-        # "My son is 15")
-        for m in self.mentions:
-            intro = bool(
-                w["i"] & set(self.lower[max(0, m.start - 8) : m.start])
-                and w["article"] & set(self.lower[max(0, m.start - 6) : m.start])
-            )
-            if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
-                self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
-                break
-
-    def site_and_side(self) -> None:
-        sites = [
-            m
-            for m in self.mentions
-            if m.concept in self.p.concepts and "site" in self.p.concepts[m.concept].set
-        ]
-        # a site word inside another phrase ("on my feet all day", "lift my arm fine") is not
-        # where the episode was
-        inside = [(m.start, m.end) for m in self.mentions
-                  if m.concept in self.p.concepts and not self.p.concepts[m.concept].marker
-                  and _hides_site(self.p.concepts[m.concept])]  # fmt: skip
-        sites = [m for m in sites if not any(a <= m.start and m.end <= b for a, b in inside)]
-        if not sites:
-            return
-        weight = {m.concept: self.p.concepts[m.concept].weight for m in sites}
-        symptom_sents = {m.sent for m in self.mentions if m.concept in SYMPTOM_MARKERS
-                         and not m.negated}  # fmt: skip
-        chosen = min(sites, key=lambda m: (-weight[m.concept], m.start))
-        site = self.p.concepts[chosen.concept].set["site"]
-        self.add("site", site, 2, chosen.start, chosen.text)
-        side = self.side_of(chosen)
-        where = chosen
-        if side is None:
-            for m in sites:
-                if m is not chosen and (m.concept == chosen.concept or weight[m.concept] == 0):
-                    side = self.side_of(m, plural=False)
-                    if side is not None:
-                        where = m
-                        break
-        if side is None:  # "lower lid, right side"
-            s_start, s_end = self.doc.sentence(chosen.start)
-            for i in range(s_start, s_end - 1):
-                if self.lower[i] in self.p.side_words and self.lower[i + 1] in self.p.words["side"]:
-                    side, self._side_start, where = self.p.side_words[self.lower[i]], i, chosen
-                    break
-        if side is not None and site != "other":
-            said = self.text(self._side_start, where.end)
-            self.add("side", side, 2, where.start, said)
-        # how many muscles: distinct sites named where a symptom is
-        named: dict[str, _Mention] = {}
-        for m in sites:
-            s = self.p.concepts[m.concept].set["site"]
-            if s in self.p.words["not_muscles"]:
-                continue
-            if m.sent in symptom_sents and s not in named:
-                named[s] = m
-        for small, big in (("toes", "foot"), ("fingers", "hand"), ("face", "eyelid")):
-            if (small in named and small != site) or (small in named and big in named):
-                named.pop(small)
-        if "other" in named and len(named) > 1:
-            named.pop("other")
-        plural = any(self.lower[m.end - 1] in self.p.plural_sites for m in named.values())
-        if len(named) >= 3 or (len(named) == 2 and plural):
-            self.add("muscles_involved", len(named), 2, chosen.start, ", ".join(
-                m.text for m in named.values()))  # fmt: skip
-
-    def side_of(self, m: _Mention, *, plural: bool = True) -> str | None:
-        """The side said in or just before a site mention (and where, in ``_side_start``)."""
-        low = self.lower
-        self._side_start = m.start
-        for i in range(m.start, m.end):
-            if low[i] in self.p.side_words:
-                return self.p.side_words[low[i]]
-        i = m.start - 1
-        steps = 0
-        while i >= 0 and steps < 4:
-            if low[i] in self.p.side_words:
-                self._side_start = i
-                return self.p.side_words[low[i]]
-            if low[i] not in self.p.side_skip:
-                break
-            i -= 1
-            steps += 1
-        if plural and low[m.end - 1] in self.p.plural_sites:
-            return "both"
-        return None
-
-    def extent(self) -> None:
-        cramps = [m for m in self.affirmed("_cramp", "muscle_hard") if not m.hedged]
-        twitches = [m for m in self.affirmed("_twitch") if not m.hedged]
-        if twitches and not cramps:
-            self.add("extent", "part_of_muscle", 1, twitches[0].start, twitches[0].text)
-        elif cramps and not twitches:
-            self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
-        # a cramp story that also says the muscle twitches ("and the calf twitches a lot too"):
-        # the twitching is a finding of its own, and a story that begins with the cramp is
-        # about a cramp
-        if cramps:
-            told = [m for m in twitches if set(self.lower[m.start : m.end]) & self.twitch_words]
-            if told:
-                self.add("visible_twitch", True, 1, told[0].start, told[0].text)
-                if cramps[0].start < twitches[0].start:
-                    self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
-
-    def relief(self) -> None:
-        keys = {"_stretch": "relieved_by_stretch", "_rest": "relieved_by_rest",
-                "_bend": "relieved_by_bending_forward"}  # fmt: skip
-        for mentions in self.by_sent.values():
-            triggers = [m for m in mentions if m.concept in keys]
-            if not triggers:
-                continue
-            s_start, s_end = self.doc.sentence(triggers[0].start)
-            bounds = [s_start] + [t.start for t in triggers[1:]] + [s_end]
-            for n, t in enumerate(triggers):
-                lo = triggers[n - 1].end if n else s_start
-                hi = bounds[n + 1]
-                region = [m for m in mentions if lo <= m.start < hi and m is not t]
-                key = keys[t.concept]
-                failed = [m for m in region if m.concept == "_no_relief" and m.start > t.start]
-                helped = [m for m in region if m.concept == "_relief" and not m.negated]
-                if failed:
-                    self.add(key, False, 2, t.start, self.text(t.start, failed[0].end))
-                elif t.negated:
-                    self.add(key, False, 1, t.start, self.text(t.start - 2, t.end))
-                elif helped and not t.hedged:
-                    self.add(key, True, 1, t.start, self.text(min(t.start, helped[0].start), max(
-                        t.end, helped[0].end)))  # fmt: skip
-
-    def onset_rules(self) -> None:
-        """After exercise: exercise named, then "and now", "since then" in the sentence."""
-        for m in self.affirmed("_afterwards"):
-            if any(e.end <= m.start for e in self.in_sentence(m.sent, "_exercise",
-                                                              "exercise_intense")):  # fmt: skip
-                self.add("onset", "after_exercise", 1, m.start, self.text(m.start - 3, m.end))
-        # "two days after a hike" is not an onset
-        self.candidates = [
-            c
-            for c in self.candidates
-            if not (
-                c.key == "onset"
-                and c.value == "after_exercise"
-                and c.start >= 1
-                and self.lower[c.start - 1] in self.p.units
-            )
-        ]
-
-    def medicines(self) -> None:
-        meds = [m for m in self.mentions if m.concept == "_medicine" and not m.negated]
-        meds.sort(key=lambda m: m.start)
-        groups: list[list[_Mention]] = []
-        for m in meds:
-            if (
-                groups
-                and m.start - groups[-1][-1].end == 1
-                and (self.doc.raw[m.start - 1] in self.p.joiners)
-            ):
-                groups[-1].append(m)
-            else:
-                groups.append([m])
-        names: list[str] = []
-        for g in groups:
-            start, end = g[0].start, g[-1].end
-            if end < len(self.doc) and self.lower[end] in self.p.forms:
-                end += 1
-            name = self.doc.span(start, end)
-            if name.lower() not in (n.lower() for n in names):
-                names.append(name)
-                self.add("medications", name, 1, start, name)
-
-    # -- choosing among candidates
-    def resolve(self) -> Reading:
-        reading = Reading()
-        by_key: dict[str, list[_Candidate]] = {}
-        for c in self.candidates:
-            by_key.setdefault(c.key, []).append(c)
-        for key, cands in by_key.items():
-            if key in LIST_KEYS:
-                values: list[Any] = []
-                for c in sorted(cands, key=lambda c: c.start):
-                    if c.value not in values:
-                        values.append(c.value)
-                        reading.understood.append(Understood(key, c.value, c.said))
-                reading.findings[key] = values
-                continue
-
-            warning = key in _WARNING
-            best = min(
-                cands,
-                key=lambda c: (-c.weight, -(warning and c.value is True), c.start),
-            )
-            reading.findings[key] = best.value
-            reading.understood.append(Understood(key, best.value, best.said))
-        reading.understood.sort(key=lambda u: _ORDER.get(u.key, 999))
-        return reading
-
-
-def _order() -> dict[str, int]:
-    from musclewise.findings import FINDINGS_KEYS
-
-    return {k: i for i, k in enumerate(FINDINGS_KEYS)}
-
-
-_ORDER = _order()
-
-
 def read(text: str) -> Reading:
     """Read one description into findings (see the module docstring)."""
     return pipeline().read(text)
@@ -1244,7 +455,7 @@ def read_answer(key: str, text: str) -> Any | None:
     if key not in QUANTITY_KEYS:
         return None
     doc = p.doc(text)
-    rules = _Reader(p, doc, [])
+    rules = Rules(p, doc, [])
     low = doc.lower
     for i in range(len(doc)):
         q = rules.quantity(i)
@@ -1266,7 +477,3 @@ def read_answer(key: str, text: str) -> Any | None:
         if seconds is None:
             return int(value) if key in ("pain", "stress", "age", "muscles_involved") else value
     return None
-
-
-def keys_in(readings: Iterable[Reading]) -> Sequence[str]:
-    return sorted({k for r in readings for k in r.findings})

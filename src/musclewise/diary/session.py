@@ -1,0 +1,213 @@
+"""Opening a diary's database and the sessions on it: one write transaction at a time (or a
+block of calls in ``with diary.transaction():``), read sessions, and whose diary it is.
+:class:`musclewise.diary.Diary` adds the records on top."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Self
+
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from musclewise.diary import database, times
+from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
+from musclewise.diary.models import (
+    Person,
+)
+from musclewise.diary.validate import (
+    check_name,
+)
+
+DEFAULT_PERSON = "me"
+
+
+class DiarySession:
+    """The database, the sessions and the person of a :class:`musclewise.diary.Diary`."""
+
+    def __init__(
+        self,
+        url: str | URL | None = None,
+        *,
+        person: str | None = None,
+        migrate: bool | None = None,
+        engine: Engine | None = None,
+        create: bool = True,
+        new_person: bool = True,
+    ) -> None:
+        if engine is not None:
+            self.url: URL = engine.url
+        elif isinstance(url, URL):
+            self.url = url
+        else:
+            self.url = database.resolve_url(url)
+        if not create and engine is None:
+            database.require_existing(self.url)
+        self._owns_engine = engine is None
+        self.engine = engine if engine is not None else database.make_engine(self.url)
+        if migrate is None:
+            migrate = database.is_sqlite(self.url)
+        try:
+            database.ensure_ready(self.engine, migrate=migrate)
+        except BaseException:
+            self.close()
+            raise
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(
+            self.engine.execution_options(**{database.READ_ONLY: True}), expire_on_commit=False
+        )
+        self._session: Session | None = None
+        self._read_only = False
+        self._person_name = check_name(person, "person") if person is not None else None
+        self._check_person = not new_person and person is not None
+
+    # ------------------------------------------------------------------ life cycle
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def display_url(self) -> str:
+        """The database URL with the password masked."""
+        return database.masked(self.url)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run every call inside the block in one transaction (nested blocks join it)."""
+        if self._session is not None:
+            yield
+            return
+        with database.connection_errors(self.url), self._writer.begin() as session:
+            self._session = session
+            try:
+                yield
+            finally:
+                self._session = None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run every read inside the block on one consistent view (for exports); no writes."""
+        if self._session is not None:
+            yield
+            return
+        reader = self._reader
+        if not database.is_sqlite(self.url):
+            reader = sessionmaker(
+                self.engine.execution_options(isolation_level="REPEATABLE READ"),
+                expire_on_commit=False,
+            )
+        with database.connection_errors(self.url), reader.begin() as session:
+            self._session, self._read_only = session, True
+            try:
+                yield
+            finally:
+                self._session, self._read_only = None, False
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        if self._read_only:
+            raise RuntimeError("the diary is open for reading only inside snapshot()")
+        if self._session is not None:
+            yield self._session
+            return
+        with self.transaction():
+            assert self._session is not None
+            yield self._session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        if self._session is not None:
+            yield self._session
+            return
+        with database.connection_errors(self.url), self._reader.begin() as session:
+            yield session
+
+    # ------------------------------------------------------------------ people
+
+    def people(self) -> list[str]:
+        """The names of everyone with a diary in this database."""
+        with self._read() as session:
+            return list(session.scalars(select(Person.name).order_by(Person.name)))
+
+    def add_person(self, name: str) -> None:
+        """Start a diary for a new person (this computer's time zone); refuses a name taken."""
+        checked = check_name(name, "person")
+        with self._write() as session:
+            taken = select(Person.id).where(Person.name == checked)
+            if session.scalars(taken).first() is not None:
+                raise DiaryValueError([FieldProblem("person", f"'{checked}' already has a diary")])
+            session.add(
+                Person(name=checked, timezone=times.local_zone_name(), created_at=times.now())
+            )
+            session.flush()
+        self._person_name, self._check_person = checked, False
+
+    @property
+    def person(self) -> str:
+        """Whose diary this is (see the class docstring)."""
+        if self._check_person and self._person_name is not None:
+            names = self.people()
+            if names and self._person_name not in names:
+                raise unknown_person(self._person_name, names)
+            self._check_person = False
+        if self._person_name is None:
+            names = self.people()
+            if len(names) > 1:
+                raise NotFoundError(
+                    f"this database holds the diaries of {len(names)} people; say whose",
+                    hint="use --person NAME (or MUSCLEWISE_PERSON): " + ", ".join(names),
+                )
+            self._person_name = names[0] if names else DEFAULT_PERSON
+        return self._person_name
+
+    def _find_person(self, session: Session) -> Person | None:
+        return session.scalars(select(Person).where(Person.name == self.person)).one_or_none()
+
+    def _person_row(self, session: Session) -> Person:
+        """The person's row, created (with this computer's time zone) if there is none."""
+        row = self._find_person(session)
+        if row is not None:
+            return row
+        row = Person(name=self.person, timezone=times.local_zone_name(), created_at=times.now())
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another process created them a moment ago
+            row = self._find_person(session)
+            assert row is not None
+        return row
+
+    def timezone(self) -> str:
+        """The person's IANA time zone (this computer's if no profile is stored)."""
+        with self._read() as session:
+            row = self._find_person(session)
+            return row.timezone if row is not None else times.local_zone_name()
+
+    def today(self) -> date:
+        """Today's date in the person's time zone."""
+        return times.today(self.timezone())
+
+
+def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
+    """The error for a person the database does not hold, naming the closest ones."""
+    import difflib
+
+    lowered = {n.lower(): n for n in names}
+    close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=3, cutoff=0.5)]
+    guess = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return NotFoundError(
+        f"person: '{name}' has no diary here{guess} (people: {shown})",
+        hint=f"to start a diary for '{name}': musclewise person add '{name}'",
+    )
