@@ -33,6 +33,15 @@ LEVELS: dict[str, dict[str, str]] = {
         "advice": "Get help if a warning sign below appears, or if it keeps coming back.",
     },
 }
+UNCHECKED_SELF_CARE = {
+    "heading": "Check the warning signs first",
+    "advice": "Some warning signs were not checked (listed above). If you have none of them, "
+    "you can look after this at home. If you have any of them, this answer does not apply: "
+    "get help.",
+}
+"""The self-care level's words when ``triage.unscreened`` is not empty."""
+RELIEF_LEAD_IN = "While you get help:"
+"""Some relief advice opens with the heading the answer page already shows above it."""
 KINDS = {"cramp": "A muscle cramp", "spasm": "A muscle twitch (fasciculation)",
          "other": "Something other than a cramp or a twitch"}  # fmt: skip
 KIND_SHORT = {"cramp": "cramp", "spasm": "twitch", "other": "something else"}
@@ -125,7 +134,10 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
     reasons = [
         {"text": r["text"], "refs": cite(r["sources"])} for r in assessment["triage"]["reasons"]
     ]
-    relief = [{"text": r["text"], "refs": cite(r["sources"])} for r in assessment["relief"]]
+    relief = [
+        {"text": _without_lead_in(r["text"]), "refs": cite(r["sources"])}
+        for r in assessment["relief"]
+    ]
     factor_names = {f["id"]: f for f in knowledge.data["factors"]["factors"]}
     factors = [
         {
@@ -149,10 +161,14 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
     unscreened = [
         describe_key(k) for k in assessment["triage"].get("unscreened", []) if isinstance(k, str)
     ]
+    level_words = LEVELS[level]
+    if unscreened and level == "self_care":
+        # warning signs not checked: nothing may sound settled until they are (issue 11)
+        level_words = {**level_words, **UNCHECKED_SELF_CARE}
     return {
-        "title": LEVELS[level]["heading"],
+        "title": level_words["heading"],
         "level": level,
-        "level_words": LEVELS[level],
+        "level_words": level_words,
         "kind_words": KINDS.get(kind, kind),
         "confidence": confidence(p),
         "p": p,
@@ -171,6 +187,14 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
         "unscreened": unscreened,
         "disclaimer": knowledge.data["meta"]["disclaimer"],
     }
+
+
+def _without_lead_in(text: str) -> str:
+    """The advice without a leading "While you get help:" (the page's heading says it)."""
+    if not text.startswith(RELIEF_LEAD_IN):
+        return text
+    rest = text[len(RELIEF_LEAD_IN) :].lstrip()
+    return rest[:1].upper() + rest[1:]
 
 
 def describe_key(key: str) -> str:

@@ -1,0 +1,89 @@
+"""What a new user reads on the answer and insights pages (issue 11, tried as a new user):
+nothing calm is said before unchecked warning signs, no heading is repeated in its text, the
+disclaimer's "sources below" has the sources below it, and insights speak in the library's
+words for a trigger's day and a trend."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musclewise.web import create_app
+from tests.web.helpers import post, triage_of
+from tests.web.test_http import (
+    EMERGENCY,
+    NIGHT_CRAMP,
+    _first_screen,
+    answer_no_to_warnings,
+    describe,
+)
+
+
+def test_unchecked_warning_signs_come_before_a_calm_answer(client: TestClient) -> None:
+    page, action, key, _ = _first_screen(client)
+    page = post(client, page, action, {"key": key, "answer": "__not_sure__"}).text
+    stop = re.search(r'action="(/check/[^"]+/stop)"', page)
+    assert stop
+    answer = post(client, page, stop.group(1)).text
+    level = triage_of(answer)
+    assert level in ("self_care", "see_doctor"), level
+    assert answer.index('id="not-checked"') < answer.index("data-triage=")
+    assert "You can look after this at home" not in answer
+    assert "Check the warning signs first" in answer or level == "see_doctor"
+    assert "listed below" not in answer  # the list is above the answer
+    signs = re.search(r'id="not-checked">(.*?)</div>', answer, re.S)
+    assert signs and signs.group(1).count("<li>") >= 2  # a list, one sign a line
+
+
+def test_a_screened_night_cramp_still_says_self_care(client: TestClient) -> None:
+    answer = answer_no_to_warnings(client, describe(client, NIGHT_CRAMP))
+    assert triage_of(answer) == "self_care"
+    assert "You can look after this at home" in answer
+    assert 'id="not-checked"' not in answer
+
+
+def test_the_disclaimer_about_the_sources_below_is_above_them(client: TestClient) -> None:
+    answer = answer_no_to_warnings(client, describe(client, NIGHT_CRAMP))
+    assert "sources below" in answer
+    assert answer.index('id="disclaimer"') < answer.index("<h2>Sources</h2>")
+
+
+def test_advice_under_while_you_get_help_does_not_repeat_it(client: TestClient) -> None:
+    answer = answer_no_to_warnings(client, describe(client, EMERGENCY))
+    assert triage_of(answer) == "emergency"
+    assert "<h2>While you get help</h2>" in answer
+    assert answer.count("While you get help") == 1, "the heading is repeated in the advice"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    subprocess.run([sys.executable, "-m", "musclewise", "demo", "--database-url", url,
+                    "--end", "2026-11-30"], check=True, capture_output=True)  # fmt: skip
+    app = create_app(url)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+    app.state.web.close()
+
+
+def test_insights_name_each_triggers_day_and_a_trend_with_what_it_compares(
+    demo: TestClient,
+) -> None:
+    page = demo.get("/insights").text
+    items = re.findall(r'<li data-when="([^"]+)"><strong>([^<]+)</strong>', page)
+    assert items, "the demo diary has a trigger"
+    for when, lead in items:
+        assert when in ("the same day", "the day before", "the same day or the day before",
+                        "while taking it")  # fmt: skip
+        assert f", {when}" in lead
+        if when == "the same day or the day before":
+            assert "cannot tell which" in lead
+    table = page[page.index("<h2>Counts</h2>") :]
+    assert "4 weeks before" not in table
+    assert re.search(r"<td>(rising|falling|no clear change) \(\d+\.\d to \d+\.\d a week, "
+                     r"first and last 4 of \d+ weeks\)</td>", table)  # fmt: skip
