@@ -87,3 +87,25 @@ def test_insights_name_each_triggers_day_and_a_trend_with_what_it_compares(
     assert "4 weeks before" not in table
     assert re.search(r"<td>(rising|falling|no clear change) \(\d+\.\d to \d+\.\d a week, "
                      r"first and last 4 of \d+ weeks\)</td>", table)  # fmt: skip
+
+
+def test_a_diary_episode_lists_the_warning_signs_its_calm_level_did_not_check(
+    demo: TestClient,
+) -> None:
+    diary = demo.get("/diary").text
+    first = re.search(r'href="(/diary/\d+)"', diary)
+    assert first
+    page = demo.get(first.group(1)).text
+    assert triage_of(page) in ("self_care", "see_doctor")
+    assert "You can look after this at home" not in page
+    signs = re.search(r'id="not-checked">(.*?)</details>', page, re.S)
+    assert signs and signs.group(1).count("<li>") >= 2
+
+
+def test_the_home_page_points_to_the_warning_signs_before_the_stretches(
+    client: TestClient,
+) -> None:
+    page = client.get("/").text
+    link = page.index('href="#get-help"')
+    assert link < page.index('class="card"'), "the stretches come before the way to the signs"
+    assert 'id="get-help"' in page
