@@ -38,6 +38,10 @@ def test_unchecked_warning_signs_come_before_a_calm_answer(client: TestClient) -
     assert "listed below" not in answer  # the list is above the answer
     signs = re.search(r'id="not-checked">(.*?)</div>', answer, re.S)
     assert signs and signs.group(1).count("<li>") >= 2  # a list, one sign a line
+    # grouped by how soon to get help, the most serious first, as musclewise assess says
+    levels = re.findall(r'data-unscreened-level="([a-z_]+)"', signs.group(1))
+    assert levels and levels[0] == "emergency", levels
+    assert "Call 999, 112 or 911" in signs.group(1) and "trouble breathing" in signs.group(1)
 
 
 def test_a_screened_night_cramp_still_says_self_care(client: TestClient) -> None:

@@ -161,6 +161,7 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
     unscreened = [
         describe_key(k) for k in assessment["triage"].get("unscreened", []) if isinstance(k, str)
     ]
+    unscreened_groups = _unscreened_groups(assessment["triage"].get("unscreened", []))
     level_words = LEVELS[level]
     if unscreened and level == "self_care":
         # warning signs not checked: nothing may sound settled until they are (issue 11)
@@ -185,8 +186,37 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
         "explanation": assessment["explanation"][1:],
         "sources": sources,
         "unscreened": unscreened,
+        "unscreened_groups": unscreened_groups,
         "disclaimer": knowledge.data["meta"]["disclaimer"],
     }
+
+
+UNSCREENED_SAID = {
+    "emergency": "Call {number} or go to the emergency department now if you have any of these",
+    "urgent": "See a doctor today if you have any of these",
+}
+"""What to do about the warning signs not checked, by the level of their screen group (the
+words of ``musclewise assess``)."""
+
+
+def _unscreened_groups(keys: Sequence[Any]) -> list[dict[str, Any]]:
+    """The warning signs not checked, grouped by how soon to get help, in plain words (the
+    safety screen's own labels); a key in no group is listed by its name, as urgent."""
+    from musclewise.assessment import default_engine
+
+    wanted = [k for k in keys if isinstance(k, str)]
+    groups: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for group in default_engine().screen_groups:
+        labels = [s.label for s in group.signs if s.key in wanted and s.key not in seen]
+        seen.update(s.key for s in group.signs if s.key in wanted)
+        if labels:
+            groups.append({"level": group.level, "said": UNSCREENED_SAID.get(
+                group.level, UNSCREENED_SAID["urgent"]), "signs": labels})  # fmt: skip
+    rest = [describe_key(k) for k in wanted if k not in seen]
+    if rest:
+        groups.append({"level": "urgent", "said": UNSCREENED_SAID["urgent"], "signs": rest})
+    return groups
 
 
 def _without_lead_in(text: str) -> str:
