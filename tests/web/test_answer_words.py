@@ -113,3 +113,16 @@ def test_the_home_page_points_to_the_warning_signs_before_the_stretches(
     link = page.index('href="#get-help"')
     assert link < page.index('class="card"'), "the stretches come before the way to the signs"
     assert 'id="get-help"' in page
+
+
+def test_knowledge_cites_sources_by_number_never_by_internal_id(client: TestClient) -> None:
+    from musclewise.knowledge import load_knowledge
+
+    page = client.get("/knowledge").text
+    for sid in load_knowledge().sources:
+        assert f"[{sid}]" not in page, f"the source id {sid} is shown"
+    cited = re.findall(r'<a class="ref" href="#src-([^"]+)" aria-label="source (\d+)"', page)
+    assert cited
+    listed = re.findall(r'<li id="src-([^"]+)">', page[page.index('id="sources"') :])
+    for sid, n in cited:  # each number is the place of its source in the numbered list
+        assert listed[int(n) - 1] == sid
