@@ -5,6 +5,7 @@ words for a trigger's day and a trend."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -126,3 +127,15 @@ def test_knowledge_cites_sources_by_number_never_by_internal_id(client: TestClie
     listed = re.findall(r'<li id="src-([^"]+)">', page[page.index('id="sources"') :])
     for sid, n in cited:  # each number is the place of its source in the numbered list
         assert listed[int(n) - 1] == sid
+
+
+def test_the_running_timer_says_what_to_do_while_it_lasts(client: TestClient) -> None:
+    from musclewise.web import words
+
+    timer = post(client, client.get("/").text, "/log").text
+    assert "Timing your episode" in timer
+    help_now = timer[timer.index('id="while-it-lasts"') :]
+    for card in words.home_view()["cards"]:
+        assert card["text"] in html.unescape(help_now)
+        assert all(s["title"] in html.unescape(help_now) for s in card["sources"])
+    assert 'href="/#get-help"' in help_now
