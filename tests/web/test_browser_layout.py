@@ -73,3 +73,18 @@ def test_no_table_word_is_broken_across_lines_on_a_phone(demo_server: str, path:
             assert page.evaluate("document.documentElement.scrollWidth") <= 375
         finally:
             browser.close()
+
+
+def test_the_report_link_beside_the_download_button_is_not_split(demo_server: str) -> None:
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 375, "height": 900})
+            page.goto(demo_server + "/report")
+            link = page.locator('main a[href="/report/view"]')
+            lines = link.evaluate(
+                "(a) => new Set(Array.from(a.getClientRects()).map((r) => Math.round(r.top))).size"
+            )
+            assert lines == 1, "the link's words run over two lines beside the button"
+        finally:
+            browser.close()
