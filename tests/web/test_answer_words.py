@@ -139,3 +139,31 @@ def test_the_running_timer_says_what_to_do_while_it_lasts(client: TestClient) ->
         assert card["text"] in html.unescape(help_now)
         assert all(s["title"] in html.unescape(help_now) for s in card["sources"])
     assert 'href="/#get-help"' in help_now
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(45, "about 45 seconds"), (105, "about 2 minutes"), (60 * 17.4, "about 17 minutes"),
+     (3600 * 1.6, "about 1.5 hours"), (3600 * 30, "about 30 hours"), (86_400 * 3, "about 3 days"),
+     (60, "about 60 seconds"), (90, "about 2 minutes")],
+)  # fmt: skip
+def test_how_long_is_said_as_people_say_it(seconds: float, said: str) -> None:
+    from musclewise.web import words
+
+    assert words.describe("duration_s", seconds) == said
+
+
+def test_an_episode_says_how_long_in_whole_minutes(client: TestClient) -> None:
+    from musclewise.web import words
+
+    timer = post(client, client.get("/").text, "/log").text
+    stop = re.search(r'action="(/log/[^"]+/stop)"', timer)
+    assert stop
+    episode = post(client, timer, stop.group(1), {"site": "calf", "pain": "5"}).text
+    edit = re.search(r'href="(/diary/\d+/edit)"', episode)
+    assert edit
+    form = client.get(edit.group(1)).text
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', form))
+    changed = post(client, form, edit.group(1),
+                   {**fields, "site": "calf", "pain": "5", "duration_min": "1.75"}).text  # fmt: skip
+    assert words.duration_words(105) in changed and "1.75 minutes" not in changed

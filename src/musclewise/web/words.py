@@ -82,7 +82,26 @@ def site_name(site: str | None) -> str:
 def describe(key: str, value: Any) -> str:
     from musclewise.text import describe as text_describe
 
+    if key == "duration_s" and isinstance(value, int | float) and value >= 0:
+        return duration_words(float(value))
     return text_describe(key, value)
+
+
+def duration_words(seconds: float) -> str:
+    """How long, as people say it: "about 2 minutes", never "about 1.75 minutes"."""
+
+    def about(n: float, unit: str) -> str:
+        amount = round(n * 2) / 2 if n < 10 else round(n)  # halves below ten, then whole
+        text = f"{amount:g}"
+        return f"about {text} {unit}{'' if amount == 1 else 's'}"
+
+    if seconds < 90:
+        return about(round(seconds), "second")
+    if seconds < 5400:
+        return about(round(seconds / 60), "minute")
+    if seconds < 172_800:
+        return about(seconds / 3600, "hour")
+    return about(seconds / 86_400, "day")
 
 
 def percent(p: float) -> str:
