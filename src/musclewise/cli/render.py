@@ -20,6 +20,11 @@ BANNER = {
     "self_care": ("SELF-CARE", "bold black on green",
                   "You can look after this at home; get help if a warning sign appears."),
 }  # fmt: skip
+UNCHECKED_SELF_CARE = (
+    "Not every warning sign was checked: only if you have none of them can you look after "
+    "this at home."
+)
+"""The self-care banner when ``triage.unscreened`` is not empty (the web says the same)."""
 KIND_NAMES = {"cramp": "Cramp", "spasm": "Twitch (fasciculation)", "other": "Something else"}
 SHORT_NAMES = {"cramp": "cramp", "spasm": "twitch", "other": "something else"}
 
@@ -129,6 +134,8 @@ def render_assessment(
     triage = assessment.get("triage") or {}
     level = triage.get("level", "self_care")
     title, style, advice = BANNER.get(level, BANNER["see_doctor"])
+    if level == "self_care" and triage.get("unscreened"):
+        advice = UNCHECKED_SELF_CARE  # nothing settled is said before the signs are checked
     console.print(Panel(Text(advice, style="bold"), title=title, style=style, expand=True))
     if after_banner is not None:
         after_banner(console)

@@ -371,7 +371,8 @@ def routes(app: FastAPI) -> None:
 
         kb = load_knowledge()
         return render(request, "knowledge.html", title="Knowledge", kb=kb.data,
-                      version=kb.version, sources=kb.sources)  # fmt: skip
+                      version=kb.version, sources=kb.sources,
+                      numbers={sid: n for n, sid in enumerate(kb.sources, start=1)})  # fmt: skip
 
     # ------------------------------------------------------------------ settings
 

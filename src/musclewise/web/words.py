@@ -33,6 +33,15 @@ LEVELS: dict[str, dict[str, str]] = {
         "advice": "Get help if a warning sign below appears, or if it keeps coming back.",
     },
 }
+UNCHECKED_SELF_CARE = {
+    "heading": "Check the warning signs first",
+    "advice": "Some warning signs were not checked (listed above). If you have none of them, "
+    "you can look after this at home. If you have any of them, this answer does not apply: "
+    "get help.",
+}
+"""The self-care level's words when ``triage.unscreened`` is not empty."""
+RELIEF_LEAD_IN = "While you get help:"
+"""Some relief advice opens with the heading the answer page already shows above it."""
 KINDS = {"cramp": "A muscle cramp", "spasm": "A muscle twitch (fasciculation)",
          "other": "Something other than a cramp or a twitch"}  # fmt: skip
 KIND_SHORT = {"cramp": "cramp", "spasm": "twitch", "other": "something else"}
@@ -73,7 +82,26 @@ def site_name(site: str | None) -> str:
 def describe(key: str, value: Any) -> str:
     from musclewise.text import describe as text_describe
 
+    if key == "duration_s" and isinstance(value, int | float) and value >= 0:
+        return duration_words(float(value))
     return text_describe(key, value)
+
+
+def duration_words(seconds: float) -> str:
+    """How long, as people say it: "about 2 minutes", never "about 1.75 minutes"."""
+
+    def about(n: float, unit: str) -> str:
+        amount = round(n * 2) / 2 if n < 10 else round(n)  # halves below ten, then whole
+        text = f"{amount:g}"
+        return f"about {text} {unit}{'' if amount == 1 else 's'}"
+
+    if seconds < 90:
+        return about(round(seconds), "second")
+    if seconds < 5400:
+        return about(round(seconds / 60), "minute")
+    if seconds < 172_800:
+        return about(seconds / 3600, "hour")
+    return about(seconds / 86_400, "day")
 
 
 def percent(p: float) -> str:
@@ -125,7 +153,10 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
     reasons = [
         {"text": r["text"], "refs": cite(r["sources"])} for r in assessment["triage"]["reasons"]
     ]
-    relief = [{"text": r["text"], "refs": cite(r["sources"])} for r in assessment["relief"]]
+    relief = [
+        {"text": _without_lead_in(r["text"]), "refs": cite(r["sources"])}
+        for r in assessment["relief"]
+    ]
     factor_names = {f["id"]: f for f in knowledge.data["factors"]["factors"]}
     factors = [
         {
@@ -149,10 +180,15 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
     unscreened = [
         describe_key(k) for k in assessment["triage"].get("unscreened", []) if isinstance(k, str)
     ]
+    unscreened_groups = _unscreened_groups(assessment["triage"].get("unscreened", []))
+    level_words = LEVELS[level]
+    if unscreened and level == "self_care":
+        # warning signs not checked: nothing may sound settled until they are (issue 11)
+        level_words = {**level_words, **UNCHECKED_SELF_CARE}
     return {
-        "title": LEVELS[level]["heading"],
+        "title": level_words["heading"],
         "level": level,
-        "level_words": LEVELS[level],
+        "level_words": level_words,
         "kind_words": KINDS.get(kind, kind),
         "confidence": confidence(p),
         "p": p,
@@ -169,8 +205,45 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
         "explanation": assessment["explanation"][1:],
         "sources": sources,
         "unscreened": unscreened,
+        "unscreened_groups": unscreened_groups,
         "disclaimer": knowledge.data["meta"]["disclaimer"],
     }
+
+
+UNSCREENED_SAID = {
+    "emergency": "Call {number} or go to the emergency department now if you have any of these",
+    "urgent": "See a doctor today if you have any of these",
+}
+"""What to do about the warning signs not checked, by the level of their screen group (the
+words of ``musclewise assess``)."""
+
+
+def _unscreened_groups(keys: Sequence[Any]) -> list[dict[str, Any]]:
+    """The warning signs not checked, grouped by how soon to get help, in plain words (the
+    safety screen's own labels); a key in no group is listed by its name, as urgent."""
+    from musclewise.assessment import default_engine
+
+    wanted = [k for k in keys if isinstance(k, str)]
+    groups: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for group in default_engine().screen_groups:
+        labels = [s.label for s in group.signs if s.key in wanted and s.key not in seen]
+        seen.update(s.key for s in group.signs if s.key in wanted)
+        if labels:
+            groups.append({"level": group.level, "said": UNSCREENED_SAID.get(
+                group.level, UNSCREENED_SAID["urgent"]), "signs": labels})  # fmt: skip
+    rest = [describe_key(k) for k in wanted if k not in seen]
+    if rest:
+        groups.append({"level": "urgent", "said": UNSCREENED_SAID["urgent"], "signs": rest})
+    return groups
+
+
+def _without_lead_in(text: str) -> str:
+    """The advice without a leading "While you get help:" (the page's heading says it)."""
+    if not text.startswith(RELIEF_LEAD_IN):
+        return text
+    rest = text[len(RELIEF_LEAD_IN) :].lstrip()
+    return rest[:1].upper() + rest[1:]
 
 
 def describe_key(key: str) -> str:
