@@ -85,8 +85,11 @@ def run() -> dict[str, Any]:
             answer.append(time.perf_counter() - start)
             assert response.status_code == 200
         app.state.web.close()
-    every = [t for page, ts in times.items() if page != "/insights" for t in ts]
+    # the first insights view draws the charts; later views of an unchanged diary reuse them
+    first_insights = times["/insights"].pop(0)
+    every = [t for ts in times.values() for t in ts]
     return {
+        "insights_first_ms": first_insights * 1000,
         "episodes": EPISODES,
         "rounds": ROUNDS,
         "pages": {p: (_p95(ts) * 1000, statistics.median(ts) * 1000) for p, ts in times.items()},
@@ -111,15 +114,16 @@ rendered from it. Written by `benchmarks/web.py`.
 
 | measure | figure | target |
 |---|---|---|
-| every page but insights, p95 | {r["p95_ms"]:.1f} ms | < 100 ms |
+| every page, p95 (insights of an unchanged diary included) | {r["p95_ms"]:.1f} ms | < 100 ms |
+| insights, the first view after the diary changed (charts drawn) | {r["insights_first_ms"]:.0f} ms | |
 | describe it → the answer page, p95 | {r["answer_p95_ms"]:.1f} ms (median {r["answer_median_ms"]:.1f} ms) | < 150 ms |
 
 | page | p95 | median |
 |---|---|---|
 {rows}
 
-Insights draws its charts (matplotlib) on every request; it is listed but not held to the page
-target.
+Insights draws its charts (matplotlib, about a second) the first time the diary is viewed after
+a change, then reuses them while the diary stays as it is (`web/pages.py`, `_insights`).
 """
 
 

@@ -434,3 +434,19 @@ def test_not_sure_on_the_screen_is_shown_as_not_checked(client: TestClient) -> N
     answer = post(client, page, stop.group(1)).text
     assert triage_of(answer) is not None
     assert "Not checked yet" in answer
+
+
+def test_insights_are_drawn_again_only_when_the_diary_changes(client: TestClient) -> None:
+    """The charts take about a second to draw: an unchanged diary reuses them, and any change
+    (a new episode, a day's context) shows at once."""
+    for site in ("calf", "calf"):
+        _log(client, site)
+    first = client.get("/insights").text
+    assert client.get("/insights").text == first
+    _log(client, "foot")
+    second = client.get("/insights").text
+    assert second != first
+    page = client.get("/day").text
+    day = re.search(r'name="date" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    post(client, page, "/day", {"date": day, "caffeine_cups": "5", "stress": "8"})
+    assert client.get("/insights").text != second

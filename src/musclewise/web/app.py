@@ -107,6 +107,8 @@ class Web:
         self.csrf = security.Csrf(csrf_secret)
         self.store = Store()
         self.logged: dict[str, int] = {}  # idempotency key -> episode id (offline logging)
+        self.insights: tuple[tuple[Any, ...], Any, list[Any]] | None = None
+        """The last insights page's diary state, summary and charts (see pages._insights)."""
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,

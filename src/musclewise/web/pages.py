@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -287,12 +287,7 @@ def routes(app: FastAPI) -> None:
 
     @app.get("/insights", response_class=HTMLResponse)
     def insights_page(request: Request) -> HTMLResponse:
-        summary = _summary(request)
-        made: list[Any] = []
-        if summary.data.episodes:
-            from musclewise.insights.report import make_charts
-
-            made = make_charts(summary)
+        summary, made = _insights(request)
         return render(request, "insights.html", title="Insights", s=summary, charts=made,
                       kind_words=_kind_words())  # fmt: skip
 
@@ -552,6 +547,42 @@ def _profile_page(request: Request, problems: list[FieldProblem] | None = None) 
         doubles=doubles, conditions=_condition_words(),
         saved=request.query_params.get("saved") == "1",
     )  # fmt: skip
+
+
+def _diary_state(request: Request) -> tuple[Any, ...]:
+    """A cheap fingerprint of all that insights read: it changes when an episode is added,
+    edited or deleted, when a day's context, a medicine, a condition or a profile changes,
+    and every hour (the period ends today)."""
+    from sqlalchemy import func, select
+
+    from musclewise.diary.models import DayContext, Episode, Medicine, Person, PersonCondition
+
+    with web(request).engine.connect() as connection:
+        episodes = connection.execute(
+            select(func.count(), func.max(Episode.id), func.max(Episode.updated_at))
+        ).one()
+        tables = [
+            hash(tuple(connection.execute(select(model.__table__)).all()))
+            for model in (DayContext, Medicine, Person, PersonCondition)
+        ]
+    return (*episodes, *tables, datetime.now(UTC).strftime("%Y-%m-%d %H"))
+
+
+def _insights(request: Request) -> tuple[Any, list[Any]]:
+    """The summary and its charts, computed again only when the diary changed (drawing the
+    charts takes about a second; an unchanged diary's page is then as quick as the others)."""
+    state = _diary_state(request)
+    cached = web(request).insights
+    if cached is not None and cached[0] == state:
+        return cached[1], cached[2]
+    summary = _summary(request)
+    made: list[Any] = []
+    if summary.data.episodes:
+        from musclewise.insights.report import make_charts
+
+        made = make_charts(summary)
+    web(request).insights = (state, summary, made)
+    return summary, made
 
 
 def _summary(request: Request) -> Any:
