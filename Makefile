@@ -61,6 +61,7 @@ screenshots: $(STAMP) system-packages
 	$(BIN)/python -m musclewise.web.screenshots docs/screenshots
 
 bench: $(STAMP) system-packages
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean:

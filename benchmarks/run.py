@@ -235,6 +235,10 @@ knowledge base changes validates it and fills the cache).
 
     with doc.open("a") as out:
         out.write(web.section(web.run()))
+    import startup as issue15  # start-up, the batch path and pgmpy: benchmarks/startup.py
+
+    with doc.open("a") as out:
+        out.write("\n" + issue15.section(issue15.run()))
     print(f"wrote {doc if QUICK else doc.relative_to(ROOT)}")
 
 

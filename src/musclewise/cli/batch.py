@@ -115,6 +115,21 @@ def assess_line(line: bytes | None, number: int) -> tuple[bytes, bool]:
     return _encode(result), True
 
 
+def assess_records(records: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[bytes, bool]]:
+    """Each numbered record's encoded assessment (or error object), and whether it was valid:
+    byte for byte what :func:`assess_line` gives for each alone (``tests/test_batch.py``)."""
+    for _, encoded, ok in _assessed(records):
+        yield encoded, ok
+
+
+def _assessed(
+    records: Iterable[tuple[int, bytes | None]],
+) -> Iterator[tuple[bytes | None, bytes, bool]]:
+    for number, line in records:
+        encoded, ok = assess_line(line, number)
+        yield line, encoded, ok
+
+
 def run_batch(path: Path, output_format: Any) -> int:
     """Assess every record of ``path``; return the exit status (0, or 2 if any was invalid)."""
     stream = _open(path)
@@ -123,11 +138,10 @@ def run_batch(path: Path, output_format: Any) -> int:
     errors = total = 0
     progress = _progress(path, stream)
     try:
-        for number, line in _records(stream):
+        for line, encoded, ok in _assessed(_records(stream)):
             total += 1
             if progress is not None and total % 1000 == 0:
                 progress(stream.tell())
-            encoded, ok = assess_line(line, number)
             errors += not ok
             if as_text and ok and line is not None:
                 from musclewise.cli.render import render_assessment

@@ -328,6 +328,7 @@ class Engine:
             for site in SITES
         }
         """What each site adds to the log posterior."""
+        self._label_cache: dict[tuple[tuple[str, Any], ...], list[float]] = {}
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
 
     # ------------------------------------------------------------------ the assessment
@@ -353,12 +354,13 @@ class Engine:
         facts[KIND] = kind
         signs = [k for k, v in findings.items() if v is True and k in _WARNING_SIGNS]
         base = self._without(logp, signs)
-        labels = {k: findings[k] for k in LABEL_KEYS if k in findings}
+        labels = tuple((k, findings[k]) for k in LABEL_KEYS if k in findings)
         unlabel = base
         if labels:  # without what a reader may take from the person's own word
-            delta, _ = log_scores([0.0] * len(base), self._by_key, labels, self.evidence_weight)
-            unlabel = [a - b for a, b in zip(base, delta, strict=True)]
-        facts[LEAN] = self._leans(unlabel, findings.get("site"), post if unlabel is logp else None)
+            unlabel = [a - b for a, b in zip(base, self._label_delta(labels), strict=True)]
+        # the posterior without the signs and the labels: computed once, read three times
+        bare_post = post if unlabel is logp else normalised(unlabel)
+        facts[LEAN] = self._leans(unlabel, findings.get("site"), bare_post)
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every, held = self._index.outcomes(facts)
@@ -374,10 +376,10 @@ class Engine:
             kind = "other"
             every, held = self._index.outcomes({**facts, KIND: kind})
             facts[KIND] = kind
-        posts = self._sign_posteriors(base, post, signs)
+        posts = self._sign_posteriors(base, post, signs, bare_post if base is unlabel else None)
         if labels:  # and the same without the label: the word alone cannot lower the triage
-            posts += self._sign_posteriors(unlabel, None, signs)
-        bare = normalised(unlabel) if labels else None
+            posts += self._sign_posteriors(unlabel, None, signs, bare_post)
+        bare = bare_post if labels else None
         level, reasons = self._triage(fired, posts, kind, bare)
         return Evaluation(
             findings=findings,
@@ -474,6 +476,21 @@ class Engine:
             base = [a - b for a, b in zip(base, delta[s], strict=True)]
         return base
 
+    def _label_delta(self, labels: tuple[tuple[str, Any], ...]) -> list[float]:
+        """What the :data:`LABEL_KEYS` given add to the log posterior (few distinct answers:
+        computed once each)."""
+        try:
+            found = self._label_cache.get(labels)
+            keep = len(self._label_cache) < SHIFT_CACHE_SIZE
+        except TypeError:  # an answer that cannot be a key (not valid findings): not cached
+            found, keep = None, False
+        if found is None:
+            zero = [0.0] * len(self.hypotheses)
+            found, _ = log_scores(zero, self._by_key, dict(labels), self.evidence_weight)
+            if keep:
+                self._label_cache[labels] = found
+        return found
+
     def _leans(
         self, base: list[float], site: Any, post: Sequence[float] | None = None
     ) -> frozenset[str]:
@@ -507,15 +524,22 @@ class Engine:
         return frozenset(out)
 
     def _sign_posteriors(
-        self, base: list[float], post: list[float] | None, signs: Sequence[str]
+        self,
+        base: list[float],
+        post: list[float] | None,
+        signs: Sequence[str],
+        base_post: list[float] | None = None,
     ) -> list[list[float]]:
         """The posterior without the warning signs given (first), then with each set of up to
         :data:`SIGN_SUBSETS` of them added back (see there). ``base`` is the log scores without
-        the signs, ``post`` the posterior with every finding (``None``: compute it)."""
+        the signs, ``post`` the posterior with every finding, ``base_post`` the posterior of
+        ``base`` (``None``: compute it)."""
+        if base_post is None:
+            base_post = post if not signs and post is not None else normalised(base)
         if not signs:
-            return [post if post is not None else normalised(base)]
+            return [base_post]
         delta = self._sign_delta
-        out = [normalised(base)]
+        out = [base_post]
         for size in range(1, min(SIGN_SUBSETS, len(signs)) + 1):
             for subset in combinations(signs, size):
                 scores = base

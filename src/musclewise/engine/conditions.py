@@ -223,6 +223,10 @@ def one_answer_away(compiled: Compiled, facts: Facts) -> frozenset[str]:
     return compiled.near(facts)
 
 
+CANDIDATES_CACHE_SIZE = 4096
+"""How many sets of known keys :class:`TestIndex` remembers the tests of (then it starts again)."""
+
+
 class TestIndex:
     """Many compiled tests, with an index from each key to the tests that need it.
 
@@ -239,6 +243,8 @@ class TestIndex:
             for key in t.needs or ():
                 by_key.setdefault(key, []).append(i)
         self._by_key = by_key
+        self._candidates: dict[frozenset[str], tuple[int, ...]] = {}
+        """The tests to run for each set of known keys (few distinct sets in practice)."""
 
     def outcomes(self, facts: Facts) -> tuple[list[bool | None], list[int]]:
         """The answer of every test, in order, and the positions of those that hold.
@@ -247,20 +253,26 @@ class TestIndex:
         hold, but an answer might make it hold). ``False`` is final: more answers cannot make
         such a test hold.
         """
-        candidates = set(self._always)
-        by_key = self._by_key
-        for key in facts:
-            hits = by_key.get(key)
-            if hits:
-                candidates.update(hits)
+        known = frozenset(facts)
+        candidates = self._candidates.get(known)
+        if candidates is None:
+            found = set(self._always)
+            by_key = self._by_key
+            for key in known:
+                hits = by_key.get(key)
+                if hits:
+                    found.update(hits)
+            candidates = tuple(sorted(found))
+            if len(self._candidates) >= CANDIDATES_CACHE_SIZE:
+                self._candidates.clear()
+            self._candidates[known] = candidates
         result: list[bool | None] = [None] * len(self.tests)
         held: list[int] = []
         functions = self._functions
-        for i in candidates:
+        for i in candidates:  # in order, so the positions that hold come sorted
             outcome = result[i] = functions[i](facts)
             if outcome is True:
                 held.append(i)
-        held.sort()
         return result, held
 
 
