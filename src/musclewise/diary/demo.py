@@ -38,6 +38,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from musclewise.contract import KINDS, TRIAGE_LEVELS
 from musclewise.diary import times
 from musclewise.diary.api import Diary
 from musclewise.diary.errors import DiaryValueError, FieldProblem
@@ -404,8 +405,8 @@ def fill_demo(
         start=plan.start,
         end=plan.end,
         days_recorded=len(plan.days),
-        episodes=_ordered(kinds, ("cramp", "spasm", "other")),
-        triage=_ordered(triage, ("self_care", "see_doctor", "urgent", "emergency")),
+        episodes=_ordered(kinds, KINDS),
+        triage=_ordered(triage, TRIAGE_LEVELS),
         sites=dict(sites.most_common()),
         medicines=((STATIN, plan.statin_from),),
         stress_week=plan.stress_week,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from itertools import accumulate, combinations
 from typing import Any, NamedTuple, Protocol
 
+from musclewise.contract import LEVEL_RANK, TRIAGE_LEVELS
 from musclewise.engine.conditions import (
     KIND,
     LEAN,
@@ -53,8 +54,9 @@ from musclewise.findings import SITES, WARNING_SIGNS
 from musclewise.knowledge import KnowledgeBase
 
 CONTRACT = "musclewise.assessment/1"
-LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
-RANK = {level: i for i, level in enumerate(LEVELS)}
+LEVELS = TRIAGE_LEVELS
+"""The triage levels, least serious first (defined once, in :mod:`musclewise.contract`)."""
+RANK = LEVEL_RANK
 KIND_PHRASES = {
     "cramp": "a cramp",
     "spasm": "a twitch (fasciculation)",

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from musclewise.contract import KINDS as CONTRACT_KINDS
+from musclewise.contract import TRIAGE_LEVELS
 from musclewise.insights import patterns, recording, triggers
 from musclewise.insights.diary import FACTORS, MEDICINE_PREFIX, DiaryData, Episode
 
-KINDS = ("cramp", "spasm", "other")
+KINDS = CONTRACT_KINDS
 KIND_WORDS = {"cramp": "cramps", "spasm": "twitches", "other": "other episodes"}
-LEVELS = ("self_care", "see_doctor", "urgent", "emergency")
+LEVELS = TRIAGE_LEVELS
 LEVEL_WORDS = {
     "self_care": "self-care",
     "see_doctor": "see a doctor",
