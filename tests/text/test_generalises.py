@@ -13,6 +13,12 @@ from musclewise.text.lexicon import LEXICON_PATH, compile_lexicon, load_lexicon,
 from musclewise.text.reader import Pipeline, pipeline
 
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # "can't stop" and "hasn't stopped" affirm what follows: the "n't" is no negation
+    ("cant stop twitchin in my thumb for 3 days", {"extent": "part_of_muscle"}),
+    ("My calf hasn't stopped swelling since the flight.", {"swelling": True}),
+    # "can't stop" and "hasn't stopped" affirm what follows ("I can't stop twitching")
+    ("cant stop twitchin in my thumb for 3 days", {"extent": "part_of_muscle"}),
+    ("My calf hasn't stopped swelling since the flight.", {"swelling": True}),
     # the lead's third round: prickling lips, a hand drawn into a shape, getting up to walk
     (
         "Two days after my op on the neck, my lips prickle and my hands seize into a claw.",

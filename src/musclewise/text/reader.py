@@ -263,7 +263,8 @@ class Pipeline:
         ]
         # a cue inside a phrase of a concept is part of it ("can't pee", "no pulse"); a
         # negative phrase marked so negates the findings listed after it ("no pain or swelling")
-        inside = {i for s in spans if s[0] != "_medicine" for i in range(s[1], s[2])}
+        # (an everyday phrase likewise: "can't stop twitching" affirms the twitching)
+        inside = {i for s in spans + ignore if s[0] != "_medicine" for i in range(s[1], s[2])}
         cues = {
             kind: [
                 s
