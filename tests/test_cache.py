@@ -114,3 +114,38 @@ def test_the_cache_is_created_private(tmp_path: Path) -> None:
     files = list(cache.glob("*.marshal"))
     assert files
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in files)
+
+
+READ_PROBE = """
+import json
+from musclewise.text import read_text
+print(json.dumps(read_text("cramps, on water tablets").findings, sort_keys=True))
+"""
+
+
+def test_changing_the_lexicon_compiler_rebuilds_the_lexicon(tmp_path: Path) -> None:
+    """The compiled lexicon is keyed on the compiler's source, not on a number someone must
+    remember to bump: a changed compiler never meets a table built by the old one."""
+    root = _copy_package(tmp_path)
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(root), "MUSCLEWISE_CACHE_DIR": str(cache)}
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", READ_PROBE],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = run()
+    before = {p.name for p in cache.glob("lexicon-*.marshal")}
+    assert len(before) == 1
+    compiler = root / "musclewise" / "text" / "lexicon.py"
+    compiler.write_text(compiler.read_text() + "\n# changed\n")
+    assert run() == first
+    assert {p.name for p in cache.glob("lexicon-*.marshal")} - before

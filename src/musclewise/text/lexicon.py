@@ -202,9 +202,6 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
 
 # --------------------------------------------------------------------------- compiling
 
-COMPILER_VERSION = "2"
-"""Changes whenever :func:`compile_lexicon` would build something different from the same file."""
-
 TOKEN = re.compile(
     r"\d+(?:[.,]\d+)*/\d+"  # a score: 8/10
     r"|\d+(?:[.,]\d+)*"  # a number
@@ -441,6 +438,8 @@ def medicine_names(lexicon: Lexicon) -> tuple[list[str], list[str]]:
     for drug in data["drugs"]:
         names += [drug["name"], *drug.get("aliases", ()), *drug.get("brands", ())]
     names += [t["term"] for t in data["lay_terms"]]
+    # "tablets" keeps its own key (a tablet is also a screen), so a lay term's plural is added
+    names += [t["term"] + "s" for t in data["lay_terms"] if t["term"].endswith("tablet")]
     ignore = {n.lower() for n in lexicon.medicine_ignore}
     long_names = sorted({n for n in names if len(n) >= 5 and n.lower() not in ignore})
     short_names = sorted(
@@ -460,7 +459,8 @@ def compiled(path: Path = LEXICON_PATH) -> dict[str, Any]:
         lexicon = load_lexicon(path)
         return compile_lexicon(lexicon, medicine_names(lexicon))
     raw = path.read_bytes()
-    digest = zlib.crc32(raw, zlib.crc32(COMPILER_VERSION.encode()))
+    # keyed on the compiler's own source too: a change to it must never meet an old table
+    digest = zlib.crc32(raw, zlib.crc32(Path(__file__).read_bytes()))
     name = f"lexicon-{digest:08x}-{load_knowledge().digest or 'x'}"
 
     def build() -> dict[str, Any]:

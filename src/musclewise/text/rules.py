@@ -44,6 +44,13 @@ def _hides_site(concept: Concept) -> bool:
     return not (WARNING | {"site"}) & set(concept.set)
 
 
+MEDICINE_REACH = 3
+"""How many tokens after a medicine a frequency or time word still belongs to it."""
+CLAUSE_BREAKS = frozenset({"now", "but", "then", "since", "so", "and", "i", "i'm", "my"})
+"""Words that begin a new clause: a habit word before one does not reach past it."""
+"""How many tokens after a medicine a frequency or time word still belongs to it."""
+
+
 class Rules:
     """The rules for one document."""
 
@@ -75,13 +82,18 @@ class Rules:
         return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
 
     def blocked(self, start: int, before: int = 6) -> bool:
-        """A treatment or habit word just before (or a medicine) makes it about that."""
+        """A treatment or habit word just before, or a medicine right before ("quinine every
+        night"), makes it about that ("... pills last month and now cramps all the time" is not)."""
         sent = self.sent_of[start]
-        for i in range(max(0, start - before), start):
-            if self.sent_of[i] == sent and self.lower[i] in self.p.blockers:
+        for i in range(start - 1, max(0, start - before) - 1, -1):
+            if self.sent_of[i] != sent or self.lower[i] in CLAUSE_BREAKS:
+                break
+            if self.lower[i] in self.p.blockers:
                 return True
         return any(
-            m.concept == "_medicine" and start - before <= m.end <= start
+            m.concept == "_medicine"
+            and start - MEDICINE_REACH <= m.end <= start
+            and not any(self.lower[i] in CLAUSE_BREAKS for i in range(m.end, start))
             for m in self.by_sent.get(sent, ())
         )
 
