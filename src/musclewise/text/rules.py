@@ -635,15 +635,14 @@ class Rules:
             self.add("extent", "part_of_muscle", 1, twitches[0].start, twitches[0].text)
         elif cramps and not twitches:
             self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
-        # a cramp story that also says the muscle twitches ("and the calf twitches a lot too"):
-        # the twitching is a finding of its own, and a story that begins with the cramp is
-        # about a cramp
+        # a story of cramps that also says the muscles twitch ("and the calf twitches a lot too",
+        # "twitching everywhere plus cramps"): the twitching is a finding of its own, and the
+        # cramps are cramps, whichever came first (cramps with twitches is a warning sign)
         if cramps:
             told = [m for m in twitches if set(self.lower[m.start : m.end]) & self.twitch_words]
             if told:
                 self.add("visible_twitch", True, 1, told[0].start, told[0].text)
-                if cramps[0].start < twitches[0].start:
-                    self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
+                self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
 
     def relief(self) -> None:
         keys = {"_stretch": "relieved_by_stretch", "_rest": "relieved_by_rest",
