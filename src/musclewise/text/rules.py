@@ -639,7 +639,13 @@ class Rules:
         # "twitching everywhere plus cramps"): the twitching is a finding of its own, and the
         # cramps are cramps, whichever came first (cramps with twitches is a warning sign)
         if cramps:
-            told = [m for m in twitches if set(self.lower[m.start : m.end]) & self.twitch_words]
+            told = [
+                m
+                for m in twitches
+                # the words as typed or as corrected ("twiching")
+                if {*self.lower[m.start : m.end], *self.doc.keys[m.start : m.end]}
+                & self.twitch_words
+            ]
             if told:
                 self.add("visible_twitch", True, 1, told[0].start, told[0].text)
                 self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
