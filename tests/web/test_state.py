@@ -136,3 +136,16 @@ def test_form_numbers_are_read_one_way(raw: str, options: dict[str, Any], expect
         assert problems == [FieldProblem("pain", "Enter the pain")]
     else:
         assert value == expected and type(value) is type(expected) and not problems
+
+
+def test_the_csrf_cookie_is_secure_over_https_and_the_api_sets_none(url: str) -> None:
+    app = create_app(url)
+    with TestClient(app, base_url="https://127.0.0.1") as https:
+        cookie = https.get("/check").headers["set-cookie"]
+        assert cookie.startswith("mw_csrf=") and "Secure" in cookie and "HttpOnly" in cookie
+        answer = https.post("/api/v1/assess", json={"site": "calf"})
+        assert answer.status_code == 200 and "set-cookie" not in answer.headers
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    with TestClient(app, base_url="http://127.0.0.1") as plain:
+        assert "Secure" not in plain.get("/check").headers["set-cookie"]
+    app.state.web.close()

@@ -12,7 +12,7 @@ types is logged.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -156,34 +156,7 @@ def create_app(
     app.state.web = Web(database_url, csrf_secret)
     allowed = security.allowed_hosts(bind, hosts)
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if security.host_name(request.headers.get("host", "")) not in allowed:
-            return PlainTextResponse("Unknown host.", status_code=400)
-        origin = request.headers.get("origin")
-        if request.method not in ("GET", "HEAD", "OPTIONS") and origin not in (None, "null"):
-            host = str(origin).split("://", 1)[-1]
-            if host.lower() != request.headers.get("host", "").lower():
-                return PlainTextResponse("Cross-site request refused.", status_code=403)
-        cookie = request.cookies.get(security.CSRF_COOKIE)
-        fresh = not app.state.web.csrf.valid(cookie)
-        request.state.csrf = app.state.web.csrf.new_token() if fresh else cookie
-        response = await call_next(request)
-        for name, value in security.HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", security.CSP)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        if request.headers.get("hx-request") and request.method == "GET":
-            query = f"?{request.url.query}" if request.url.query else ""
-            response.headers.setdefault("HX-Push-Url", request.url.path + query)
-        if fresh:
-            response.set_cookie(
-                security.CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", path="/"
-            )
-        return response
+    app.add_middleware(security.Guard, allowed=allowed, csrf=app.state.web.csrf)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
