@@ -149,3 +149,12 @@ def test_the_csrf_cookie_is_secure_over_https_and_the_api_sets_none(url: str) ->
     with TestClient(app, base_url="http://127.0.0.1") as plain:
         assert "Secure" not in plain.get("/check").headers["set-cookie"]
     app.state.web.close()
+
+
+def test_htmx_navigation_is_given_the_address_to_show(client: TestClient) -> None:
+    page = client.get("/diary?site=calf", headers={"HX-Request": "true"})
+    assert page.headers["hx-push-url"] == "/diary?site=calf"
+    assert "hx-push-url" not in client.get("/diary").headers
+    static = client.get("/static/icon.svg")
+    assert "no-store" not in static.headers.get("cache-control", "")
+    assert "set-cookie" not in static.headers

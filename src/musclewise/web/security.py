@@ -148,8 +148,8 @@ class Guard:
             extra.append((b"cache-control", b"no-store"))
         if method == "GET" and b"hx-request" in headers:
             query = scope.get("query_string", b"")
-            pushed = scope.get("root_path", "").encode() + path.encode("utf-8")
-            extra.append((b"hx-push-url", pushed + (b"?" + query if query else b"")))
+            pushed = path.encode("utf-8") + (b"?" + query if query else b"")
+            extra.append((b"hx-push-url", pushed))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
