@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 # Debian packages the project needs outside Python: Pango and a font for WeasyPrint (the PDF
 # report), poppler-utils for the tests that read the PDF (pdftoppm, pdftotext), Chromium for the
-# web app's browser tests and screenshots (Playwright drives /usr/bin/chromium).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
+# web app's browser tests and screenshots (Playwright drives /usr/bin/chromium), wrk for the HTTP
+# benchmarks (benchmarks/api.py).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium wrk
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -235,6 +235,11 @@ knowledge base changes validates it and fills the cache).
 
     with doc.open("a") as out:
         out.write(web.section(web.run()))
+    print("the HTTP API and the diary over HTTP ...", flush=True)
+    import api as http_api  # benchmarks/api.py: real servers on loopback, loaded by wrk
+
+    with doc.open("a") as out:
+        out.write(http_api.section(http_api.run()))
     import startup as issue15  # start-up, the batch path and pgmpy: benchmarks/startup.py
 
     with doc.open("a") as out:

@@ -13,7 +13,6 @@ NOT_YET_SPLIT = {
     "engine/__init__.py",
     "insights/triggers.py",
     "interview.py",
-    "web/app.py",
 }
 
 

@@ -9,6 +9,7 @@ SQLite or PostgreSQL (see ``docs/diary.md``).
 
 from __future__ import annotations
 
+from musclewise.diary import web_state  # noqa: F401 (its table is part of the schema)
 from musclewise.diary.api import Diary
 from musclewise.diary.errors import DatabaseError, DiaryValueError, NotFoundError
 from musclewise.diary.records import (

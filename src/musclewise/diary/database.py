@@ -33,7 +33,7 @@ from musclewise.errors import UsageError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0002"
+HEAD = "0005"
 """The newest migration revision; a test checks it against ``migrations/versions``."""
 
 URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"
@@ -149,7 +149,27 @@ def make_engine(url: URL, **options: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     options.setdefault("pool_pre_ping", True)
+    threshold = url.query.get("prepare_threshold")
+    if threshold is not None:  # behind PgBouncer in transaction mode: ?prepare_threshold=none
+        url = url.difference_update_query(["prepare_threshold"])
+        options["connect_args"] = {
+            **options.get("connect_args", {}),
+            "prepare_threshold": _prepare_threshold(str(threshold)),
+        }
     return create_engine(url, **options)
+
+
+def _prepare_threshold(value: str) -> int | None:
+    """psycopg's ``prepare_threshold`` from a URL's query: ``none`` never prepares statements
+    (what PgBouncer in transaction mode needs), a number prepares after that many runs."""
+    if value.strip().lower() == "none":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(
+            "--database-url: prepare_threshold must be none or a whole number"
+        ) from None
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

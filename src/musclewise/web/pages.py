@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from musclewise.diary import DiaryValueError, EpisodeRecord, NotFoundError
 from musclewise.errors import FieldProblem, MusclewiseError
-from musclewise.web import security, words
+from musclewise.web import forms, security, words
 from musclewise.web.app import (
     EMERGENCY_NUMBERS,
     THEMES,
@@ -27,6 +26,7 @@ from musclewise.web.app import (
     see_other,
     web,
 )
+from musclewise.web.state import Undo
 
 KIND_FILTERS = {"cramp": "Cramps", "spasm": "Twitches", "other": "Something else"}
 LEVEL_FILTERS = {k: v["short"] for k, v in words.LEVELS.items()}
@@ -53,14 +53,6 @@ def _condition_words() -> dict[str, str]:
     from musclewise.interview import load_questions
 
     return dict(load_questions()["conditions"].choices)
-
-
-@dataclass
-class Undo:
-    """A deleted episode, kept in memory so that Undo can put it back."""
-
-    episode: EpisodeRecord
-    created: float = field(default_factory=lambda: __import__("time").monotonic())
 
 
 def _local(episode: EpisodeRecord) -> str:
@@ -133,13 +125,13 @@ def routes(app: FastAPI) -> None:
             changes["side"] = side
         elif episode.side is not None:
             unset.append("side")
-        pain = _number(form, "pain", problems, "Enter the pain as a whole number from 0 to 10",
+        pain = forms.number(form, "pain", problems, "Enter the pain as a whole number from 0 to 10",
                        whole=True, low=0, high=10)  # fmt: skip
         if pain is not None:
             changes["pain"] = pain
         elif episode.pain is not None:
             unset.append("pain")
-        minutes = _number(form, "duration_min", problems, "Enter how many minutes it lasted",
+        minutes = forms.number(form, "duration_min", problems, "Enter how many minutes it lasted",
                           low=0, high=60 * 24 * 30)  # fmt: skip
         if minutes is not None:
             changes["duration_s"] = round(minutes * 60, 1) or 1
@@ -168,21 +160,23 @@ def routes(app: FastAPI) -> None:
         episode = _episode(request, episode_id)
         with app_.diary() as diary:
             diary.delete_episode(episode_id)
-        token = app_.store.add(Undo(episode))
+        token = app_.store.add(Undo.of(episode))
         return see_other(f"/diary?undo={token}")
 
     @app.post("/diary/undo/{token}")
     def episode_undo(request: Request, token: str) -> Response:
         app_ = web(request)
-        item = app_.store.get(token, Undo)
-        e = item.episode
+        item = app_.store.pop(token, Undo)  # once: of two servers, one puts it back
+        if item is None:
+            raise HTTPException(404, "This page has expired or never existed.")
+        e = item.values
         with app_.diary() as diary:
             restored, _ = diary.restore_episode(
-                e.site, started_at=e.started_at, tz=e.tz, pain=e.pain, duration_s=e.duration_s,
-                side=e.side, findings=e.findings, notes=e.notes, assessment=e.assessment,
-                created_at=e.created_at, updated_at=e.updated_at,
+                e["site"], started_at=e["started_at"], tz=e["tz"], pain=e["pain"],
+                duration_s=e["duration_s"], side=e["side"], findings=e["findings"],
+                notes=e["notes"], assessment=e["assessment"], created_at=e["created_at"],
+                updated_at=e["updated_at"],
             )  # fmt: skip
-        app_.store.pop(token)
         return see_other(f"/diary/{restored.id}")
 
     # ------------------------------------------------------------------ day
@@ -211,7 +205,7 @@ def routes(app: FastAPI) -> None:
                 if kind == "bool":
                     values[name] = form.get(name) == "yes"
                     continue
-                number = _number(form, name, problems, f"{label}: enter a number", low=0)
+                number = forms.number(form, name, problems, f"{label}: enter a number", low=0)
                 if number is None:
                     unset.append(name)
                 else:
@@ -247,7 +241,7 @@ def routes(app: FastAPI) -> None:
         values: dict[str, Any] = {}
         sex = str(form.get("sex") or "")
         values["sex"] = sex if sex in ("female", "male") else None
-        year = _number(form, "birth_year", problems, "Enter the year of birth, like 1960",
+        year = forms.number(form, "birth_year", problems, "Enter the year of birth, like 1960",
                        whole=True, low=1880, high=datetime.now().astimezone().year)  # fmt: skip
         values["birth_year"] = year
         values["pregnant"] = True if form.get("pregnant") == "yes" else None
@@ -452,34 +446,6 @@ def _episode(request: Request, episode_id: int) -> EpisodeRecord:
             return diary.get_episode(episode_id)
     except NotFoundError:
         raise HTTPException(404, "There is no such episode in your diary.") from None
-
-
-def _number(
-    form: FormData,
-    name: str,
-    problems: list[FieldProblem],
-    message: str,
-    *,
-    whole: bool = False,
-    low: float | None = None,
-    high: float | None = None,
-) -> Any:
-    raw = str(form.get(name) or "").strip().replace(",", ".")
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        problems.append(FieldProblem(name, message))
-        return None
-    if (
-        (whole and value != int(value))
-        or (low is not None and value < low)
-        or (high is not None and value > high)
-    ):
-        problems.append(FieldProblem(name, message))
-        return None
-    return int(value) if whole else value
 
 
 def _when(form: FormData, episode: EpisodeRecord, problems: list[FieldProblem]) -> datetime | None:
