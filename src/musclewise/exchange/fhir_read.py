@@ -587,14 +587,14 @@ def _json_object(text: object) -> dict[str, Any] | None:
 
 def _check_zone(name: object, when: datetime, problem: Callable[[str, str], None]) -> None:
     """The zone must be an IANA name whose offset at ``when`` is the one ``when`` has."""
-    from musclewise.diary import times
+    from musclewise.diary.times import zone as find_zone
 
     path = "Observation.effectiveDateTime.extension"
     if not isinstance(name, str):
         problem(path, "the tz-code extension has no valueCode")
         return
     try:
-        zone = times.zone(name, "tz")
+        zone = find_zone(name, "tz")
     except DiaryValueError as exc:
         problem(path, exc.problems[0].problem)
         return
