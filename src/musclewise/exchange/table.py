@@ -1,15 +1,19 @@
-"""Export a person's diary to CSV or JSON Lines, and import it back.
+"""CSV and JSON Lines: a pure mapping between the diary's records and text, both ways.
 
-Both formats hold the same records, one a row (or line), told apart by ``record``:
+:func:`write_table` writes a diary's :class:`~musclewise.exchange.store.Contents`;
+:func:`read_items` reads a file into the items of the import loop
+(:func:`~musclewise.exchange.loop.run_import`), each row typed and checked. Both formats hold
+the same records, one a row (or line), told apart by ``record``:
 ``profile``, ``condition``, ``medicine``, ``day`` and ``episode``, in that order (so that an
 episode without a stored assessment is assessed with the profile and days before it). The
 columns are :data:`COLUMNS` (documented in ``docs/diary.md``). JSON Lines keep JSON types; CSV
 cells are text, empty for "not known", ``true``/``false`` for yes/no, and JSON for
 ``findings`` and ``assessment``.
 
-An import is one transaction: if any row is not valid, nothing is written and every bad row is
-reported with its line, column and problem (or, with a rejects file, the bad rows are written
-there and the rest imported). Rows are read one at a time, so memory stays flat.
+An import is one transaction (the loop's): if any row is not valid, nothing is written and
+every bad row is reported with its line, column and problem (or, with a rejects file, the bad
+rows are written there and the rest imported). Rows are read one at a time, so memory stays
+flat.
 """
 
 from __future__ import annotations
