@@ -528,3 +528,43 @@ def test_the_commands_export_and_import_a_bundle(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert b"entry 1, Patient.gender: musclewise records female or male" in result.stderr
     assert b"nothing was imported" in result.stderr
+
+
+def test_bad_conditions_days_and_pregnancy_are_named_by_entry_and_field(
+    db_url: str, tmp_path: Path
+) -> None:
+    table = code_table()
+    with Diary(f"sqlite:///{tmp_path / 'source.sqlite3'}") as source:
+        fill_more(source)
+        bad = json.loads(exported(source))
+    entries = bad["entry"]  # 1 Patient, 2-3 conditions, 4-6 medicines, 7 pregnancy, 8-9 days
+    assert [e["resource"]["resourceType"] for e in entries[:9]] == [
+        "Patient", "Condition", "Condition", *["MedicationStatement"] * 3, *["Observation"] * 3
+    ]  # fmt: skip
+    entries[0]["resource"]["gender"] = "male"  # and pregnant: false is fine, true is not
+    entries[6]["resource"]["valueCodeableConcept"] = table.codeable("pregnancy", "true")
+    entries[1]["resource"]["clinicalStatus"] = {
+        "coding": [{"system": table.systems["condition-clinical"], "code": "resolved"}]
+    }
+    entries[2]["resource"]["code"] = {
+        "coding": [{"system": table.systems["musclewise-condition"], "code": "gout"}]
+    }
+    day = entries[7]["resource"]
+    index, stress = component(day, "stress")
+    stress["valueInteger"] = 11
+    entries[8]["resource"]["effectiveDateTime"] = "2026-01-11T10:00:00+00:00"
+    with Diary(db_url) as diary:
+        with pytest.raises(BundleRejected) as info:
+            load(diary, json.dumps(bad))
+        found = {(p.line, p.column): p.problem for p in info.value.problems}
+        assert set(found) == {
+            (2, "Condition.clinicalStatus"),
+            (3, "Condition.code"),
+            (7, "Observation.valueCodeableConcept"),
+            (8, f"Observation.component[{index}].valueInteger"),
+            (9, "Observation.effectiveDateTime"),
+        }, [str(p) for p in info.value.problems]
+        assert "'gout' is not a code of" in found[(3, "Condition.code")]
+        assert found[(7, "Observation.valueCodeableConcept")] == "cannot be true when sex is male"
+        assert "above the maximum 10" in found[(8, f"Observation.component[{index}].valueInteger")]
+        assert diary.people() == [], "nothing was written"
