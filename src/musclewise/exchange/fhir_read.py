@@ -106,8 +106,9 @@ def _describe(loop_item: Item, exc: MusclewiseError) -> list[RowProblem]:
 def _describe_with(item: _Item, exc: MusclewiseError) -> list[RowProblem]:
     """The diary's problems with a resource, named by its entry and the FHIR path."""
     found = field_problems(exc)
+    resource = item.resource.split(".")[0]  # Observation.day: an Observation
     if not found:
-        return [BundleProblem(item.entry, item.resource, exc.message)]
+        return [BundleProblem(item.entry, resource, exc.message)]
     result: list[RowProblem] = []
     for bad in found:
         key = bad.key.split("[")[0]
@@ -115,7 +116,7 @@ def _describe_with(item: _Item, exc: MusclewiseError) -> list[RowProblem]:
             entry, path = item.elsewhere[key]
             result.append(BundleProblem(entry, path, bad.problem))
         else:
-            path = item.paths.get(key, item.resource)
+            path = item.paths.get(key, resource)
             text = bad.problem if key in item.paths else str(bad)
             result.append(BundleProblem(item.entry, path, text))
     return result
