@@ -58,3 +58,32 @@ def test_medicine_names_end_the_medicines_and_medicine_schema_cycle() -> None:
     schema = _imports(SOURCE / "knowledge" / "medicine_schema.py")
     assert "musclewise.medicine_names" in schema
     assert "musclewise.medicines" not in schema, "the schema must not import the matcher"
+
+
+def test_the_exchange_formats_never_import_the_diary_or_sqlalchemy() -> None:
+    """Issue 10 §4: the formats are pure mappings between the diary's records and text or FHIR
+    resources; they reach a diary through ``exchange/store.py``'s protocols only, and the
+    diary (a lower layer) never imports them."""
+    import ast
+
+    storage = {
+        "musclewise.diary", "musclewise.diary.api", "musclewise.diary.session",
+        "musclewise.diary.database", "musclewise.diary.models", "musclewise.diary.rows",
+    }  # fmt: skip
+    modules = sorted((SOURCE / "exchange").glob("*.py"))
+    assert len(modules) >= 5, "the exchange package was found"
+    for path in modules:
+        found = _imports(path)
+        assert not found & storage, f"exchange/{path.name} imports {found & storage}"
+        third = {
+            a.name.split(".")[0]
+            for node in ast.walk(ast.parse(path.read_text("utf-8")))
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for a in (
+                [ast.alias(node.module or "")] if isinstance(node, ast.ImportFrom) else node.names
+            )
+        }
+        assert "sqlalchemy" not in third, f"exchange/{path.name} imports SQLAlchemy"
+    for path in (SOURCE / "diary").rglob("*.py"):
+        above = {m for m in _imports(path) if m.startswith("musclewise.exchange")}
+        assert not above, f"{path.relative_to(SOURCE)} imports the layer above it: {above}"

@@ -1,6 +1,7 @@
-"""The FHIR export and import (issue 4): valid R4B resources, only codes of the code table
-(which does not contradict itself), the same diary back on both databases, and bad bundles
-refused with every problem named by entry, resource and field."""
+"""The FHIR export and import (issues 4 and 10 §4): valid R4B resources, only codes of the code
+tables (which do not contradict themselves), the same diary back on both databases (conditions,
+days, pregnancy and time zones included), old URLs still read, and bad bundles refused with
+every problem named by entry, resource and field."""
 
 from __future__ import annotations
 
@@ -16,18 +17,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 
-from musclewise.diary import Diary, EpisodeRecord
-from musclewise.diary.fhir import (
-    BundleRejected,
-    code_table,
-    finding_types,
-    import_bundle,
+from musclewise.contract import CONDITIONS
+from musclewise.diary import DayRecord, Diary, EpisodeRecord, MedicineRecord
+from musclewise.exchange.fhir import BundleRejected, code_table, import_bundle, write_bundle
+from musclewise.exchange.fhir_codes import day_types, finding_types, rxnorm_table
+from musclewise.exchange.fhir_write import (
+    condition,
+    day_observation,
+    medication_statement,
     observation,
-    write_bundle,
+    pregnancy_status,
 )
 from musclewise.findings import ONSETS, SITES
 
@@ -37,10 +41,11 @@ PATIENT = uuid.UUID("6f1c1d2e-0000-4000-8000-000000000001")
 STAMP = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 MODELS: dict[str, Any] = {
     "Patient": Patient,
+    "Condition": Condition,
     "Observation": Observation,
     "MedicationStatement": MedicationStatement,
 }
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "diary.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "fhir.md"
 
 
 def fill(diary: Diary) -> None:
@@ -67,6 +72,17 @@ def fill(diary: Diary) -> None:
                                 "muscles_involved": 1})  # fmt: skip
 
 
+def fill_more(diary: Diary) -> None:
+    """:func:`fill`, and what a bundle did not keep before issue 10: conditions, the
+    pregnancy status and the days' context."""
+    fill(diary)
+    diary.set_profile({"pregnant": False}, add_conditions=["diabetes", "hypothyroidism"])
+    diary.set_day(date(2026, 1, 10), {"caffeine_cups": 3.5, "hot_environment": True,
+                                      "notes": "line one\nline two", "stress": 0,
+                                      "medicines_missed": "Lipitor"})  # fmt: skip
+    diary.set_day(date(2026, 1, 11), {"fluids_low": False, "cigarettes": 2, "sleep_hours": 6})
+
+
 def exported(diary: Diary) -> str:
     out = io.StringIO()
     write_bundle(diary, out, patient_id=PATIENT, timestamp=STAMP)
@@ -89,34 +105,88 @@ def test_export_then_import_gives_back_the_same_diary(
     db_url: str, new_database: Callable[[], str]
 ) -> None:
     with Diary(db_url) as source:
-        fill(source)
+        fill_more(source)
         text = exported(source)
-        profile, episodes = source.get_profile(), source.list_episodes()
+        profile, episodes, days = source.get_profile(), source.list_episodes(), source.list_days()
     bundle = json.loads(text)
     check_resources(bundle)
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
-    assert kinds == ["Patient"] + ["MedicationStatement"] * 3 + ["Observation"] * 4
+    assert (
+        kinds == ["Patient"] + ["Condition"] * 2 + ["MedicationStatement"] * 3 + ["Observation"] * 7
+    ), "pregnancy status, two days, four episodes"
     patient = bundle["entry"][0]["resource"]
     assert patient == {
         "resourceType": "Patient",
+        "extension": [
+            {"url": "http://hl7.org/fhir/StructureDefinition/timezone", "valueCode": "America/New_York"},
+            {"url": code_table().extensions["profile-created"],
+             "valueDateTime": profile.created_at.isoformat() if profile.created_at else None},
+        ],
         "identifier": [{"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{PATIENT}"}],
         "gender": "female",
         "birthDate": "1958",
-    }, "pseudonymous: no name, year of birth and sex only"
+    }, "pseudonymous: no name; year of birth, sex and time zone only"  # fmt: skip
     with Diary(new_database()) as target:
         summary = load(target, text)
-        assert summary.added == {"profile": 1, "medicine": 3, "episode": 4}
+        assert summary.added == {
+            "profile": 1, "condition": 2, "medicine": 3, "day": 2, "episode": 4
+        }  # fmt: skip
         assert summary.assessed == 0
         assert [replace(e, id=0) for e in target.list_episodes()] == [
             replace(e, id=0) for e in episodes
         ], "field for field, times included (the ids are new)"
         restored = target.get_profile()
-        assert (restored.birth_year, restored.sex) == (1958, "female")
-        assert restored.medicines == profile.medicines
+        assert replace(restored, name=profile.name) == profile, "the whole profile"
+        assert target.list_days() == days
         assert exported(target) == text
         again = load(target, text)
         assert not again.added
-        assert again.already_there == {"profile": 1, "medicine": 3, "episode": 4}
+        assert again.already_there == {
+            "profile": 1, "condition": 2, "medicine": 3, "day": 2, "episode": 4
+        }  # fmt: skip
+
+
+def test_bundles_written_with_the_old_urls_are_still_read(
+    db_url: str, new_database: Callable[[], str]
+) -> None:
+    table = code_table()
+    with Diary(db_url) as source:
+        fill_more(source)
+        text = exported(source)
+        episodes = source.list_episodes()
+    old = text
+    for old_url, url in table.legacy.items():
+        assert old_url.startswith("https://musclewise.example/fhir/")
+        old = old.replace(f'"{url}"', f'"{old_url}"')
+    assert "urn:uuid:0ee5881b" not in old and "musclewise.example/fhir/CodeSystem/kind" in old
+    with Diary(new_database()) as target:
+        summary = load(target, old)
+        assert summary.added["episode"] == 4 and summary.added["condition"] == 2
+        assert [replace(e, id=0) for e in target.list_episodes()] == [
+            replace(e, id=0) for e in episodes
+        ]
+        assert exported(target) == text, "written back with the URLs of now"
+
+
+def test_the_musclewise_urls_are_names_in_the_project_namespace() -> None:
+    import yaml
+
+    from musclewise.exchange.fhir_codes import namespaced
+
+    table = code_table()
+    from importlib import resources
+
+    text = resources.files("musclewise.exchange").joinpath("fhir_codes.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)
+    namespace = uuid.UUID(raw["namespace"])
+    for key, system in raw["systems"].items():
+        if system.get("musclewise"):
+            name = system["name-in-namespace"]
+            assert table.systems[key] == f"urn:uuid:{uuid.uuid5(namespace, name)}"
+            assert table.systems[key] == namespaced(str(namespace), name)
+    urls = [*table.musclewise_systems, *table.extensions.values()]
+    assert not [u for u in urls if ".example" in u], "no placeholder domain is written"
+    assert len(table.legacy) == len(table.musclewise_systems) + 3  # and three extensions
 
 
 def test_an_observation_keeps_the_local_time_its_zone_and_the_assessment(tmp_path: Path) -> None:
@@ -176,6 +246,22 @@ def every_observation() -> Iterator[dict[str, Any]]:
             )  # fmt: skip
 
 
+def every_other_resource() -> Iterator[dict[str, Any]]:
+    """A Condition of every condition, the pregnancy status both ways, a day with every field,
+    and a MedicationStatement of every medicine with an RxNorm code."""
+    patient = f"urn:uuid:{PATIENT}"
+    for name in CONDITIONS:
+        yield condition(name, patient)
+    yield pregnancy_status(True, patient)
+    yield pregnancy_status(False, patient)
+    samples = {"boolean": True, "integer": 3, "quantity": 1.5, "string": "text"}
+    values = {key: samples[kind] for key, kind in day_types().items()}
+    yield day_observation(DayRecord(date(2026, 5, 1), {**values, "notes": "n"}), patient)
+    for generic in rxnorm_table().codes:
+        medicine = MedicineRecord(1, generic.title(), date(2026, 1, 1), None)
+        yield medication_statement(medicine, generic, patient)
+
+
 def codings(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
     """Every Coding and coded Quantity in a resource: objects with a system and a code."""
     if isinstance(node, dict):
@@ -202,11 +288,14 @@ def extension_urls(node: Any) -> Iterator[str]:
 def test_every_code_of_an_export_is_in_the_code_table(tmp_path: Path) -> None:
     table = code_table()
     known = {(c.system, c.code): c.display for _, c in table.all_codes()}
+    rxnorm = {(c.system, c.code): c.display for c in rxnorm_table().codes.values()}
+    known.update(rxnorm)
     with Diary(f"sqlite:///{tmp_path / 'd.sqlite3'}") as diary:
-        fill(diary)
+        fill_more(diary)
         bundle = json.loads(exported(diary))
     check_resources(bundle)
-    resources = [e["resource"] for e in bundle["entry"]] + list(every_observation())
+    resources = [e["resource"] for e in bundle["entry"]]
+    resources += [*every_observation(), *every_other_resource()]
     used = set()
     for resource in resources:
         MODELS[resource["resourceType"]].model_validate(resource)
@@ -230,7 +319,7 @@ def test_every_code_of_an_export_is_in_the_code_table(tmp_path: Path) -> None:
     for element, values in elements.items():
         assert values and set(values) <= set(table.elements[element]), element
     every = {(c.system, c.code) for where, c in table.all_codes() if not where.startswith("el")}
-    assert every - used == set(), "codes of the table that no export uses"
+    assert (every | set(rxnorm)) - used == set(), "codes of the tables that no export uses"
 
 
 VERHOEFF_D = [
@@ -298,6 +387,8 @@ def test_the_code_table_does_not_contradict_itself() -> None:
         set(table.groups["kind"]) == set(table.groups["kind-value"]) == {"cramp", "spasm", "other"}
     )
     assert set(table.groups["finding"]) == set(finding_types())
+    assert set(table.groups["day"]) == set(day_types())
+    assert set(table.groups["condition"]) == set(CONDITIONS)
     for key, kind in finding_types().items():
         has_unit = table.concept("finding", key).unit is not None
         assert has_unit == (kind == "quantity"), f"finding {key}: a unit for numbers only"
@@ -308,9 +399,10 @@ def test_the_mapping_and_every_standard_code_are_documented() -> None:
     table = code_table()
     for _, code in table.all_codes():
         if code.system not in table.musclewise_systems and code.system != table.systems["ucum"]:
-            assert f"`{code.code}`" in docs, f"docs/diary.md does not list {code.code}"
+            assert f"`{code.code}`" in docs, f"docs/fhir.md does not list {code.code}"
     for url in [*table.musclewise_systems, *table.extensions.values()]:
-        assert url in docs, f"docs/diary.md does not give {url}"
+        assert url in docs, f"docs/fhir.md does not give {url}"
+    assert rxnorm_table().system in docs and "rxnorm.yaml" in docs
 
 
 # ------------------------------------------------------------------------- bad bundles
@@ -436,3 +528,43 @@ def test_the_commands_export_and_import_a_bundle(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert b"entry 1, Patient.gender: musclewise records female or male" in result.stderr
     assert b"nothing was imported" in result.stderr
+
+
+def test_bad_conditions_days_and_pregnancy_are_named_by_entry_and_field(
+    db_url: str, tmp_path: Path
+) -> None:
+    table = code_table()
+    with Diary(f"sqlite:///{tmp_path / 'source.sqlite3'}") as source:
+        fill_more(source)
+        bad = json.loads(exported(source))
+    entries = bad["entry"]  # 1 Patient, 2-3 conditions, 4-6 medicines, 7 pregnancy, 8-9 days
+    assert [e["resource"]["resourceType"] for e in entries[:9]] == [
+        "Patient", "Condition", "Condition", *["MedicationStatement"] * 3, *["Observation"] * 3
+    ]  # fmt: skip
+    entries[0]["resource"]["gender"] = "male"  # and pregnant: false is fine, true is not
+    entries[6]["resource"]["valueCodeableConcept"] = table.codeable("pregnancy", "true")
+    entries[1]["resource"]["clinicalStatus"] = {
+        "coding": [{"system": table.systems["condition-clinical"], "code": "resolved"}]
+    }
+    entries[2]["resource"]["code"] = {
+        "coding": [{"system": table.systems["musclewise-condition"], "code": "gout"}]
+    }
+    day = entries[7]["resource"]
+    index, stress = component(day, "stress")
+    stress["valueInteger"] = 11
+    entries[8]["resource"]["effectiveDateTime"] = "2026-01-11T10:00:00+00:00"
+    with Diary(db_url) as diary:
+        with pytest.raises(BundleRejected) as info:
+            load(diary, json.dumps(bad))
+        found = {(p.line, p.column): p.problem for p in info.value.problems}
+        assert set(found) == {
+            (2, "Condition.clinicalStatus"),
+            (3, "Condition.code"),
+            (7, "Observation.valueCodeableConcept"),
+            (8, f"Observation.component[{index}].valueInteger"),
+            (9, "Observation.effectiveDateTime"),
+        }, [str(p) for p in info.value.problems]
+        assert "'gout' is not a code of" in found[(3, "Condition.code")]
+        assert found[(7, "Observation.valueCodeableConcept")] == "cannot be true when sex is male"
+        assert "above the maximum 10" in found[(8, f"Observation.component[{index}].valueInteger")]
+        assert diary.people() == [], "nothing was written"

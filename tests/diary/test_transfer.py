@@ -14,14 +14,14 @@ import pytest
 
 from musclewise.diary import Diary
 from musclewise.diary.backup import backup
-from musclewise.diary.transfer import (
+from musclewise.errors import UsageError
+from musclewise.exchange import (
     COLUMNS,
     ImportRejected,
     import_rows,
     read_rows,
     write_export,
 )
-from musclewise.errors import UsageError
 
 from ..conftest import run_cli
 
@@ -187,13 +187,9 @@ def episode_line(when: str, site: str = "calf", **extra: object) -> str:
     return json.dumps({"record": "episode", "site": site, "started_at": when, **extra})
 
 
-def test_import_writes_episodes_in_batches_in_file_order(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_import_writes_episodes_in_batches_in_file_order(db_url: str) -> None:
     from musclewise import assess
-    from musclewise.diary import transfer
 
-    monkeypatch.setattr(transfer, "BATCH", 2)
     stored = assess({"site": "calf", "pain": 7})
     lines = [
         json.dumps({"record": "profile", "timezone": "Europe/London", "birth_year": 1960}),
@@ -209,9 +205,9 @@ def test_import_writes_episodes_in_batches_in_file_order(
     ]
     text = "\n".join(lines) + "\n"
     with Diary(db_url) as diary:
-        dry = load(diary, text, "jsonl", dry_run=True)
+        dry = load(diary, text, "jsonl", dry_run=True, batch=2)
         assert dry.added["episode"] == 6 and diary.list_episodes() == []  # type: ignore[attr-defined]
-        summary = load(diary, text, "jsonl")
+        summary = load(diary, text, "jsonl", batch=2)
         assert summary.added == {"profile": 1, "episode": 6, "day": 1}  # type: ignore[attr-defined]
         assert summary.already_there == {"episode": 2} and summary.assessed == 1  # type: ignore[attr-defined]
         episodes = diary.list_episodes()
@@ -223,7 +219,7 @@ def test_import_writes_episodes_in_batches_in_file_order(
         assert all(e.assessment == stored for e in episodes if e.id != first + 4)
         fresh = diary.get_episode(first + 4).assessment
         assert "fatigue" in {f["id"] for f in fresh["factors"]}, "the day's context was used"
-        again = load(diary, text, "jsonl")
+        again = load(diary, text, "jsonl", batch=2)
         assert not again.added and again.already_there["episode"] == 8  # type: ignore[attr-defined]
 
 

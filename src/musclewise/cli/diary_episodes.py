@@ -87,7 +87,7 @@ def list_command(
     elif output_format is TableFormat.csv:
         import csv
 
-        from musclewise.diary.transfer import neutralise
+        from musclewise.exchange.table import neutralise
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)

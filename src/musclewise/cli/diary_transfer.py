@@ -14,9 +14,7 @@ from musclewise.cli.diary_common import DATABASE_URL, JSON_FLAG, PERSON, open_di
 from musclewise.errors import UsageError
 
 if TYPE_CHECKING:
-    from collections import Counter
-
-    from musclewise.diary import Diary
+    pass
 
 PROGRESS_MIN_BYTES = 1_000_000
 """Files at least this big show a progress bar (when standard error is a terminal)."""
@@ -32,20 +30,16 @@ def export_command(
     database_url: str | None = DATABASE_URL,
     person: str | None = PERSON,
 ) -> None:
-    """Export the diary (profile, conditions, medicines, days, episodes) as CSV or JSON Lines.
+    """Export the diary (profile, conditions, medicines, days, episodes) as CSV, JSON Lines
+    or a FHIR Bundle.
 
-    The columns are listed in docs/diary.md; musclewise import reads the file back.
+    The columns are listed in docs/diary.md, the FHIR resources in docs/fhir.md; musclewise
+    import reads the file back.
     """  # fmt: skip
-    from musclewise.diary.transfer import FORMATS, write_export
+    from musclewise.exchange import EXPORT_FORMATS, write_export
 
-    if output_format not in (*FORMATS, "fhir"):
+    if output_format not in EXPORT_FORMATS:
         raise UsageError(f"--format: '{output_format}' is not allowed; use csv, jsonl or fhir")
-    if output_format == "fhir":
-        from musclewise.diary.fhir import write_bundle
-
-        def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
-            return write_bundle(diary, output)
-
     with open_diary(database_url, person) as diary:
         if output is None:
             counts = write_export(diary, sys.stdout, output_format)
@@ -53,7 +47,7 @@ def export_command(
             with _atomic(output) as stream:
                 counts = write_export(diary, stream, output_format)
     if output is not None:
-        from musclewise.diary.transfer import plural
+        from musclewise.exchange import plural
 
         typer.echo(f"Exported {plural(counts) or 'nothing'} to {output}", err=True)
 
@@ -115,10 +109,11 @@ def import_command(
     """  # fmt: skip
     import io
 
-    from musclewise.diary.transfer import (
+    from musclewise.exchange import (
         FORMATS,
         ImportRejected,
         Row,
+        import_bundle,
         import_rows,
         plural,
         read_rows,
@@ -153,8 +148,6 @@ def import_command(
             _progress(size, raw) as tick,
         ):
             if fmt == "fhir":
-                from musclewise.diary.fhir import import_bundle
-
                 summary = import_bundle(diary, text, dry_run=dry_run)
             else:
                 summary = import_rows(
@@ -305,7 +298,7 @@ def _private_text(path: Path) -> IO[str]:
 
 def _is_bundle(file: Path) -> bool:
     """Whether FILE starts as a FHIR Bundle does (``"resourceType": "Bundle"``)."""
-    from musclewise.diary.fhir import is_bundle
+    from musclewise.exchange import is_bundle
 
     try:
         if str(file) == "-":

@@ -319,14 +319,9 @@ def routes(app: FastAPI) -> None:
             raise HTTPException(404, "There is no such export format.")
         out = io.StringIO()
         with web(request).diary() as diary:
-            if fmt == "fhir":
-                from musclewise.diary.fhir import write_bundle
+            from musclewise.exchange import write_export
 
-                write_bundle(diary, out)
-            else:
-                from musclewise.diary.transfer import write_export
-
-                write_export(diary, out, fmt)
+            write_export(diary, out, fmt)
         mime, ext = names[fmt]
         filename = f"musclewise-diary{'-fhir' if fmt == 'fhir' else ''}.{ext}"
         return Response(out.getvalue().encode("utf-8"), media_type=mime,
@@ -574,16 +569,13 @@ def _import(request: Request, raw: bytes, filename: str, apply: bool) -> Any:
         return [FieldProblem("file", "The file is not UTF-8 text")]
     with web(request).diary() as diary:
         try:
-            from musclewise.diary.fhir import is_bundle
+            from musclewise.exchange import import_file, is_bundle
 
             if is_bundle(text[:4096]):
-                from musclewise.diary.fhir import import_bundle
-
-                return import_bundle(diary, io.StringIO(text), dry_run=not apply)
-            from musclewise.diary.transfer import import_rows, read_rows
-
-            fmt = "csv" if filename.lower().endswith(".csv") else "jsonl"
-            return import_rows(diary, read_rows(io.StringIO(text), fmt), dry_run=not apply)
+                fmt = "fhir"
+            else:
+                fmt = "csv" if filename.lower().endswith(".csv") else "jsonl"
+            return import_file(diary, io.StringIO(text), fmt, dry_run=not apply)
         except MusclewiseError as exc:
             rows = getattr(exc, "problems", None) or []
             head = [FieldProblem("file", exc.message[:1].upper() + exc.message[1:])]

@@ -1,15 +1,19 @@
-"""Export a person's diary to CSV or JSON Lines, and import it back.
+"""CSV and JSON Lines: a pure mapping between the diary's records and text, both ways.
 
-Both formats hold the same records, one a row (or line), told apart by ``record``:
+:func:`write_table` writes a diary's :class:`~musclewise.exchange.store.Contents`;
+:func:`read_items` reads a file into the items of the import loop
+(:func:`~musclewise.exchange.loop.run_import`), each row typed and checked. Both formats hold
+the same records, one a row (or line), told apart by ``record``:
 ``profile``, ``condition``, ``medicine``, ``day`` and ``episode``, in that order (so that an
 episode without a stored assessment is assessed with the profile and days before it). The
 columns are :data:`COLUMNS` (documented in ``docs/diary.md``). JSON Lines keep JSON types; CSV
 cells are text, empty for "not known", ``true``/``false`` for yes/no, and JSON for
 ``findings`` and ``assessment``.
 
-An import is one transaction: if any row is not valid, nothing is written and every bad row is
-reported with its line, column and problem (or, with a rejects file, the bad rows are written
-there and the rest imported). Rows are read one at a time, so memory stays flat.
+An import is one transaction (the loop's): if any row is not valid, nothing is written and
+every bad row is reported with its line, column and problem (or, with a rejects file, the bad
+rows are written there and the rest imported). Rows are read one at a time, so memory stays
+flat.
 """
 
 from __future__ import annotations
@@ -20,24 +24,23 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
 import msgspec
 
-from musclewise.diary.api import Diary
 from musclewise.diary.errors import DiaryValueError, FieldProblem
-from musclewise.diary.models import DAY_FIELDS
 from musclewise.diary.records import EpisodeRecord
 from musclewise.diary.restore import AssessmentText, CheckedEpisode, check_restored_episode
 from musclewise.diary.validate import DAY_SPECS
 from musclewise.errors import MusclewiseError, UsageError
+from musclewise.exchange.loop import ImportRejected, Item, RowProblem, field_problems
+from musclewise.exchange.store import Contents
 from musclewise.findings import FINDINGS_KEYS
 
 FORMATS = ("csv", "jsonl")
-BATCH = 500
-"""Episodes an import writes at a time (one query and one INSERT a batch)."""
+DAY_FIELDS: tuple[str, ...] = tuple(DAY_SPECS)
+"""The fields of a day's context, in the order of the table (and the export's columns)."""
 PROFILE_COLUMNS = ("name", "timezone", "sex", "birth_year", "pregnant", "created_at")
 MEDICINE_COLUMNS = ("name", "started_on", "stopped_on")
 EPISODE_COLUMNS = (
@@ -76,20 +79,19 @@ assessment kept as JSON text); every other JSON value has its type already."""
 # --------------------------------------------------------------------------- export
 
 
-def export_records(diary: Diary) -> Iterator[dict[str, Any]]:
-    """Every record of the person's diary, JSON-ready, from one consistent view."""
-    with diary.snapshot():
-        profile = diary.get_profile()
-        if profile.stored:
-            yield {"record": "profile", **{k: profile.to_dict()[k] for k in PROFILE_COLUMNS}}
-        for condition in profile.conditions:
-            yield {"record": "condition", "condition": condition}
-        for medicine in profile.medicines:
-            yield {"record": "medicine", **{k: medicine.to_dict()[k] for k in MEDICINE_COLUMNS}}
-        for day in diary.list_days():
-            yield {"record": "day", **day.to_dict()}
-        for episode in diary.iter_episodes():
-            yield episode_record(episode)
+def table_records(contents: Contents) -> Iterator[dict[str, Any]]:
+    """Every record of the diary, JSON-ready, one dict a row (``record`` says which)."""
+    profile = contents.profile
+    if profile.stored:
+        yield {"record": "profile", **{k: profile.to_dict()[k] for k in PROFILE_COLUMNS}}
+    for condition in profile.conditions:
+        yield {"record": "condition", "condition": condition}
+    for medicine in profile.medicines:
+        yield {"record": "medicine", **{k: medicine.to_dict()[k] for k in MEDICINE_COLUMNS}}
+    for day in contents.days:
+        yield {"record": "day", **day.to_dict()}
+    for episode in contents.episodes:
+        yield episode_record(episode)
 
 
 def episode_record(episode: EpisodeRecord) -> dict[str, Any]:
@@ -97,8 +99,9 @@ def episode_record(episode: EpisodeRecord) -> dict[str, Any]:
     return {"record": "episode", **{k: data[k] for k in EPISODE_COLUMNS}}
 
 
-def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
-    """Write the diary to ``output``; returns how many records of each kind were written."""
+def write_table(contents: Contents, output: IO[str], fmt: str) -> Counter[str]:
+    """Write the diary's records to ``output`` as CSV or JSON Lines; returns how many records
+    of each kind were written."""
     counts: Counter[str] = Counter()
     writer: Callable[[dict[str, Any]], None]
     if fmt == "csv":
@@ -113,7 +116,7 @@ def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
             output.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
         raise UsageError(f"--format: '{fmt}' is not allowed; use csv or jsonl")
-    for record in export_records(diary):
+    for record in table_records(contents):
         writer(record)
         counts[record["record"]] += 1
     return counts
@@ -156,60 +159,16 @@ def restore(text: str) -> str:
 # --------------------------------------------------------------------------- import
 
 
-class RowProblem(NamedTuple):
-    """One problem of one row of an import file."""
-
-    line: int
-    column: str
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.problem}"
-
-
-class ImportRejected(UsageError):
-    """Rows that are not valid: nothing was imported. ``problems`` lists each one."""
-
-    def __init__(self, problems: list[RowProblem], rows: int) -> None:
-        self.problems = problems
-        super().__init__(
-            f"{rows} row(s) are not valid, so nothing was imported",
-            hint="fix them, or import the rest with --skip-invalid REJECTS_FILE",
-        )
-
-
-@dataclass
-class ImportSummary:
-    """What an import did (or, in a dry run, would do)."""
-
-    added: Counter[str] = field(default_factory=Counter)
-    already_there: Counter[str] = field(default_factory=Counter)
-    assessed: int = 0
-    rejected: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    dry_run: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": dict(self.added),
-            "already_there": dict(self.already_there),
-            "assessed": self.assessed,
-            "rejected": self.rejected,
-            "problems": [p._asdict() for p in self.problems],
-            "dry_run": self.dry_run,
-        }
-
-
-class _DryRun(Exception):
-    pass
-
-
 class Row(NamedTuple):
     line: int
     values: dict[str, Any]
     raw: str  # as it was in the file, for the rejects file
     header: str = ""  # CSV: the file's header line, for the rejects file
+
+
+def read_items(stream: IO[str], fmt: str) -> Iterator[Item]:
+    """The items of a CSV or JSON Lines file, for :func:`~musclewise.exchange.loop.run_import`."""
+    return (row_item(row) for row in read_rows(stream, fmt))
 
 
 def read_rows(stream: IO[str], fmt: str) -> Iterator[Row]:
@@ -341,11 +300,6 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-def plural(counts: Counter[str]) -> str:
-    """``1 profile, 2 days, 10 episodes``."""
-    return ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in counts.items())
-
-
 def _convert(column: str, value: Any, from_csv: bool) -> Any:
     kind = TYPES.get(column, "str")
     if value is None:
@@ -415,10 +369,23 @@ def _problems(line: int, exc: MusclewiseError) -> list[RowProblem]:
     return result
 
 
-def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary, batch: _Batch) -> None:
-    """Write one row (values already typed); raises DiaryValueError naming its columns. An
-    episode with its assessment goes to ``batch``; other rows are written at once, after the
-    episodes before them."""
+def row_item(row: Row) -> Item:
+    """A row as an item of the import loop: its values typed and checked, or its problems."""
+    values = dict(row.values)
+    item = Item(row.line, "", None, describe=_describe, source=row)
+    error = values.pop("__error__", None)
+    try:
+        if error:
+            raise DiaryValueError([FieldProblem("", error)])
+        item.record, item.values = _typed(values)
+    except MusclewiseError as exc:
+        item.problems = _describe(item, exc)
+    return item
+
+
+def _typed(values: dict[str, Any]) -> tuple[str, Any]:
+    """The row's record and its typed, checked values; raises DiaryValueError naming its
+    columns."""
     from_csv = bool(values.pop("__csv__", False))
     record = values.pop("record", None)
     if record not in RECORD_COLUMNS:
@@ -440,65 +407,35 @@ def _apply(diary: Diary, values: dict[str, Any], summary: ImportSummary, batch: 
             problems.append(FieldProblem(column, str(exc)))
     if problems:
         raise DiaryValueError(problems)
+    required = {"condition": "condition", "medicine": "name", "day": "date"}.get(record)
+    if required is not None and typed.get(required) is None:
+        raise DiaryValueError([FieldProblem(required, "is required")])
     if record == "episode":
-        episode = _check_episode(typed)
-        if episode.assessment is not None:
-            batch.add(episode)  # nothing left to check: written with the next ones
-            return
-    batch.flush()  # the rows before this one first: episodes are assessed in file order
-    added = True
-    if record == "episode":  # assessed now, with the profile and days before it
-        added = diary.restore_episodes([episode])[0]
-        summary.assessed += added
-    elif record == "profile":
+        return record, _check_episode(typed)
+    if record == "profile":
         typed.pop("name", None)  # the file's diary goes to the person importing it
-        before = diary.get_profile()
-        after = diary.set_profile({k: v for k, v in typed.items() if v is not None})
-        added = not before.stored or before != after
-    elif record == "condition":
-        if "condition" not in typed:
-            raise DiaryValueError([FieldProblem("condition", "is required")])
-        known = diary.get_profile().conditions
-        diary.set_profile(add_conditions=[typed["condition"]])
-        added = typed["condition"] not in known
-    elif record == "medicine":
-        if "name" not in typed:
-            raise DiaryValueError([FieldProblem("name", "is required")])
-        _, added = diary.restore_medicine(typed["name"], typed.get("started_on"),
-                                          typed.get("stopped_on"))  # fmt: skip
-    elif record == "day":
-        if "date" not in typed:
-            raise DiaryValueError([FieldProblem("date", "is required")])
-        day = typed.pop("date")
-        old = diary.get_day(day)
-        added = diary.set_day(day, {k: v for k, v in typed.items() if v is not None}) != old
-    (summary.added if added else summary.already_there)[record] += 1
+    return record, typed
 
 
-class _Batch:
-    """Checked episodes with their assessment, written :data:`BATCH` at a time by
-    :meth:`Diary.restore_episodes` (a query and a multi-row INSERT a batch, not three
-    statements a row)."""
-
-    def __init__(self, diary: Diary, summary: ImportSummary) -> None:
-        self.diary, self.summary = diary, summary
-        self.pending: list[CheckedEpisode] = []
-
-    def add(self, episode: CheckedEpisode) -> None:
-        self.pending.append(episode)
-        if len(self.pending) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        added = self.diary.restore_episodes(self.pending)
-        self.pending.clear()
-        new = sum(added)
-        if new:
-            self.summary.added["episode"] += new
-        if new < len(added):
-            self.summary.already_there["episode"] += len(added) - new
+def _describe(item: Item, exc: MusclewiseError) -> list[RowProblem]:
+    """The problems of a row, each named by its line and column."""
+    line = item.where
+    found = field_problems(exc)
+    if not found:
+        return [RowProblem(line, "", exc.message)]
+    result = []
+    for problem in found:
+        key = problem.key.split("[")[0]
+        if key in COLUMNS:
+            result.append(RowProblem(line, key, problem.problem))
+        elif key in FINDINGS_KEYS:
+            result.append(RowProblem(line, "findings", f"{key}: {problem.problem}"))
+        elif key == "medicine":
+            result.append(RowProblem(line, "name", problem.problem))
+        else:  # an unknown findings key (named in the problem), or a whole-row problem
+            column = "findings" if not key and "unknown key" in problem.problem else key
+            result.append(RowProblem(line, column, problem.problem))
+    return result
 
 
 def _check_episode(typed: dict[str, Any]) -> CheckedEpisode:
@@ -533,50 +470,3 @@ def _check_episode(typed: dict[str, Any]) -> CheckedEpisode:
 
 def _get(mapping: Any, key: str) -> Any:
     return mapping.get(key) if isinstance(mapping, dict) else None
-
-
-def import_rows(
-    diary: Diary,
-    rows: Iterator[Row],
-    *,
-    dry_run: bool = False,
-    rejects: Callable[[Row], None] | None = None,
-    progress: Callable[[], None] | None = None,
-    before_commit: Callable[[], None] | None = None,
-) -> ImportSummary:
-    """Import rows in one transaction. Without ``rejects``, any bad row means nothing is
-    written (:class:`ImportRejected` lists them all); with it, bad rows go there.
-    ``before_commit`` runs last inside the transaction (the rejects file is made durable
-    there: if it fails, nothing is imported)."""
-    summary = ImportSummary(dry_run=dry_run)
-    batch = _Batch(diary, summary)
-    bad_rows = 0
-    try:
-        with diary.transaction():
-            for row in rows:
-                if progress is not None:
-                    progress()
-                values = dict(row.values)
-                error = values.pop("__error__", None)
-                try:
-                    if error:
-                        raise DiaryValueError([FieldProblem("", error)])
-                    # after a bad row, the others are still applied (and rolled back at the
-                    # end) so that every problem of every row is reported at once
-                    _apply(diary, values, summary, batch)
-                except MusclewiseError as exc:
-                    bad_rows += 1
-                    summary.problems.extend(_problems(row.line, exc))
-                    if rejects is not None:
-                        rejects(row)
-            batch.flush()
-            summary.rejected = bad_rows
-            if bad_rows and rejects is None:
-                raise ImportRejected(summary.problems, bad_rows)
-            if dry_run:
-                raise _DryRun
-            if before_commit is not None:
-                before_commit()
-    except _DryRun:
-        pass
-    return summary

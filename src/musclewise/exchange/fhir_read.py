@@ -1,236 +1,26 @@
-"""The diary as a FHIR R4B Bundle, and back (issue 4; the mapping is in ``docs/diary.md``).
-
-:func:`write_bundle` writes one person's diary as a ``transaction`` Bundle that a FHIR server
-(R4 or R4B) can load in one request:
-
-- a pseudonymous **Patient**: no name, a random ``urn:uuid`` identifier, the year of birth and
-  the sex only;
-- one **MedicationStatement** a medicine: its name as typed, the generic name musclewise read
-  it as, and the dates it was started and stopped;
-- one **Observation** an episode: coded by the kind of its stored assessment, with its start
-  (``effectiveDateTime`` with the UTC offset it happened at, and its IANA zone), body site,
-  side, pain (LOINC 72514-3), duration, the other findings, the notes, the kind, triage and
-  knowledge version of the assessment, and the whole assessment as an extension.
-
-:func:`import_bundle` reads such a bundle back into a diary in one transaction; a bundle with
-any problem writes nothing, and every problem is named by its entry, resource and field.
-
-Every code comes from ``fhir_codes.yaml`` (:func:`code_table`). The module reads and writes
-plain JSON; ``fhir.resources`` (R4B) checks the structure of each resource on import.
-"""
+"""FHIR R4B resources read back into the diary's records: :func:`read_bundle` checks a decoded
+Bundle (its structure with ``fhir.resources``, then the codes and values) and gives the items
+of the import loop, or the problems, each named by its entry and FHIR path. Pure: nothing here
+reads or writes a diary. Codes and extensions written with the old
+``https://musclewise.example/fhir/`` URLs are read too."""
 
 from __future__ import annotations
 
 import json
-import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import IO, Any
+from datetime import date, datetime
+from typing import Any
 
-from musclewise.diary.api import Diary
 from musclewise.diary.errors import DiaryValueError
-from musclewise.diary.fhir_codes import (
-    Code,
-    CodeTable,
-    Concept,
-    ValueType,
-    code_table,
-    finding_types,
-)
-from musclewise.diary.records import EpisodeRecord, MedicineRecord
-from musclewise.diary.transfer import ImportRejected, ImportSummary, RowProblem
-from musclewise.errors import FieldProblem, MusclewiseError, UsageError
+from musclewise.diary.restore import check_restored_episode
+from musclewise.errors import MusclewiseError, UsageError
+from musclewise.exchange.fhir_codes import Concept, ValueType, code_table, day_types, finding_types
+from musclewise.exchange.loop import ImportRejected, Item, RowProblem, field_problems
 
-__all__ = [
-    "BundleProblem",
-    "BundleRejected",
-    "CodeTable",
-    "code_table",
-    "import_bundle",
-    "is_bundle",
-    "read_bundle",
-    "write_bundle",
-]
-
-RESOURCES = ("Patient", "MedicationStatement", "Observation")
+RESOURCES = ("Patient", "Condition", "MedicationStatement", "Observation")
 BUNDLE_TYPES = ("transaction", "batch", "collection", "document")
 """The bundles an import reads (their entries are taken as they are)."""
-
-
-# --------------------------------------------------------------------------- export
-
-
-def _urn(value: uuid.UUID) -> str:
-    return f"urn:uuid:{value}"
-
-
-def _entry(full_url: str, resource: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "fullUrl": full_url,
-        "resource": resource,
-        "request": {"method": "POST", "url": resource["resourceType"]},
-    }
-
-
-def _instant(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
-
-
-def bundle_entries(
-    diary: Diary, patient_id: uuid.UUID, counts: Counter[str] | None = None
-) -> Iterator[dict[str, Any]]:
-    """The entries of the person's bundle, from one consistent view of the diary. Each
-    entry's ``fullUrl`` is a UUID made from the patient's and the record's natural key (an
-    episode's site and start), so the same diary exported twice gives the same URLs."""
-    from musclewise.assessment import resolve_medicines
-
-    table = code_table()
-    patient_url = _urn(patient_id)
-    counts = counts if counts is not None else Counter()
-    with diary.snapshot():
-        profile = diary.get_profile()
-        patient: dict[str, Any] = {
-            "resourceType": "Patient",
-            "identifier": [{"system": table.identifier_system, "value": patient_url}],
-        }
-        if profile.sex is not None:
-            patient["gender"] = profile.sex
-        if profile.birth_year is not None:
-            patient["birthDate"] = f"{profile.birth_year:04d}"
-        if profile.stored:
-            counts["profile"] += 1
-        yield _entry(patient_url, patient)
-        matches = resolve_medicines([m.name for m in profile.medicines])
-        for medicine, match in zip(profile.medicines, matches, strict=True):
-            generic = match.name if match.how in ("exact", "lay_term", "fuzzy") else None
-            key = f"medicine/{medicine.name}/{medicine.started_on}/{medicine.stopped_on}"
-            url = _urn(uuid.uuid5(patient_id, key))
-            counts["medicine"] += 1
-            yield _entry(url, medication_statement(medicine, generic, patient_url))
-        for episode in diary.iter_episodes():
-            key = f"episode/{episode.site}/{episode.started_at.isoformat()}"
-            url = _urn(uuid.uuid5(patient_id, key))
-            counts["episode"] += 1
-            yield _entry(url, observation(episode, patient_url))
-
-
-def medication_statement(
-    medicine: MedicineRecord, generic: str | None, patient_url: str
-) -> dict[str, Any]:
-    """A medicine as a MedicationStatement: the name as typed, its dates, the generic name."""
-    table = code_table()
-    medication: dict[str, Any] = {"text": medicine.name}
-    if generic:
-        medication["extension"] = [
-            {"url": table.extensions["generic-name"], "valueString": generic}
-        ]
-    resource: dict[str, Any] = {
-        "resourceType": "MedicationStatement",
-        "status": "completed" if medicine.stopped_on is not None else "active",
-        "medicationCodeableConcept": medication,
-        "subject": {"reference": patient_url},
-        "informationSource": {"reference": patient_url},
-    }
-    period = {
-        key: day.isoformat()
-        for key, day in (("start", medicine.started_on), ("end", medicine.stopped_on))
-        if day is not None
-    }
-    if period:
-        resource["effectivePeriod"] = period
-    return resource
-
-
-def observation(episode: EpisodeRecord, patient_url: str) -> dict[str, Any]:
-    """An episode as an Observation (see the module docstring and docs/diary.md)."""
-    table = code_table()
-    components: list[dict[str, Any]] = []
-
-    def component(name: str, **value: Any) -> None:
-        components.append({"code": table.codeable("component", name), **value})
-
-    if episode.pain is not None:
-        component("pain", valueInteger=episode.pain)
-    if episode.duration_s is not None:
-        unit = table.concept("component", "duration").unit
-        assert unit is not None
-        component("duration", valueQuantity=_quantity(episode.duration_s, unit))
-    if episode.side is not None:
-        component("side", valueCodeableConcept=table.codeable("side", episode.side))
-    types = finding_types()
-    for key, value in episode.findings.items():
-        concept = table.concept("finding", key)
-        components.append(
-            {"code": concept.codeable(), **_finding_value(types[key], value, concept)}
-        )
-    component("kind", valueCodeableConcept=table.codeable("kind-value", episode.kind))
-    component("triage", valueCodeableConcept=table.codeable("triage", episode.triage))
-    component("knowledge-version", valueString=episode.knowledge_version)
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "meta": {"lastUpdated": _instant(episode.updated_at)},
-        "extension": [
-            {
-                "url": table.extensions["assessment"],
-                "valueString": json.dumps(episode.assessment, ensure_ascii=False),
-            }
-        ],
-        "status": "final",
-        "code": table.codeable("kind", episode.kind),
-        "subject": {"reference": patient_url},
-        "effectiveDateTime": episode.local_start.isoformat(),
-        "_effectiveDateTime": {
-            "extension": [{"url": table.extensions["tz-code"], "valueCode": episode.tz}]
-        },
-        "issued": _instant(episode.created_at),
-        "performer": [{"reference": patient_url}],
-        "bodySite": table.codeable("site", episode.site),
-        "component": components,
-    }
-    if episode.notes:
-        resource["note"] = [{"text": episode.notes}]
-    return resource
-
-
-def _quantity(value: float, unit: Code) -> dict[str, Any]:
-    return {"value": value, "unit": unit.display, "system": unit.system, "code": unit.code}
-
-
-def _finding_value(kind: ValueType, value: Any, concept: Concept) -> dict[str, Any]:
-    if kind == "boolean":
-        return {"valueBoolean": value}
-    if kind == "integer":
-        return {"valueInteger": value}
-    if kind == "quantity":
-        assert concept.unit is not None, f"fhir_codes.yaml: finding {concept.value} has no unit"
-        return {"valueQuantity": _quantity(value, concept.unit)}
-    return {"valueString": value}
-
-
-def write_bundle(
-    diary: Diary,
-    output: IO[str],
-    *,
-    patient_id: uuid.UUID | None = None,
-    timestamp: datetime | None = None,
-) -> Counter[str]:
-    """Write the diary to ``output`` as one JSON Bundle, an entry a line; returns how many
-    profiles, medicines and episodes were written. ``patient_id``: the Patient's identifier
-    (random by default, so that two exports cannot be linked by it)."""
-    counts: Counter[str] = Counter()
-    stamp = json.dumps(_instant(timestamp or datetime.now(UTC)))
-    output.write(f'{{"resourceType": "Bundle", "type": "transaction", "timestamp": {stamp}, '
-                 '"entry": [\n')  # fmt: skip
-    entries = bundle_entries(diary, patient_id or uuid.uuid4(), counts)
-    for number, entry in enumerate(entries):
-        output.write((",\n" if number else "") + json.dumps(entry, ensure_ascii=False))
-    output.write("\n]}\n")
-    return counts
-
-
-# --------------------------------------------------------------------------- import
 
 
 class BundleProblem(RowProblem):
@@ -248,7 +38,7 @@ class BundleProblem(RowProblem):
 class BundleRejected(ImportRejected):
     """A bundle that is not valid: nothing was imported; ``problems`` names every one."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], rows: int = 0) -> None:
         self.problems = sorted(problems, key=lambda p: p.line)
         UsageError.__init__(
             self,
@@ -259,13 +49,14 @@ class BundleRejected(ImportRejected):
 
 @dataclass
 class _Item:
-    """One resource read from a bundle, ready for the diary; ``paths``: the FHIR path of each
-    field the diary may name in a problem."""
+    """One resource read from a bundle, ready for the diary; ``paths``: the entry and FHIR
+    path of each field the diary may name in a problem."""
 
     entry: int
     resource: str
     values: dict[str, Any]
     paths: dict[str, str] = field(default_factory=dict)
+    elsewhere: dict[str, tuple[int, str]] = field(default_factory=dict)  # in another entry
 
 
 @dataclass
@@ -273,9 +64,62 @@ class ParsedBundle:
     """What :func:`read_bundle` found: the diary's records, and the problems of the rest."""
 
     profile: _Item | None = None
+    conditions: list[_Item] = field(default_factory=list)
     medicines: list[_Item] = field(default_factory=list)
+    days: list[_Item] = field(default_factory=list)
     episodes: list[_Item] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+
+    def items(self) -> Iterator[Item]:
+        """The records for :func:`~musclewise.exchange.loop.run_import`, in the order the
+        diary needs them (episodes are assessed with the profile and days before them), then
+        the problems found reading the bundle."""
+        if self.profile is not None and self.profile.values:
+            yield _loop_item(self.profile, "profile")
+        for found, record in (
+            (self.conditions, "condition"), (self.medicines, "medicine"), (self.days, "day"),
+            (self.episodes, "episode"),
+        ):  # fmt: skip
+            for item in found:
+                yield _loop_item(item, record)
+        for problem in self.problems:
+            yield Item(problem.line, "", None, describe=_describe, problems=[problem])
+
+
+def _loop_item(item: _Item, record: str) -> Item:
+    values: Any = item.values
+    if record == "episode":
+        try:
+            values = check_restored_episode(**item.values)
+        except MusclewiseError as exc:
+            return Item(item.entry, record, None, _describe, _describe_with(item, exc), item)
+    return Item(item.entry, record, values, _describe, source=item)
+
+
+def _describe(loop_item: Item, exc: MusclewiseError) -> list[RowProblem]:
+    item = loop_item.source
+    if not isinstance(item, _Item):
+        return [BundleProblem(loop_item.where, "Bundle", exc.message)]
+    return _describe_with(item, exc)
+
+
+def _describe_with(item: _Item, exc: MusclewiseError) -> list[RowProblem]:
+    """The diary's problems with a resource, named by its entry and the FHIR path."""
+    found = field_problems(exc)
+    resource = item.resource.split(".")[0]  # Observation.day: an Observation
+    if not found:
+        return [BundleProblem(item.entry, resource, exc.message)]
+    result: list[RowProblem] = []
+    for bad in found:
+        key = bad.key.split("[")[0]
+        if key in item.elsewhere:
+            entry, path = item.elsewhere[key]
+            result.append(BundleProblem(entry, path, bad.problem))
+        else:
+            path = item.paths.get(key, resource)
+            text = bad.problem if key in item.paths else str(bad)
+            result.append(BundleProblem(item.entry, path, text))
+    return result
 
 
 def is_bundle(head: bytes | str) -> bool:
@@ -287,8 +131,8 @@ def is_bundle(head: bytes | str) -> bool:
 
 
 def read_bundle(data: object) -> ParsedBundle:
-    """Check a decoded bundle and read its Patient, MedicationStatements and Observations.
-    Structural problems (``fhir.resources`` R4B) and codes musclewise cannot read are listed
+    """Check a decoded bundle and read its Patient, Conditions, MedicationStatements and
+    Observations (of episodes, days and the pregnancy status). Structural problems (``fhir.resources`` R4B) and codes musclewise cannot read are listed
     in ``problems``; the diary checks the values when they are imported."""
     parsed = ParsedBundle()
 
@@ -313,6 +157,7 @@ def read_bundle(data: object) -> ParsedBundle:
         )
     patient_refs: set[str] = set()
     references: list[tuple[int, str, object]] = []
+    pregnancy: _Item | None = None
     for number, entry in enumerate(entries, start=1):
         resource = entry.get("resource") if isinstance(entry, Mapping) else None
         if not isinstance(resource, Mapping):
@@ -328,9 +173,10 @@ def read_bundle(data: object) -> ParsedBundle:
             problem(number, column, text)
         if found:
             continue
-        reader = {"Patient": _patient, "MedicationStatement": _medicine, "Observation": _episode}
-        item, problems = reader[str(kind)](number, resource)
+        item, problems = _reader(str(kind), resource)(number, resource)
         parsed.problems.extend(problems)
+        if item is not None and item.resource == "Observation.pregnancy":
+            pregnancy = item
         if kind == "Patient":
             if parsed.profile is not None:
                 text = "a bundle holds one person's diary: this is a second Patient"
@@ -340,18 +186,39 @@ def read_bundle(data: object) -> ParsedBundle:
             parsed.profile = item
         else:
             references.append((number, str(kind), resource.get("subject")))
-            if item is not None:
-                items = parsed.medicines if kind == "MedicationStatement" else parsed.episodes
-                items.append(item)
+            if item is not None and item.resource != "Observation.pregnancy":
+                _found(parsed, item).append(item)
+    if pregnancy is not None and pregnancy.entry not in {p.line for p in parsed.problems}:
+        if parsed.profile is None:
+            parsed.profile = _Item(pregnancy.entry, "Observation", {})
+        parsed.profile.values.update(pregnancy.values)
+        parsed.profile.elsewhere["pregnant"] = (pregnancy.entry, pregnancy.paths["pregnant"])
     if patient_refs:
         for number, kind, subject in references:
             if isinstance(subject, Mapping) and subject.get("reference") not in patient_refs:
                 text = "does not refer to the bundle's Patient (its fullUrl or Patient/id)"
                 problem(number, f"{kind}.subject", text)
     bad = {p.line for p in parsed.problems}
-    parsed.medicines = [m for m in parsed.medicines if m.entry not in bad]
-    parsed.episodes = [e for e in parsed.episodes if e.entry not in bad]
+    for name in ("conditions", "medicines", "days", "episodes"):
+        setattr(parsed, name, [i for i in getattr(parsed, name) if i.entry not in bad])
     return parsed
+
+
+def _reader(
+    kind: str, resource: Mapping[str, Any]
+) -> Callable[[int, Mapping[str, Any]], tuple[_Item | None, list[RowProblem]]]:
+    """How to read a resource: an Observation by its code (a day, the pregnancy status, or
+    else an episode)."""
+    if kind == "Observation":
+        fixed, _ = code_table().read("resource", resource.get("code"))
+        return {"day-context": _day, "pregnancy-status": _pregnancy}.get(str(fixed), _episode)
+    return {"Patient": _patient, "Condition": _condition, "MedicationStatement": _medicine}[kind]
+
+
+def _found(parsed: ParsedBundle, item: _Item) -> list[_Item]:
+    lists = {"Condition": parsed.conditions, "MedicationStatement": parsed.medicines,
+             "Observation.day": parsed.days}  # fmt: skip
+    return lists.get(item.resource, parsed.episodes)
 
 
 def _without_resource(entry: object) -> object:
@@ -382,8 +249,10 @@ def _structure_problems(kind: str, resource: Mapping[str, Any]) -> list[tuple[st
 
 
 def _patient(number: int, resource: Mapping[str, Any]) -> tuple[_Item, list[RowProblem]]:
+    table = code_table()
     values: dict[str, Any] = {}
     problems: list[RowProblem] = []
+    paths = {"sex": "Patient.gender", "birth_year": "Patient.birthDate"}
     gender = resource.get("gender")
     if gender in ("female", "male"):
         values["sex"] = gender
@@ -393,9 +262,84 @@ def _patient(number: int, resource: Mapping[str, Any]) -> tuple[_Item, list[RowP
     birth = resource.get("birthDate")
     if isinstance(birth, str):
         values["birth_year"] = int(birth[:4])
-    paths = {"sex": "Patient.gender", "birth_year": "Patient.birthDate"}
+    for extension in resource.get("extension") or ():
+        url = extension.get("url")
+        if table.is_extension(url, "timezone") and "valueCode" in extension:
+            values["timezone"] = extension["valueCode"]
+            paths["timezone"] = "Patient.extension"
+        elif table.is_extension(url, "profile-created"):
+            values["created_at"] = _time(str(extension.get("valueDateTime")))
+            paths["created_at"] = "Patient.extension"
+            if values["created_at"] is None:
+                problems.append(BundleProblem(number, "Patient.extension",
+                                              "profile-created is not a time with a UTC offset"))  # fmt: skip
     paths["pregnant"] = paths["sex"]  # pregnant cannot be true with sex male
     return _Item(number, "Patient", values, paths), problems
+
+
+def _condition(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, list[RowProblem]]:
+    table = code_table()
+    problems: list[RowProblem] = []
+    name, trouble = table.read("condition", resource.get("code"))
+    if trouble or name is None:
+        known = ", ".join(table.groups["condition"])
+        text = trouble or f"is not a condition musclewise records (it records: {known})"
+        problems.append(BundleProblem(number, "Condition.code", text))
+    status, _ = table.read("resource", resource.get("clinicalStatus"))
+    if resource.get("clinicalStatus") is not None and status != "active":
+        text = "is not active: musclewise keeps the conditions a person has now"
+        problems.append(BundleProblem(number, "Condition.clinicalStatus", text))
+    values = {"condition": name}
+    paths = {"condition": "Condition.code", "conditions": "Condition.code"}
+    return (None if problems else _Item(number, "Condition", values, paths)), problems
+
+
+def _pregnancy(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, list[RowProblem]]:
+    value, trouble = code_table().read("pregnancy", resource.get("valueCodeableConcept"))
+    path = "Observation.valueCodeableConcept"
+    if trouble or value is None:
+        text = trouble or "is required: SNOMED CT 77386006 Pregnant or 60001007 Not pregnant"
+        return None, [BundleProblem(number, path, text)]
+    item = _Item(number, "Observation.pregnancy", {"pregnant": value == "true"})
+    item.paths["pregnant"] = path
+    return item, []
+
+
+def _day(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, list[RowProblem]]:
+    """A day's context: its date, a component a field, its notes."""
+    table = code_table()
+    types = day_types()
+    problems: list[RowProblem] = []
+    item = _Item(number, "Observation.day", {}, {"date": "Observation.effectiveDateTime"})
+
+    def problem(path: str, text: str) -> None:
+        problems.append(BundleProblem(number, path, text))
+
+    effective = resource.get("effectiveDateTime")
+    if not isinstance(effective, str) or len(effective) != 10:
+        problem("Observation.effectiveDateTime", "is required: the day (2026-11-20), no time")
+    else:
+        item.values["date"] = _day_of(effective, "Observation.effectiveDateTime", number, problems)
+    seen: set[str] = set()
+    for index, part in enumerate(resource.get("component") or ()):
+        path = f"Observation.component[{index}]"
+        key, trouble = table.read("day", part.get("code"))
+        if trouble or key is None:
+            problem(f"{path}.code", trouble or "is not a field of a day musclewise knows")
+            continue
+        if key in seen:
+            problem(f"{path}.code", f"{key} is given twice")
+            continue
+        seen.add(key)
+        item.paths[key] = path + _VALUE_FIELD[types[key]]
+        value = _component_value(part, types[key], table.concept("day", key), path, problem)
+        if value is not None:
+            item.values[key] = value
+    notes = [n["text"] for n in resource.get("note") or () if n.get("text")]
+    if notes:
+        item.values["notes"] = "\n".join(notes)
+        item.paths["notes"] = "Observation.note"
+    return (None if problems else item), problems
 
 
 def _medicine(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, list[RowProblem]]:
@@ -419,15 +363,15 @@ def _medicine(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, l
     values: dict[str, Any] = {"name": name}
     if "effectiveDateTime" in resource:
         paths["started_on"] = path = "MedicationStatement.effectiveDateTime"
-        values["started_on"] = _day(resource["effectiveDateTime"], path, number, problems)
+        values["started_on"] = _day_of(resource["effectiveDateTime"], path, number, problems)
     period = resource.get("effectivePeriod") or {}
     for key, name_ in (("start", "started_on"), ("end", "stopped_on")):
         if key in period:
-            values[name_] = _day(period[key], paths[name_], number, problems)
+            values[name_] = _day_of(period[key], paths[name_], number, problems)
     return (None if problems else _Item(number, "MedicationStatement", values, paths)), problems
 
 
-def _day(text: str, path: str, number: int, problems: list[RowProblem]) -> date | None:
+def _day_of(text: str, path: str, number: int, problems: list[RowProblem]) -> date | None:
     """A FHIR date or dateTime as a day (a dateTime's own local date)."""
     if len(text) < 10:
         problems.append(BundleProblem(number, path, "give a whole date (2026-11-20)"))
@@ -472,7 +416,7 @@ def _episode(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, li
         values["started_at"] = started
         extensions = (resource.get("_effectiveDateTime") or {}).get("extension") or ()
         zones = [
-            e.get("valueCode") for e in extensions if e.get("url") == table.extensions["tz-code"]
+            e.get("valueCode") for e in extensions if table.is_extension(e.get("url"), "tz-code")
         ]
         if zones:
             values["tz"] = zones[0]
@@ -480,7 +424,7 @@ def _episode(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, li
     # where
     site, trouble = table.read("site", resource.get("bodySite"))
     if trouble or site is None:
-        text = "is required: a SNOMED CT or musclewise site code listed in docs/diary.md"
+        text = "is required: a SNOMED CT or musclewise site code listed in docs/fhir.md"
         problem("Observation.bodySite", trouble or text)
     values["site"] = site
     # the components: the episode's fields, its findings, and what the assessment said
@@ -491,8 +435,9 @@ def _episode(number: int, resource: Mapping[str, Any]) -> tuple[_Item | None, li
     elif kind is not None:
         stated.append(("kind", "Observation.code", kind))
     # the stored assessment: what the Observation states must agree with it
-    url = table.extensions["assessment"]
-    stored = [e for e in resource.get("extension") or () if e.get("url") == url]
+    stored = [
+        e for e in resource.get("extension") or () if table.is_extension(e.get("url"), "assessment")
+    ]
     if stored:
         assessment = _json_object(stored[0].get("valueString"))
         if assessment is None:
@@ -544,7 +489,7 @@ def _components(
             key, trouble = table.read("finding", part.get("code"))
         label = name or key
         if trouble or label is None:
-            text = "is not a component musclewise knows (see docs/diary.md)"
+            text = "is not a component musclewise knows (see docs/fhir.md)"
             problem(f"{path}.code", trouble or text)
             continue
         if label in seen:
@@ -572,7 +517,7 @@ def _components(
             group = {"side": "side", "kind": "kind-value", "triage": "triage"}[str(name)]
             value, trouble = table.read(group, part.get("valueCodeableConcept"))
             if trouble or value is None:
-                text = f"is required: a {name} code listed in docs/diary.md"
+                text = f"is required: a {name} code listed in docs/fhir.md"
                 problem(f"{path}.valueCodeableConcept", trouble or text)
             elif name == "side":
                 values["side"] = value
@@ -643,93 +588,17 @@ def _json_object(text: object) -> dict[str, Any] | None:
 
 def _check_zone(name: object, when: datetime, problem: Callable[[str, str], None]) -> None:
     """The zone must be an IANA name whose offset at ``when`` is the one ``when`` has."""
-    from musclewise.diary import times
+    from musclewise.diary.times import zone as find_zone
 
     path = "Observation.effectiveDateTime.extension"
     if not isinstance(name, str):
         problem(path, "the tz-code extension has no valueCode")
         return
     try:
-        zone = times.zone(name, "tz")
+        zone = find_zone(name, "tz")
     except DiaryValueError as exc:
         problem(path, exc.problems[0].problem)
         return
     if when.astimezone(zone).utcoffset() != when.utcoffset():
         text = f"its UTC offset is not the one of its zone ({name}) at that time"
         problem("Observation.effectiveDateTime", text)
-
-
-# --------------------------------------------------------------------------- into the diary
-
-
-class _DryRun(Exception):
-    pass
-
-
-def import_bundle(diary: Diary, stream: IO[str], *, dry_run: bool = False) -> ImportSummary:
-    """Import a bundle (a JSON text) in one transaction: the Patient's year of birth and sex,
-    the medicines, then the episodes. If anything is not valid, nothing is written and
-    :class:`BundleRejected` names every problem. Records already in the diary (the same
-    medicine and dates, an episode of the same site and start) are counted and left alone."""
-    content = stream.read()
-    try:
-        content.encode("utf-8")
-    except UnicodeEncodeError:  # read with errors="surrogateescape": bytes that are not UTF-8
-        raise BundleRejected([BundleProblem(0, "Bundle", "is not UTF-8 text")]) from None
-    try:
-        data = json.loads(content)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        problem = BundleProblem(0, "Bundle", f"is not valid JSON ({exc.msg}, {where})")
-        raise BundleRejected([problem]) from None
-    except RecursionError:
-        problem = BundleProblem(0, "Bundle", "is nested too deeply to be a FHIR Bundle")
-        raise BundleRejected([problem]) from None
-    parsed = read_bundle(data)
-    problems = list(parsed.problems)
-    summary = ImportSummary(dry_run=dry_run)
-    try:
-        with diary.transaction():
-            if parsed.profile is not None and parsed.profile.values:
-                _apply(diary, parsed.profile, summary, problems)
-            for item in parsed.medicines:
-                _apply(diary, item, summary, problems)
-            for item in parsed.episodes:
-                _apply(diary, item, summary, problems)
-            if problems:
-                raise BundleRejected(problems)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return summary
-
-
-def _apply(diary: Diary, item: _Item, summary: ImportSummary, problems: list[RowProblem]) -> None:
-    values = item.values
-    try:
-        if item.resource == "Patient":
-            before = diary.get_profile()
-            after = diary.set_profile(values)
-            record, added = "profile", not before.stored or before != after
-        elif item.resource == "MedicationStatement":
-            _, added = diary.restore_medicine(
-                values["name"], values.get("started_on"), values.get("stopped_on")
-            )
-            record = "medicine"
-        else:
-            _, added = diary.restore_episode(**values)
-            record = "episode"
-            if added and values.get("assessment") is None:
-                summary.assessed += 1
-    except MusclewiseError as exc:
-        found: list[FieldProblem] = list(getattr(exc, "problems", None) or [])
-        if not found:
-            problems.append(BundleProblem(item.entry, item.resource, exc.message))
-        for bad in found:
-            key = bad.key.split("[")[0]
-            path = item.paths.get(key, item.resource)
-            text = bad.problem if key in item.paths else str(bad)
-            problems.append(BundleProblem(item.entry, path, text))
-        return
-    (summary.added if added else summary.already_there)[record] += 1
