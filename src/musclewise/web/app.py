@@ -27,7 +27,7 @@ from starlette.datastructures import FormData
 
 from musclewise.diary import Diary
 from musclewise.errors import FieldProblem, FindingsError, MusclewiseError
-from musclewise.web import security, words
+from musclewise.web import scope, security, words
 
 HERE = Path(__file__).parent
 THEMES = ("system", "light", "dark")
@@ -67,6 +67,7 @@ class Store:
 
     def __init__(self) -> None:
         self._items: dict[str, Any] = {}
+        self._owners: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def add(self, item: Any) -> str:
@@ -74,17 +75,23 @@ class Store:
         with self._lock:
             self._expire()
             self._items[key] = item
+            self._owners[key] = scope.current()  # (accounts: only its owner sees it)
         return key
 
     def get(self, key: str, kind: type) -> Any:
         with self._lock:
             item = self._items.get(key)
+            if self._owners.get(key) != scope.current():
+                item = None
         if not isinstance(item, kind):
             raise HTTPException(404, "This page has expired or never existed.")
         return item
 
     def pop(self, key: str) -> Any:
         with self._lock:
+            if self._owners.get(key) != scope.current():
+                return None
+            self._owners.pop(key, None)
             return self._items.pop(key, None)
 
     def clear(self) -> None:
@@ -95,6 +102,7 @@ class Store:
         limit = time.monotonic() - CHECK_LIFETIME_S
         for key in [k for k, v in self._items.items() if getattr(v, "created", 0) < limit]:
             del self._items[key]
+            self._owners.pop(key, None)
 
 
 class Web:
@@ -120,7 +128,10 @@ class Web:
 
     @contextmanager
     def diary(self) -> Iterator[Diary]:
-        with Diary(engine=self.engine, migrate=False) as diary:
+        """The diary of the request being served (with ``--accounts``, its login's person)."""
+        now = scope.current()
+        with Diary(engine=self.engine, migrate=False, account=now.account,
+                   person=now.person) as diary:  # fmt: skip
             yield diary
 
     def close(self) -> None:
@@ -202,11 +213,16 @@ def create_app(
     bind: str = "127.0.0.1",
     hosts: Sequence[str] = (),
     csrf_secret: bytes | None = None,
+    accounts: bool = False,
+    registration: bool = False,
+    accounts_options: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """The app on the diary at ``database_url`` (default: as the CLI resolves it).
 
     ``bind`` is the address the server listens on and ``hosts`` more Host names to accept;
-    any other Host header is refused (DNS rebinding)."""
+    any other Host header is refused (DNS rebinding). ``accounts``: every page needs a login
+    and shows its account's diary (``registration``: anyone may make an account); see
+    :mod:`musclewise.web.auth`."""
     app = FastAPI(
         title="musclewise",
         docs_url=None,
@@ -216,6 +232,10 @@ def create_app(
     )
     app.state.web = Web(database_url, csrf_secret)
     allowed = security.allowed_hosts(bind, hosts)
+    from musclewise.web import auth
+
+    auth.install(app, accounts=accounts, registration=registration,
+                 options=accounts_options)  # fmt: skip
 
     @app.middleware("http")
     async def guard(

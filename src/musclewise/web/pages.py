@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from musclewise.diary import DiaryValueError, EpisodeRecord, NotFoundError
 from musclewise.errors import FieldProblem, MusclewiseError
-from musclewise.web import security, words
+from musclewise.web import scope, security, words
 from musclewise.web.app import (
     EMERGENCY_NUMBERS,
     THEMES,
@@ -565,7 +565,8 @@ def _diary_state(request: Request) -> tuple[Any, ...]:
             hash(tuple(connection.execute(select(model.__table__)).all()))
             for model in (DayContext, Medicine, Person, PersonCondition)
         ]
-    return (*episodes, *tables, datetime.now(UTC).strftime("%Y-%m-%d %H"))
+    whose = scope.current()  # (with accounts: one account's cache is never another's)
+    return (whose, *episodes, *tables, datetime.now(UTC).strftime("%Y-%m-%d %H"))
 
 
 def _insights(request: Request) -> tuple[Any, list[Any]]:
