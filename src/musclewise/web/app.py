@@ -114,7 +114,9 @@ class Web:
         self.display_url = first.display_url
         self.csrf = security.Csrf(csrf_secret)
         self.store = Store()
-        self.logged: dict[str, int] = {}  # idempotency key -> episode id (offline logging)
+        self.logged: dict[
+            tuple[Any, str], int
+        ] = {}  # idempotency key -> episode id (offline logging)
         self.insights: tuple[tuple[Any, ...], Any, list[Any]] | None = None
         """The last insights page's diary state, summary and charts (see pages._insights)."""
         self.env = jinja2.Environment(
@@ -356,8 +358,9 @@ def _routes(app: FastAPI) -> None:
         when the server answers again): ``idempotency_key`` makes a replay harmless."""
         app_ = web(request)
         key = str(form.get("idempotency_key") or "")[:100]
-        if key and key in app_.logged:
-            return see_other(f"/diary/{app_.logged[key]}?saved=1")
+        mine = (scope.current(), key)  # (with accounts: one account's keys are its own)
+        if key and mine in app_.logged:
+            return see_other(f"/diary/{app_.logged[mine]}?saved=1")
         problems: list[FieldProblem] = []
         site = str(form.get("site") or "")
         if site not in words.SITE_WORDS:
@@ -387,7 +390,7 @@ def _routes(app: FastAPI) -> None:
                 duration_s=None if minutes is None else max(1.0, minutes * 60),
             )  # fmt: skip
         if key:
-            app_.logged[key] = episode.id
+            app_.logged[mine] = episode.id
         return see_other(f"/diary/{episode.id}?saved=1")
 
     @app.post("/log/{key}/cancel")
