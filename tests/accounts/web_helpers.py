@@ -34,7 +34,7 @@ def client_of(app: Any, base_url: str = "http://127.0.0.1") -> TestClient:
     return TestClient(app, base_url=base_url)
 
 
-def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/") -> Any:  # noqa: A002
+def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/") -> Any:
     page = client.get("/login").text
     return client.post("/login", data={"csrf": token(page), "email": email,
                                        "password": password, "next": next},
