@@ -64,3 +64,12 @@ def test_help_names_every_command() -> None:
         assert shown.returncode == 0 and b"--help" in shown.stdout
     listing = run_cli("--help").stdout.decode()
     assert "accounts" in listing and "tokens" in listing
+
+
+def test_serve_refuses_a_network_address_without_accounts(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/diary.sqlite3"
+    refused = run_cli("serve", "--host", "0.0.0.0", "--database-url", url)
+    assert refused.returncode == 2
+    assert b"without --accounts" in refused.stderr and b"--open-without-accounts" in refused.stderr
+    lonely = run_cli("serve", "--registration", "--database-url", url)
+    assert lonely.returncode == 2 and b"--registration" in lonely.stderr

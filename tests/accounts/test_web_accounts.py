@@ -60,7 +60,10 @@ def test_logging_in_sets_a_safe_cookie_that_changes_at_every_login(
         assert log_in(client, "ann@example.org", next="//evil.example").headers[
             "location"] == "/"  # fmt: skip
     with accounts_app(db_url, clock) as (app, _), client_of(app, "https://127.0.0.1") as client:
-        assert "Secure" in log_in(client, "ann@example.org").headers["set-cookie"]
+        secure = log_in(client, "ann@example.org").headers["set-cookie"]
+        assert secure.startswith("__Host-mw_session=") and "Secure" in secure
+        assert "Domain" not in secure and "Path=/" in secure
+        assert client.get("/diary").status_code == 200
 
 
 def test_logout_and_logout_everywhere(db_url: str, clock: Clock) -> None:

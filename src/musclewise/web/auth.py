@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from musclewise.diary import Diary
 
 SESSION_COOKIE = "mw_session"
+SECURE_SESSION_COOKIE = "__Host-mw_session"
+"""Over https the cookie's name has the ``__Host-`` prefix: browsers then accept it only with
+Secure, Path=/ and no Domain, so no other site or subdomain can set it."""
 NOBODY = Scope(0, None)
 """The scope of a request with no login (the login page, static files): no account is 0."""
 PUBLIC = frozenset({"/login", "/register", "/healthz", "/manifest.webmanifest", "/sw.js",
@@ -121,14 +124,29 @@ async def _gate(request: Request, call_next: Callable[[Request], Awaitable[Respo
         if record is None:
             target = path + (f"?{request.url.query}" if request.url.query else "")
             response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-            if request.cookies.get(SESSION_COOKIE):
-                response.delete_cookie(SESSION_COOKIE, path="/")
+            if _cookie(request):
+                _forget(request, response)
             return response
         request.state.mw_session = record
         found = record.scope
     request.state.mw_scope = found
     scope.use(found)
     return await call_next(request)
+
+
+def _cookie_name(request: Request) -> str:
+    return SECURE_SESSION_COOKIE if request.url.scheme == "https" else SESSION_COOKIE
+
+
+def _cookie(request: Request) -> str:
+    """The login's token from its cookie ("" when there is none)."""
+    return request.cookies.get(_cookie_name(request), "")
+
+
+def _forget(request: Request, response: Response) -> None:
+    name = _cookie_name(request)
+    response.delete_cookie(name, path="/", secure=name == SECURE_SESSION_COOKIE, httponly=True,
+                           samesite="lax")  # fmt: skip
 
 
 def _bearer(request: Request) -> str | None:
@@ -138,7 +156,7 @@ def _bearer(request: Request) -> str | None:
 
 
 async def _login(store: Accounts, request: Request) -> SessionRecord | None:
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = _cookie(request)
     if not secret:
         return None
     try:
@@ -203,7 +221,7 @@ def _safe_next(target: str) -> str:
 
 def _with_cookie(request: Request, response: Response, secret: str, store: Accounts) -> Response:
     response.set_cookie(
-        SESSION_COOKIE, secret, httponly=True, samesite="lax", path="/",
+        _cookie_name(request), secret, httponly=True, samesite="lax", path="/",
         secure=request.url.scheme == "https",
         max_age=int(store.policy.absolute.total_seconds()),
     )  # fmt: skip
@@ -212,7 +230,7 @@ def _with_cookie(request: Request, response: Response, secret: str, store: Accou
 
 async def _start(request: Request, store: Accounts, account_id: int, target: str) -> Response:
     """A new login (the old one, if any, ends: the session id changes at every login)."""
-    old = request.cookies.get(SESSION_COOKIE)
+    old = _cookie(request)
     if old:
         await run_in_threadpool(store.end_session, old)
     secret = await run_in_threadpool(store.start_session, account_id)
@@ -248,11 +266,11 @@ async def login(request: Request, form: FormOf) -> Response:
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = _cookie(request)
     if secret:
         _accounts(request).end_session(secret)
     response = see_other("/login")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    _forget(request, response)
     return response
 
 
@@ -260,7 +278,7 @@ def logout(request: Request) -> Response:
 def logout_everywhere(request: Request) -> Response:
     _accounts(request).end_all_sessions(_session(request).account)
     response = see_other("/login?ended=1")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    _forget(request, response)
     return response
 
 
@@ -321,7 +339,7 @@ def change_password(request: Request, form: FormOf) -> Response:
     try:
         _accounts(request).change_password(
             record.account, _field(form, "current_password"), _field(form, "new_password"),
-            keep=request.cookies.get(SESSION_COOKIE, ""),
+            keep=_cookie(request),
         )  # fmt: skip
     except AccountValueError as exc:
         return _account_page(request, 400, _problems(exc))
@@ -342,9 +360,7 @@ def add_person(request: Request, form: FormOf) -> Response:
 def switch_person(request: Request, form: FormOf) -> Response:
     record = _session(request)
     try:
-        _accounts(request).switch_person(
-            request.cookies.get(SESSION_COOKIE, ""), record.account, _field(form, "person")
-        )
+        _accounts(request).switch_person(_cookie(request), record.account, _field(form, "person"))
     except NotFoundError:
         raise HTTPException(404, "There is no such person in your account.") from None
     return see_other("/diary")
@@ -382,7 +398,7 @@ def delete_account(request: Request, form: FormOf) -> Response:
         return _account_page(request, 400, problems)
     store.delete(record.account)
     response = see_other("/login?ended=2")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    _forget(request, response)
     return response
 
 
