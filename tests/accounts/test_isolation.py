@@ -62,7 +62,7 @@ def test_account_b_sees_and_changes_nothing_of_account_a(db_url: str, clock: Clo
             check_key = check.url.path.split("/")[2]
             timer = a.post("/log", data={"csrf": token(a.get("/log").text)})
             timer_key = timer.url.path.split("/")[2]
-            undone = form(a, "/account", f"/diary/{doomed.id}/delete")
+            undone = form(a, "/account", f"/diary/{doomed.public_id}/delete")
             undo_token = str(undone.url.params["undo"])
             assert check_key and timer_key and undo_token
 
@@ -71,7 +71,7 @@ def test_account_b_sees_and_changes_nothing_of_account_a(db_url: str, clock: Clo
             _, bob_secret = accounts.create_token(bob.id)
             bearer = {"Authorization": f"Bearer {bob_secret}"}
             a_ids = {
-                "episode_id": str(kept.id), "share_id": str(share.id),
+                "episode_id": kept.public_id, "share_id": str(share.id),
                 "token_id": str(accounts.tokens(ann.id)[0].id), "token": undo_token,
             }  # fmt: skip
             tried: list[str] = []

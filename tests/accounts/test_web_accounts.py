@@ -117,12 +117,13 @@ def test_people_of_an_account_and_switching_between_them(db_url: str, clock: Clo
         log_in(client, "ann@example.org")
         form(client, "/account", "/account/people", {"person": "Lily"})
         assert "Lily" in client.get("/account").text
-        assert "mine-note" in client.get(f"/diary/{diary.list_episodes()[0].id}").text
+        assert "mine-note" in client.get(f"/diary/{diary.list_episodes()[0].public_id}").text
         shown = form(client, "/account", "/account/people/switch", {"person": "Lily"})
         assert shown.url.path == "/diary" and "diary of Lily" in shown.text
         with Diary(engine=accounts.engine, account=ann.id, person="me") as diary:
             episode = diary.list_episodes()[0]
-        assert client.get(f"/diary/{episode.id}").status_code == 404  # not Lily's
+        assert client.get(f"/diary/{episode.public_id}").status_code == 404  # not Lily's
+        assert client.get(f"/diary/{episode.id}").status_code == 404  # no numbers with accounts
         refused = form(client, "/account", "/account/people/remove",
                        {"person": "Lily", "confirm": "nope"})  # fmt: skip
         assert refused.status_code == 400

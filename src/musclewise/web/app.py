@@ -49,7 +49,7 @@ class Check:
     confirmed: bool = False
     from_text: bool = False
     text: str = ""
-    saved_episode: int | None = None
+    saved_episode: str | None = None  # its public id
     created: float = field(default_factory=time.monotonic)
 
 
@@ -114,9 +114,8 @@ class Web:
         self.display_url = first.display_url
         self.csrf = security.Csrf(csrf_secret)
         self.store = Store()
-        self.logged: dict[
-            tuple[Any, str], int
-        ] = {}  # idempotency key -> episode id (offline logging)
+        self.logged: dict[tuple[Any, str], str] = {}
+        """(scope, idempotency key) -> the episode's public id (offline logging)."""
         self.insights: tuple[tuple[Any, ...], Any, list[Any]] | None = None
         """The last insights page's diary state, summary and charts (see pages._insights)."""
         self.env = jinja2.Environment(
@@ -350,7 +349,7 @@ def _routes(app: FastAPI) -> None:
                 site, pain=pain, side=side, duration_s=round(seconds), started_at=timer.started_at
             )
         app_.store.pop(key)
-        return see_other(f"/diary/{episode.id}?saved=1")
+        return see_other(f"/diary/{episode.public_id}?saved=1")
 
     @app.post("/log/quick")
     def log_quick(request: Request, form: FormOf) -> Response:
@@ -390,8 +389,8 @@ def _routes(app: FastAPI) -> None:
                 duration_s=None if minutes is None else max(1.0, minutes * 60),
             )  # fmt: skip
         if key:
-            app_.logged[mine] = episode.id
-        return see_other(f"/diary/{episode.id}?saved=1")
+            app_.logged[mine] = episode.public_id
+        return see_other(f"/diary/{episode.public_id}?saved=1")
 
     @app.post("/log/{key}/cancel")
     def log_cancel(request: Request, key: str) -> Response:
@@ -536,12 +535,12 @@ def _routes(app: FastAPI) -> None:
                 findings=extra,
                 notes=check.text or None,
             )
-        check.saved_episode = episode.id
+        check.saved_episode = episode.public_id
         from musclewise.assessment import assess_valid
 
         shown = assess_valid(dict(check.findings))["triage"]["level"]
         differs = "&differs=1" if episode.triage != shown else ""
-        return see_other(f"/diary/{episode.id}?saved=1{differs}")
+        return see_other(f"/diary/{episode.public_id}?saved=1{differs}")
 
     @app.get("/healthz", response_class=PlainTextResponse)
     def healthz() -> str:
