@@ -110,6 +110,9 @@ def test_account_b_sees_and_changes_nothing_of_account_a(db_url: str, clock: Clo
             # B's session is no API token, and A's token is not B's
             assert b.get("/api/v1/openapi.json").status_code == 200
             assert b.post("/api/v1/assess", json={"site": "calf"}).status_code == 401
+            wiped = b.post("/settings/delete-everything",
+                           data={"csrf": csrf, "confirm": "delete everything"})  # fmt: skip
+            assert wiped.status_code == 200 and MARK not in wiped.text  # B's own data only
             assert a.get("/account").status_code == 200, "A's login is untouched"
             assert a.get(f"/log/{timer_key}").status_code == 200, "A's timer runs on"
             assert a.get(f"/check/{check_key}").status_code == 200, "A's check goes on"

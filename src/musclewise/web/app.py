@@ -95,8 +95,12 @@ class Store:
             return self._items.pop(key, None)
 
     def clear(self) -> None:
+        """Forget everything of the request's scope (with accounts, others' stay)."""
         with self._lock:
-            self._items.clear()
+            mine = scope.current()
+            for key in [k for k, owner in self._owners.items() if owner == mine]:
+                self._items.pop(key, None)
+                self._owners.pop(key, None)
 
     def _expire(self) -> None:
         limit = time.monotonic() - CHECK_LIFETIME_S
