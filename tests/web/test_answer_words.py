@@ -98,7 +98,7 @@ def test_a_diary_episode_lists_the_warning_signs_its_calm_level_did_not_check(
     demo: TestClient,
 ) -> None:
     diary = demo.get("/diary").text
-    first = re.search(r'href="(/diary/\d+)"', diary)
+    first = re.search(r'href="(/diary/[0-9a-f]{32})"', diary)
     assert first
     page = demo.get(first.group(1)).text
     assert triage_of(page) in ("self_care", "see_doctor")
@@ -160,7 +160,7 @@ def test_an_episode_says_how_long_in_whole_minutes(client: TestClient) -> None:
     stop = re.search(r'action="(/log/[^"]+/stop)"', timer)
     assert stop
     episode = post(client, timer, stop.group(1), {"site": "calf", "pain": "5"}).text
-    edit = re.search(r'href="(/diary/\d+/edit)"', episode)
+    edit = re.search(r'href="(/diary/[0-9a-f]{32}/edit)"', episode)
     assert edit
     form = client.get(edit.group(1)).text
     fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', form))

@@ -42,6 +42,8 @@ SUMMARIES = {
     "person": "The people with a diary here: list them, or add someone new.",
     "db": "The diary's database: which one, its migration state, upgrades.",
     "serve": "Start the web app on this computer and print its address.",
+    "accounts": "The web app's accounts: add, list, disable, reset a password.",
+    "tokens": "Personal API tokens of an account: create, list, revoke.",
 }
 """Each command's line in ``musclewise --help``, so that listing the commands imports none of
 them (a test checks that it names every command and nothing else)."""
@@ -121,6 +123,13 @@ def _add_serve() -> None:
     app.command("serve")(serve.serve_command)
 
 
+def _add_accounts() -> None:
+    from musclewise.cli import accounts
+
+    app.add_typer(accounts.accounts_app, name="accounts")
+    app.add_typer(accounts.tokens_app, name="tokens")
+
+
 COMMANDS = {
     "assess": _add_assess,
     "check": _add_check,
@@ -133,6 +142,8 @@ COMMANDS = {
     "insights": _add_insights,
     "report": _add_insights,
     "serve": _add_serve,
+    "accounts": _add_accounts,
+    "tokens": _add_accounts,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (none for ``--help``: :class:`_LazyGroup` lists

@@ -36,16 +36,35 @@ def serve_command(
         help="Comma-separated addresses of the reverse proxies whose forwarded headers are "
         "trusted ('*' trusts any: only inside a private network)."),
     open_browser: bool = typer.Option(False, "--open", help="Open the app in the browser."),
+    accounts: bool = typer.Option(False, "--accounts", help="Many people: every page needs a "
+        "login (musclewise accounts add EMAIL makes one) and the API a token."),
+    registration: bool = typer.Option(False, "--registration/--no-registration",
+        help="With --accounts: let anyone make an account on the login page."),
+    open_network: bool = typer.Option(False, "--open-without-accounts", help="Listen on a "
+        "network address without --accounts: anyone who reaches it reads and writes the diary."),
 ) -> None:  # fmt: skip
     """Start the web app (and the API under /api/v1) and print its address.
 
     Examples: musclewise serve --open;
     musclewise serve --workers 4 --database-url postgresql+psycopg://mw@db/musclewise
     """
+    from musclewise.errors import UsageError
+
+    loopback = host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
+    if not loopback and not accounts and not open_network:
+        raise UsageError(
+            f"--host {host}: without --accounts the diary and its API have no login, so "
+            "musclewise listens only on this computer (127.0.0.1)",
+            hint="add --accounts (musclewise accounts add EMAIL first), or "
+            "--open-without-accounts if every machine that can reach it may read the diary",
+        )
+    if registration and not accounts:
+        raise UsageError("--registration: there are no accounts to register without --accounts")
     from musclewise.web import create_app
 
     def make() -> Any:
-        return create_app(database_url, bind=host, hosts=allow_host or ())
+        return create_app(database_url, bind=host, hosts=allow_host or (), accounts=accounts,
+                          registration=registration)  # fmt: skip
 
     app = make()  # checks (or migrates) the database before any worker starts
     display_url = app.state.web.display_url
@@ -53,7 +72,7 @@ def serve_command(
     if host in ("0.0.0.0", "::"):
         shown = "127.0.0.1"
     url = f"http://{shown}:{port}/"
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not loopback and not accounts:
         typer.echo(
             f"warning: listening on {host}: other machines on the network can reach this diary, "
             "and there are no accounts yet. Use the default (127.0.0.1) unless you mean it.",

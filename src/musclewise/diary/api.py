@@ -132,7 +132,7 @@ class Diary(DiarySession):
             if pregnant and sex == "male":
                 raise DiaryValueError([FieldProblem("pregnant", "cannot be true when sex is male")])
             new_name = checked.get("name")
-            taken = select(Person.id).where(Person.name == new_name)
+            taken = select(Person.id).where(Person.name == new_name, self._in_scope())
             if new_name and new_name != row.name and session.scalars(taken).first():
                 raise DiaryValueError(
                     [FieldProblem("name", f"'{new_name}' already has a diary here")]

@@ -268,11 +268,34 @@ def current_revision(connection: Connection) -> str | None:
     return rows[0] if rows else None
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a migration. On SQLite, foreign keys are off while it runs (a
+    table rebuilt by Alembic's batch mode is dropped and made again: with them on, dropping it
+    would delete the rows of the tables that point to it) and checked before it commits."""
+    if not is_sqlite(engine.url):
+        with engine.begin() as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction: takes effect
+        try:
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise DatabaseError(f"the migration broke a reference in table {broken[0]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate to ``revision`` in one transaction."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
@@ -280,7 +303,7 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     """Migrate down to ``revision`` in one transaction (used by tests and repairs)."""
     from alembic import command
 
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

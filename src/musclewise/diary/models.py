@@ -8,6 +8,7 @@ Alembic migrations in ``migrations/versions``; a test checks that they agree wit
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -42,6 +44,14 @@ ZONE_MAX = 64
 MEDICINE_MAX = 200
 NOTES_MAX = 5000
 SHORT_TEXT_MAX = 500
+PUBLIC_ID_LENGTH = 32
+
+
+def new_public_id() -> str:
+    """An episode's public id: 128 random bits (UUIDv4) as 32 hex digits. It names the episode
+    in account-scoped pages and the API, and says nothing of how many episodes there are or
+    whose they are (the integer ``id`` stays internal)."""
+    return uuid.uuid4().hex
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -75,10 +85,18 @@ class Person(Base):
     __table_args__ = (
         CheckConstraint("sex IN ('female', 'male')", name="sex"),
         CheckConstraint("birth_year >= 1850 AND birth_year <= 2300", name="birth_year"),
-    )
+        # a name once per account; once among the people of no account (the local diary)
+        Index("ux_person_account_name", "account_id", "name", unique=True),
+        Index("ux_person_name_no_account", "name", unique=True,
+              sqlite_where=text("account_id IS NULL"),
+              postgresql_where=text("account_id IS NULL")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=True
+    )
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     timezone: Mapped[str] = mapped_column(String(ZONE_MAX))
     sex: Mapped[str | None] = mapped_column(String(6))
     birth_year: Mapped[int | None] = mapped_column(Integer)
@@ -129,6 +147,9 @@ class Episode(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(PUBLIC_ID_LENGTH), unique=True, default=new_public_id
+    )
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     started_at: Mapped[datetime]
     tz: Mapped[str] = mapped_column(String(ZONE_MAX))
@@ -177,3 +198,88 @@ DAY_FIELDS: tuple[str, ...] = tuple(
     c.name for c in DayContext.__table__.columns if c.name not in ("person_id", "date")
 )
 """The typed columns of a day's context, in table order."""
+
+
+# --------------------------------------------------------------------------- accounts
+# (the rows of musclewise.accounts; no health data: the people and their diaries above point
+# here, and go with the account when it is deleted)
+
+EMAIL_MAX = 254
+HASH_MAX = 255
+TOKEN_HASH_LENGTH = 64
+LABEL_MAX = 100
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    """Normalised (trimmed, lower case), so it is unique whatever the case typed."""
+    password_hash: Mapped[str] = mapped_column(String(HASH_MAX))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+
+
+class LoginSession(Base):
+    """A login in a browser: the cookie holds a random token, this row its SHA-256."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+    """Whose diary the pages of this login show (the account's first person when unset)."""
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A personal API token (``Authorization: Bearer``): shown once, stored as its SHA-256."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(LABEL_MAX))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ShareLink(Base):
+    """A read-only link to one person's report and diary summary, for a doctor."""
+
+    __tablename__ = "share_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(TOKEN_HASH_LENGTH), unique=True)
+    label: Mapped[str] = mapped_column(String(LABEL_MAX))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class LoginFailure(Base):
+    """A failed login, kept for the rate limit and lockout (in the database, so every app
+    process counts the same failures); the e-mail's failures are removed on a success."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX))
+    at: Mapped[datetime]

@@ -89,6 +89,9 @@ class EpisodeRecord:
     knowledge_version: str
     created_at: datetime
     updated_at: datetime
+    public_id: str = field(default="", compare=False)
+    """The opaque id that names the episode outside this process (pages of an account, the
+    API): 128 random bits, so it reveals nothing about other episodes or accounts."""
 
     @property
     def local_start(self) -> datetime:

@@ -99,6 +99,7 @@ def episode_record(row: Episode, person: str) -> EpisodeRecord:
         knowledge_version=row.knowledge_version,
         created_at=row.created_at.astimezone(UTC),
         updated_at=row.updated_at.astimezone(UTC),
+        public_id=row.public_id,
     )
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Self
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from musclewise.diary import database, times
 from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
 from musclewise.diary.models import (
+    Episode,
     Person,
 )
 from musclewise.diary.validate import (
@@ -24,6 +25,21 @@ from musclewise.diary.validate import (
 )
 
 DEFAULT_PERSON = "me"
+ACCOUNT_SETTING = "musclewise.account_id"
+"""The PostgreSQL setting the row-level security policies read (set per transaction)."""
+
+
+def set_scope(session: Session, account: int | None) -> None:
+    """Tell PostgreSQL's row-level security whose rows this transaction may see: the
+    account's (``set_config(..., true)`` lasts until the transaction ends, so a pooled
+    connection never carries it to another request); no setting means the rows of no account
+    (the single-person diary). Nothing to do on SQLite."""
+    if account is None or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": ACCOUNT_SETTING, "value": str(int(account))},
+    )
 
 
 class DiarySession:
@@ -38,6 +54,7 @@ class DiarySession:
         engine: Engine | None = None,
         create: bool = True,
         new_person: bool = True,
+        account: int | None = None,
     ) -> None:
         if engine is not None:
             self.url: URL = engine.url
@@ -64,6 +81,9 @@ class DiarySession:
         self._read_only = False
         self._person_name = check_name(person, "person") if person is not None else None
         self._check_person = not new_person and person is not None
+        self.account = account
+        """The account whose people this diary sees (None: the people of no account, the
+        single-person diary); every query of a person is scoped to it."""
 
     # ------------------------------------------------------------------ life cycle
 
@@ -89,6 +109,7 @@ class DiarySession:
             yield
             return
         with database.connection_errors(self.url), self._writer.begin() as session:
+            set_scope(session, self.account)
             self._session = session
             try:
                 yield
@@ -108,6 +129,7 @@ class DiarySession:
                 expire_on_commit=False,
             )
         with database.connection_errors(self.url), reader.begin() as session:
+            set_scope(session, self.account)
             self._session, self._read_only = session, True
             try:
                 yield
@@ -131,6 +153,7 @@ class DiarySession:
             yield self._session
             return
         with database.connection_errors(self.url), self._reader.begin() as session:
+            set_scope(session, self.account)
             yield session
 
     # ------------------------------------------------------------------ people
@@ -138,18 +161,20 @@ class DiarySession:
     def people(self) -> list[str]:
         """The names of everyone with a diary in this database."""
         with self._read() as session:
-            return list(session.scalars(select(Person.name).order_by(Person.name)))
+            query = select(Person.name).where(self._in_scope()).order_by(Person.name)
+            return list(session.scalars(query))
 
     def add_person(self, name: str) -> None:
         """Start a diary for a new person (this computer's time zone); refuses a name taken."""
         checked = check_name(name, "person")
         with self._write() as session:
-            taken = select(Person.id).where(Person.name == checked)
+            taken = select(Person.id).where(Person.name == checked, self._in_scope())
             if session.scalars(taken).first() is not None:
                 raise DiaryValueError([FieldProblem("person", f"'{checked}' already has a diary")])
             session.add(
-                Person(name=checked, timezone=times.local_zone_name(), created_at=times.now())
-            )
+                Person(name=checked, timezone=times.local_zone_name(), created_at=times.now(),
+                       account_id=self.account)
+            )  # fmt: skip
             session.flush()
         self._person_name, self._check_person = checked, False
 
@@ -171,15 +196,23 @@ class DiarySession:
             self._person_name = names[0] if names else DEFAULT_PERSON
         return self._person_name
 
+    def _in_scope(self) -> ColumnElement[bool]:
+        """The people this diary may see: those of its account (or of no account)."""
+        if self.account is None:
+            return Person.account_id.is_(None)
+        return Person.account_id == self.account
+
     def _find_person(self, session: Session) -> Person | None:
-        return session.scalars(select(Person).where(Person.name == self.person)).one_or_none()
+        query = select(Person).where(Person.name == self.person, self._in_scope())
+        return session.scalars(query).one_or_none()
 
     def _person_row(self, session: Session) -> Person:
         """The person's row, created (with this computer's time zone) if there is none."""
         row = self._find_person(session)
         if row is not None:
             return row
-        row = Person(name=self.person, timezone=times.local_zone_name(), created_at=times.now())
+        row = Person(name=self.person, timezone=times.local_zone_name(), created_at=times.now(),
+                     account_id=self.account)  # fmt: skip
         try:
             with session.begin_nested():
                 session.add(row)
@@ -197,6 +230,24 @@ class DiarySession:
     def today(self) -> date:
         """Today's date in the person's time zone."""
         return times.today(self.timezone())
+
+    def episode_id(self, public_id: str) -> int:
+        """The id of this person's episode with the public id ``public_id`` (see
+        :func:`musclewise.diary.models.new_public_id`); :class:`NotFoundError` when this
+        person has no such episode (whoever else might)."""
+        with self._read() as session:
+            person = self._find_person(session)
+            found = None
+            if person is not None and 0 < len(public_id) <= 64:
+                query = select(Episode.id).where(
+                    Episode.public_id == public_id, Episode.person_id == person.id
+                )
+                found = session.scalars(query).first()
+        if found is None:
+            raise NotFoundError(
+                "episode: there is no such episode", hint="the diary's list shows its episodes"
+            )
+        return found
 
 
 def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:

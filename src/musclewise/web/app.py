@@ -12,7 +12,7 @@ types is logged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,7 +25,7 @@ from starlette.datastructures import FormData
 
 from musclewise.diary import Diary
 from musclewise.errors import FieldProblem, MusclewiseError
-from musclewise.web import security, words
+from musclewise.web import scope, security, words
 from musclewise.web.state import Store
 
 HERE = Path(__file__).parent
@@ -59,7 +59,10 @@ class Web:
 
     @contextmanager
     def diary(self) -> Iterator[Diary]:
-        with Diary(engine=self.engine, migrate=False) as diary:
+        """The diary of the request being served (with ``--accounts``, its login's person)."""
+        now = scope.current()
+        with Diary(engine=self.engine, migrate=False, account=now.account,
+                   person=now.person) as diary:  # fmt: skip
             yield diary
 
     def close(self) -> None:
@@ -141,11 +144,16 @@ def create_app(
     bind: str = "127.0.0.1",
     hosts: Sequence[str] = (),
     csrf_secret: bytes | None = None,
+    accounts: bool = False,
+    registration: bool = False,
+    accounts_options: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """The app on the diary at ``database_url`` (default: as the CLI resolves it).
 
     ``bind`` is the address the server listens on and ``hosts`` more Host names to accept;
-    any other Host header is refused (DNS rebinding)."""
+    any other Host header is refused (DNS rebinding). ``accounts``: every page needs a login
+    and shows its account's diary (``registration``: anyone may make an account); see
+    :mod:`musclewise.web.auth`."""
     app = FastAPI(
         title="musclewise",
         docs_url=None,
@@ -155,6 +163,10 @@ def create_app(
     )
     app.state.web = Web(database_url, csrf_secret)
     allowed = security.allowed_hosts(bind, hosts)
+    from musclewise.web import auth
+
+    auth.install(app, accounts=accounts, registration=registration,
+                 options=accounts_options)  # fmt: skip
 
     app.add_middleware(security.Guard, allowed=allowed, csrf=app.state.web.csrf)
 

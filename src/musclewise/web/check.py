@@ -158,13 +158,13 @@ def routes(app: FastAPI) -> None:
                 findings=extra,
                 notes=check.text or None,
             )
-        check.saved_episode = episode.id
+        check.saved_episode = episode.public_id
         app_.store.put(key, check)
         from musclewise.assessment import assess_valid
 
         shown = assess_valid(dict(check.findings))["triage"]["level"]
         differs = "&differs=1" if episode.triage != shown else ""
-        return see_other(f"/diary/{episode.id}?saved=1{differs}")
+        return see_other(f"/diary/{episode.public_id}?saved=1{differs}")
 
 
 def _understood_items(check: Check) -> list[dict[str, Any]]:

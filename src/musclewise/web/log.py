@@ -56,7 +56,7 @@ def routes(app: FastAPI) -> None:
             episode = diary.add_episode(
                 site, pain=pain, side=side, duration_s=round(seconds), started_at=timer.started_at
             )
-        return see_other(f"/diary/{episode.id}?saved=1")
+        return see_other(f"/diary/{episode.public_id}?saved=1")
 
     @app.post("/log/quick")
     def log_quick(request: Request, form: FormOf) -> Response:
@@ -99,8 +99,8 @@ def routes(app: FastAPI) -> None:
                 duration_s=None if minutes is None else max(1.0, minutes * 60),
             )  # fmt: skip
         if key:
-            app_.store.remember_logged(key, episode.id)
-        return see_other(f"/diary/{episode.id}?saved=1")
+            app_.store.remember_logged(key, episode.public_id)
+        return see_other(f"/diary/{episode.public_id}?saved=1")
 
     @app.post("/log/{key}/cancel")
     def log_cancel(request: Request, key: str) -> Response:

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from musclewise.diary import DiaryValueError, EpisodeRecord, NotFoundError
 from musclewise.errors import FieldProblem, MusclewiseError
-from musclewise.web import forms, security, words
+from musclewise.web import forms, scope, security, words
 from musclewise.web.app import (
     EMERGENCY_NUMBERS,
     THEMES,
@@ -94,7 +94,7 @@ def routes(app: FastAPI) -> None:
 
     @app.get("/diary/{episode_id}", response_class=HTMLResponse)
     def episode_page(
-        request: Request, episode_id: int, saved: int = 0, edited: int = 0, differs: int = 0
+        request: Request, episode_id: str, saved: int = 0, edited: int = 0, differs: int = 0
     ) -> HTMLResponse:
         episode = _episode(request, episode_id)
         view = words.answer_view(episode.assessment)
@@ -105,12 +105,12 @@ def routes(app: FastAPI) -> None:
         )  # fmt: skip
 
     @app.get("/diary/{episode_id}/edit", response_class=HTMLResponse)
-    def episode_edit_page(request: Request, episode_id: int) -> HTMLResponse:
+    def episode_edit_page(request: Request, episode_id: str) -> HTMLResponse:
         episode = _episode(request, episode_id)
         return _edit_page(request, episode, {})
 
     @app.post("/diary/{episode_id}/edit")
-    def episode_edit(request: Request, episode_id: int, form: FormOf) -> Response:
+    def episode_edit(request: Request, episode_id: str, form: FormOf) -> Response:
         episode = _episode(request, episode_id)
         problems: list[FieldProblem] = []
         changes: dict[str, Any] = {}
@@ -149,17 +149,17 @@ def routes(app: FastAPI) -> None:
             return _edit_page(request, episode, form, problems)
         try:
             with web(request).diary() as diary:
-                diary.edit_episode(episode_id, changes, unset=unset)
+                diary.edit_episode(episode.id, changes, unset=unset)
         except DiaryValueError as exc:
             return _edit_page(request, episode, form, problem_list(exc))
-        return see_other(f"/diary/{episode_id}?edited=1")
+        return see_other(f"/diary/{episode.public_id}?edited=1")
 
     @app.post("/diary/{episode_id}/delete")
-    def episode_delete(request: Request, episode_id: int) -> Response:
+    def episode_delete(request: Request, episode_id: str) -> Response:
         app_ = web(request)
         episode = _episode(request, episode_id)
         with app_.diary() as diary:
-            diary.delete_episode(episode_id)
+            diary.delete_episode(episode.id)
         token = app_.store.add(Undo.of(episode))
         return see_other(f"/diary?undo={token}")
 
@@ -177,7 +177,7 @@ def routes(app: FastAPI) -> None:
                 notes=e["notes"], assessment=e["assessment"], created_at=e["created_at"],
                 updated_at=e["updated_at"],
             )  # fmt: skip
-        return see_other(f"/diary/{restored.id}")
+        return see_other(f"/diary/{restored.public_id}")
 
     # ------------------------------------------------------------------ day
 
@@ -435,10 +435,14 @@ def routes(app: FastAPI) -> None:
 # ---------------------------------------------------------------------- helpers
 
 
-def _episode(request: Request, episode_id: int) -> EpisodeRecord:
+def _episode(request: Request, episode_id: str) -> EpisodeRecord:
+    """The episode a page names by its public id (without accounts, its number too, so the
+    addresses of before keep working)."""
     try:
         with web(request).diary() as diary:
-            return diary.get_episode(episode_id)
+            if episode_id.isdigit() and len(episode_id) < 10 and scope.current() == scope.LOCAL:
+                return diary.get_episode(int(episode_id))
+            return diary.get_episode(diary.episode_id(episode_id))
     except NotFoundError:
         raise HTTPException(404, "There is no such episode in your diary.") from None
 
@@ -526,7 +530,8 @@ def _diary_state(request: Request) -> tuple[Any, ...]:
             hash(tuple(connection.execute(select(model.__table__)).all()))
             for model in (DayContext, Medicine, Person, PersonCondition)
         ]
-    return (*episodes, *tables, datetime.now(UTC).strftime("%Y-%m-%d %H"))
+    whose = scope.current()  # (with accounts: one account's cache is never another's)
+    return (whose, *episodes, *tables, datetime.now(UTC).strftime("%Y-%m-%d %H"))
 
 
 def _insights(request: Request) -> tuple[Any, list[Any]]:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from musclewise.diary import EpisodeRecord
 from musclewise.diary.web_state import WebState
+from musclewise.web import scope
 
 LIFETIME_S = 12 * 3600
 """How long a check, a timer or an undo record is kept."""
@@ -47,7 +48,8 @@ class Check:
     confirmed: bool = False
     from_text: bool = False
     text: str = ""
-    saved_episode: int | None = None
+    saved_episode: str | None = None
+    """The public id of the episode the check was saved as."""
 
     KIND = "check"
 
@@ -142,7 +144,7 @@ class Store:
             connection.execute(delete(WebState).where(WebState.expires_at < now))
             connection.execute(
                 insert(WebState).values(
-                    id=key, kind=item.KIND, data=item.to_data(), created_at=now,
+                    id=key, kind=item.KIND, owner=_owner(), data=item.to_data(), created_at=now,
                     expires_at=now + timedelta(seconds=LIFETIME_S),
                 )
             )  # fmt: skip
@@ -178,27 +180,31 @@ class Store:
         return kind.from_data(data)
 
     def clear(self) -> None:
-        """Forget every check, timer, undo record and idempotency key (not the secret)."""
+        """Forget every check, timer, undo record and idempotency key of the request's owner
+        (not the secret; with accounts, other logins' stay)."""
         with self.engine.begin() as connection:
-            connection.execute(delete(WebState).where(WebState.id != SECRET_ID))
+            connection.execute(
+                delete(WebState).where(WebState.id != SECRET_ID, WebState.owner == _owner())
+            )
 
     # ------------------------------------------------------------------ idempotency keys
 
-    def logged(self, key: str) -> int | None:
-        """The episode an offline log with this idempotency key saved, if it was."""
+    def logged(self, key: str) -> str | None:
+        """The public id of the episode an offline log with this idempotency key saved."""
         with self.engine.connect() as connection:
             data = connection.execute(
                 select(WebState.data).where(*self._live(self._logged_id(key), "logged"))
             ).scalar()
-        return None if data is None else int(data["episode"])
+        return None if data is None else str(data["episode"])
 
-    def remember_logged(self, key: str, episode_id: int) -> None:
+    def remember_logged(self, key: str, episode_id: str) -> None:
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as connection:
                 connection.execute(
                     insert(WebState).values(
-                        id=self._logged_id(key), kind="logged", data={"episode": episode_id},
+                        id=self._logged_id(key), kind="logged", owner=_owner(),
+                        data={"episode": episode_id},
                         created_at=now, expires_at=now + timedelta(seconds=LOGGED_LIFETIME_S),
                     )
                 )  # fmt: skip
@@ -207,7 +213,9 @@ class Store:
 
     @staticmethod
     def _logged_id(key: str) -> str:
-        return "logged:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:56]
+        # one owner's keys are its own: the same key from another login is another key
+        mine = f"{_owner()}\n{key}".encode()
+        return "logged:" + hashlib.sha256(mine).hexdigest()[:56]
 
     # ------------------------------------------------------------------ the CSRF secret
 
@@ -226,7 +234,8 @@ class Store:
                 with self.engine.begin() as connection:
                     connection.execute(
                         insert(WebState).values(
-                            id=SECRET_ID, kind="secret", created_at=now, expires_at=None,
+                            id=SECRET_ID, kind="secret", owner="", created_at=now,
+                            expires_at=None,
                             data={"hex": secrets.token_bytes(32).hex()},
                         )
                     )  # fmt: skip
@@ -241,5 +250,13 @@ class Store:
         return (
             WebState.id == key[:64],
             WebState.kind == kind,
+            WebState.owner == _owner(),
             WebState.expires_at > datetime.now(UTC),
         )
+
+
+def _owner() -> str:
+    """The owner of what the request being served stores: its account and person ("" for the
+    single-person diary without accounts)."""
+    now = scope.current()
+    return "" if now.account is None else f"{now.account}/{now.person or ''}"

@@ -2,7 +2,7 @@
 records, offline logs' idempotency keys, the CSRF secret), so app processes hold no state.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-05 07:10:00+00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -24,6 +24,7 @@ def upgrade() -> None:
         "web_state",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
