@@ -42,6 +42,7 @@ SUMMARIES = {
     "person": "The people with a diary here: list them, or add someone new.",
     "db": "The diary's database: which one, its migration state, upgrades.",
     "serve": "Start the web app on this computer and print its address.",
+    "worker": "Run the jobs the HTTP API queues (PostgreSQL diaries).",
 }
 """Each command's line in ``musclewise --help``, so that listing the commands imports none of
 them (a test checks that it names every command and nothing else)."""
@@ -121,6 +122,12 @@ def _add_serve() -> None:
     app.command("serve")(serve.serve_command)
 
 
+def _add_worker() -> None:
+    from musclewise.cli import worker
+
+    app.command("worker")(worker.worker_command)
+
+
 COMMANDS = {
     "assess": _add_assess,
     "check": _add_check,
@@ -133,6 +140,7 @@ COMMANDS = {
     "insights": _add_insights,
     "report": _add_insights,
     "serve": _add_serve,
+    "worker": _add_worker,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (none for ``--help``: :class:`_LazyGroup` lists

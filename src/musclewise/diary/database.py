@@ -33,7 +33,7 @@ from musclewise.errors import UsageError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0002"
+HEAD = "0004"
 """The newest migration revision; a test checks it against ``migrations/versions``."""
 
 URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"

@@ -276,7 +276,7 @@ def create_app(
     from musclewise.api import PREFIX
     from musclewise.api import create_app as create_api
 
-    app.mount(PREFIX, create_api(), name="api")
+    app.mount(PREFIX, create_api(engine=app.state.web.engine), name="api")
     _routes(app)
     from musclewise.web import pages
 

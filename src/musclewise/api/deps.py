@@ -1,0 +1,113 @@
+"""Whose diary a request reads and writes, and how its episodes are named.
+
+:func:`diary_for` is the ONE place that decides whose diary it is: today the app's single
+default diary (the database the web app or ``create_app`` was given, its only person); with
+accounts it becomes the diary of the request's account and person. :func:`public_id` and
+:func:`episode_key` are the one place that names episodes to the outside world (today their
+integer id as text; later an opaque id that reveals nothing).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import BeforeValidator
+
+from musclewise.api.problems import NotFound
+from musclewise.diary import Diary
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from musclewise.diary import EpisodeRecord
+    from musclewise.jobs.queue import Dispatcher
+
+
+class Diaries:
+    """The API's database: an engine given by the web app, or made on first use from a URL
+    (a SQLite file is created and migrated then), and what runs its jobs."""
+
+    def __init__(self, database_url: str | None = None, engine: Engine | None = None) -> None:
+        self._url = database_url
+        self._engine = engine
+        self._owns = engine is None
+        self._lock = threading.Lock()
+        self._dispatcher: Dispatcher | None = None
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                first = Diary(self._url)  # migrates an empty SQLite file, checks PostgreSQL
+                self._engine = first.engine
+            return self._engine
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        engine = self.engine
+        with self._lock:
+            if self._dispatcher is None:
+                from musclewise.jobs.queue import Dispatcher
+
+                self._dispatcher = Dispatcher(engine)
+            return self._dispatcher
+
+    def close(self) -> None:
+        with self._lock:
+            dispatcher, self._dispatcher = self._dispatcher, None
+            engine = self._engine if self._owns else None
+            self._engine = None if self._owns else self._engine
+        if dispatcher is not None:
+            dispatcher.close()
+        if engine is not None:
+            engine.dispose()
+
+
+def diaries(request: Request) -> Diaries:
+    value: Diaries = request.app.state.diaries
+    return value
+
+
+def diary_for(request: Request) -> Iterator[Diary]:
+    """The diary this request is about (see the module docstring)."""
+    with Diary(engine=diaries(request).engine, migrate=False) as diary:
+        yield diary
+
+
+DiaryOf = Annotated[Diary, Depends(diary_for)]
+"""A handler's parameter for the request's diary."""
+
+
+def public_id(record: EpisodeRecord) -> str:
+    """How the API names an episode."""
+    return str(record.id)
+
+
+def episode_key(public: str) -> int:
+    """The diary's id of an episode named by :func:`public_id` (404 if it names none)."""
+    if not public.isascii() or not public.isdigit() or len(public) > 18:
+        raise NotFound(f"episode {public[:40]}: there is no such episode")
+    return int(public)
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{str(value)[:40]!r} is not a date (YYYY-MM-DD)")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if day.year < 1900:
+        raise ValueError(f"{value} is before 1900")
+    return day
+
+
+Day = Annotated[date, BeforeValidator(_iso_date)]
+"""A date written YYYY-MM-DD (not a number of seconds, which Pydantic would take)."""

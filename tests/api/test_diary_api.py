@@ -1,0 +1,249 @@
+"""The diary API on a real SQLite file and on the real PostgreSQL: every endpoint, paging,
+idempotency across app processes, bad input, and report jobs run by the server's thread
+(SQLite) or by a real ``musclewise worker`` process (PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from musclewise.api import create_app
+
+from ..conftest import run_cli
+
+
+@pytest.fixture
+def client(db_url: str) -> Iterator[TestClient]:
+    app = create_app(db_url)
+    with TestClient(app) as opened:
+        yield opened
+    app.state.diaries.close()
+
+
+def _at(hours_ago: float) -> str:
+    return (datetime.now(UTC) - timedelta(hours=hours_ago)).replace(microsecond=0).isoformat()
+
+
+def _log(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/episodes", json={"site": "calf", **body})
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_episodes_are_created_read_changed_listed_and_deleted(client: TestClient) -> None:
+    client.put("/profile", json={"timezone": "Europe/London"})
+    response = client.post("/episodes", json={
+        "site": "calf", "pain": 7, "duration_s": 90, "side": "left", "started_at": _at(5),
+        "findings": {"onset": "during_sleep"}, "notes": "woke me",
+    })  # fmt: skip
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert response.headers["location"].endswith(f"/episodes/{made['id']}")
+    assert made["kind"] == "cramp" and made["triage_level"] == "self_care"
+    assert made["assessment"]["kind"] == "cramp"
+    one = client.get(f"/episodes/{made['id']}").json()
+    assert one == made
+    changed = client.patch(f"/episodes/{made['id']}", json={"pain": 3, "notes": None})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["pain"] == 3 and changed.json()["notes"] is None
+    twitch = _log(client, site="eyelid", pain=0, duration_s=20, started_at=_at(2),
+                  findings={"visible_twitch": True})  # fmt: skip
+    listed = client.get("/episodes").json()
+    assert [e["id"] for e in listed["items"]] == [twitch["id"], made["id"]]  # newest first
+    assert "assessment" not in listed["items"][0] or listed["items"][0]["assessment"] is None
+    assert [e["id"] for e in client.get("/episodes?site=eyelid").json()["items"]] == [twitch["id"]]
+    assert [e["id"] for e in client.get("/episodes?kind=cramp").json()["items"]] == [made["id"]]
+    assert client.delete(f"/episodes/{made['id']}").status_code == 204
+    gone = client.get(f"/episodes/{made['id']}")
+    assert gone.status_code == 404
+    assert gone.headers["content-type"].startswith("application/problem+json")
+    for missing in ("999999", "abc", "-1"):
+        assert client.get(f"/episodes/{missing}").status_code == 404
+        assert client.patch(f"/episodes/{missing}", json={"pain": 1}).status_code == 404
+        assert client.delete(f"/episodes/{missing}").status_code == 404
+
+
+def test_paging_by_cursor_gives_every_episode_once(client: TestClient) -> None:
+    same = _at(30)
+    made = [_log(client, site=site, started_at=same)["id"] for site in ("calf", "foot", "hand")]
+    made += [_log(client, started_at=_at(h))["id"] for h in (1, 2, 3, 4)]
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        query = "/episodes?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(query).json()
+        seen += [e["id"] for e in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+    assert pages == 4
+    bad = client.get("/episodes?cursor=not-a-cursor")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
+
+
+def test_days_profile_and_medicines(client: TestClient) -> None:
+    profile = client.put("/profile", json={"birth_year": 1960, "sex": "female",
+                                           "timezone": "Europe/London",
+                                           "conditions": ["diabetes"]})  # fmt: skip
+    assert profile.status_code == 200, profile.text
+    assert client.get("/profile").json()["conditions"] == ["diabetes"]
+    day = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    put = client.put(f"/days/{day}", json={"caffeine_cups": 4, "stress": 6})
+    assert put.status_code == 200, put.text
+    assert client.put(f"/days/{day}", json={"stress": None}).json() == {
+        "date": day, "caffeine_cups": 4.0,
+    }  # fmt: skip
+    assert client.get(f"/days/{day}").json()["caffeine_cups"] == 4
+    assert client.get("/days/2001-01-01").status_code == 404
+    added = client.post("/medicines", json={"name": "Lipitor"})
+    assert added.status_code == 201, added.text
+    assert "statin" in " ".join(added.json()["classes"]).lower()
+    assert [m["name"] for m in client.get("/medicines").json()] == ["Lipitor"]
+    stopped = client.post("/medicines/stop", json={"name": "Lipitor"})
+    assert stopped.status_code == 200 and stopped.json()["stopped_on"]
+    assert client.post("/medicines/stop", json={"name": "Lipitor"}).status_code == 404
+    unknown = client.post("/medicines", json={"name": "Zorblaxiquine"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "medicine"
+    kept = client.post("/medicines", json={"name": "Zorblaxiquine", "unknown_ok": True})
+    assert kept.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("post", "/episodes", {"site": "knee_cap"}, "site"),
+        ("post", "/episodes", {"site": "calf", "pain": 12}, "pain"),
+        ("post", "/episodes", {"site": "calf", "pain": "7"}, "pain"),
+        ("post", "/episodes", {"site": "calf", "duration_s": -1}, "duration_s"),
+        ("post", "/episodes", {"site": "calf", "side": "up"}, "side"),
+        ("post", "/episodes", {"site": "calf", "started_at": "yesterday"}, "started_at"),
+        ("post", "/episodes", {"site": "calf", "started_at": "2026-01-01T10:00:00"}, "started_at"),
+        ("post", "/episodes", {"site": "calf", "started_at": "2999-01-01T10:00:00Z"}, "started_at"),
+        ("post", "/episodes", {"site": "calf", "notes": "x" * 6000}, "notes"),
+        ("post", "/episodes", {"site": "calf", "findings": {"swellling": True}}, "swellling"),
+        ("post", "/episodes", {"site": "calf", "colour": "red"}, "colour"),
+        ("post", "/episodes", {}, "site"),
+        ("put", "/days/2026-01-01", {"stress": 11}, "stress"),
+        ("put", "/days/2026-01-01", {"coffee": 2}, "coffee"),
+        ("put", "/days/2999-01-01", {"stress": 1}, "date"),
+        ("put", "/days/yesterday", {"stress": 1}, "day"),
+        ("put", "/profile", {"sex": "other"}, "sex"),
+        ("put", "/profile", {"birth_year": 1700}, "birth_year"),
+        ("put", "/profile", {"timezone": "Mars/Olympus"}, "timezone"),
+        ("put", "/profile", {"conditions": ["flu"]}, "conditions[0]"),
+        ("post", "/medicines", {"name": ""}, "medicine"),
+        ("post", "/medicines", {"name": "Lipitor", "started_on": "2999-01-01"}, "started_on"),
+        ("post", "/reports", {"format": "docx"}, "format"),
+        ("post", "/reports", {"since": "2026-05-02", "until": "2026-05-01"}, "until"),
+        ("get", "/episodes?limit=0", None, "limit"),
+        ("get", "/episodes?since=0", None, "since"),
+        ("get", "/episodes?kind=ache", None, "kind"),
+        ("get", "/export?format=xlsx", None, "format"),
+    ],
+)
+def test_bad_input_is_a_problem_naming_the_field(
+    client: TestClient, method: str, path: str, body: Any, field: str
+) -> None:
+    response = client.request(method.upper(), path, json=body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert field in fields, fields
+
+
+def test_an_idempotency_key_answers_the_first_answer_across_app_processes(
+    client: TestClient, db_url: str
+) -> None:
+    body = {"site": "calf", "pain": 6, "started_at": _at(3)}
+    key = {"Idempotency-Key": "log-3f2a"}
+    first = client.post("/episodes", json=body, headers=key)
+    assert first.status_code == 201
+    other = create_app(db_url)  # another app process on the same database
+    with TestClient(other) as second_client:
+        again = second_client.post("/episodes", json=body, headers=key)
+    other.state.diaries.close()
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["location"] == first.headers["location"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(client.get("/episodes").json()["items"]) == 1
+    clash = client.post("/episodes", json={**body, "pain": 7}, headers=key)
+    assert clash.status_code == 422
+    assert clash.json()["errors"][0]["field"] == "Idempotency-Key"
+    medicine = {"Idempotency-Key": "med-1"}
+    assert (
+        client.post("/medicines", json={"name": "furosemide"}, headers=medicine).status_code == 201
+    )
+    assert (
+        client.post("/medicines", json={"name": "furosemide"}, headers=medicine).status_code == 201
+    )
+    assert len(client.get("/medicines").json()) == 1
+    no_key = client.post("/medicines", json={"name": "furosemide"})
+    assert no_key.status_code == 422  # without a key, a second add is refused as a duplicate
+    bad = client.post("/episodes", json=body, headers={"Idempotency-Key": "é" * 3})
+    assert bad.status_code == 422
+
+
+def test_insights_and_exports(client: TestClient) -> None:
+    assert client.get("/insights").status_code == 404  # nothing recorded yet
+    for hours in (4, 30, 60):
+        _log(client, pain=5, duration_s=60, started_at=_at(hours))
+    insights = client.get("/insights")
+    assert insights.status_code == 200, insights.text
+    counts = {c["kind"]: c["episodes"] for c in insights.json()["counts"]}
+    assert counts["cramp"] == 3
+    fhir = client.get("/export?format=fhir")
+    assert fhir.headers["content-type"].startswith("application/fhir+json")
+    assert fhir.json()["resourceType"] == "Bundle"
+    csv = client.get("/export?format=csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.count("\nepisode,") == 3
+    lines = client.get("/export?format=jsonl").text.splitlines()
+    assert sum('"record":"episode"' in line for line in lines) == 3
+
+
+def _ask(client: TestClient, fmt: str) -> tuple[str, dict[str, Any]]:
+    response = client.post("/reports", json={"format": fmt})
+    assert response.status_code == 202, response.text
+    location = response.headers["location"]
+    assert location.startswith("/jobs/")
+    return location, response.json()
+
+
+def test_report_jobs(client: TestClient, db_url: str, tmp_path: Any) -> None:
+    _log(client, pain=7, duration_s=90, started_at=_at(5))
+    location, job = _ask(client, "pdf")
+    assert job["state"] == "queued" and job["result"] is None
+    if db_url.startswith("sqlite"):
+        client.app.state.diaries.dispatcher.wait()  # type: ignore[attr-defined]
+    else:
+        assert client.get(location).json()["state"] == "queued"  # nothing runs it yet
+        done = run_cli("worker", "--once", "--database-url", db_url)
+        assert done.returncode == 0, done.stderr
+    polled = client.get(location).json()
+    assert polled["state"] == "done", polled
+    result = client.get(polled["result"])
+    assert result.status_code == 200
+    assert result.headers["content-type"] == "application/pdf"
+    assert result.content.startswith(b"%PDF")
+    assert client.get("/jobs/0123456789abcdef0123456789abcdef").status_code == 404
+    assert client.get("/jobs/" + "x" * 300).status_code == 404
+
+
+def test_a_report_of_an_empty_diary_fails_with_a_reason(client: TestClient, db_url: str) -> None:
+    location, _ = _ask(client, "json")
+    if db_url.startswith("sqlite"):
+        client.app.state.diaries.dispatcher.wait()  # type: ignore[attr-defined]
+    else:
+        assert run_cli("worker", "--once", "--database-url", db_url).returncode == 0
+    job = client.get(location).json()
+    assert job["state"] == "failed" and "nothing recorded" in job["error"]
+    assert client.get(location + "/result").status_code == 409
