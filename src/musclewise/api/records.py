@@ -16,6 +16,10 @@ from musclewise.api.problems import CREATE_ERRORS, DIARY_ERRORS, NotFound
 from musclewise.contract import Condition
 from musclewise.errors import FieldProblem, FindingsError
 
+INSIGHTS_DAYS = 3660
+"""The longest period ``GET /insights`` reads at once (ten years); longer ones are jobs."""
+LONG = ("the period is longer than ten years: ask for it as a job (POST /reports with "
+        '"format": "json"), or give a later since')  # fmt: skip
 EXPORTS = {
     "fhir": ("application/fhir+json", "json"),
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -135,9 +139,14 @@ def routes() -> APIRouter:
 
         if since and until and until < since:
             raise FindingsError([FieldProblem("until", f"{until} is before since {since}")])
+        end = until or diary.today()
+        if since is not None and (end - since).days >= INSIGHTS_DAYS:
+            raise FindingsError([FieldProblem("since", LONG)])
         data = load(diary, since, until)
         if not data.episodes and not data.context:
             raise NotFound(f"nothing recorded from {data.start} to {data.end}")
+        if data.days > INSIGHTS_DAYS:
+            raise FindingsError([FieldProblem("since", LONG)])
         return summarise(data).to_dict()
 
     @router.get(
