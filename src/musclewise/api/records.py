@@ -152,7 +152,8 @@ def routes() -> APIRouter:
     @router.get(
         "/export",
         responses={**DIARY_ERRORS, 200: {"description": "The export, as a file",
-                   "content": {t: {"schema": {"type": "string"}} for t, _ in EXPORTS.values()}}},
+                   "content": {t: {"schema": {"type": "object" if "json+" in t or t.endswith("fhir+json")
+                                            else "string"}} for t, _ in EXPORTS.values()}}},
         tags=["export"], summary="Export the diary",
     )  # fmt: skip
     def export(

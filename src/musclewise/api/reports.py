@@ -50,8 +50,8 @@ def _job(request: Request, job: stored.JobRecord) -> dict[str, Any]:
     return {**job.to_dict(), "result": f"{root}/jobs/{job.id}/result" if done else None}
 
 
-RESULT_TYPES = {t: {"schema": {"type": "string", "format": "binary"}}
-                for t in REPORT_FORMATS.values()}  # fmt: skip
+RESULT_TYPES = {t: {"schema": {"type": "object"} if t == "application/json" else
+                    {"type": "string", "format": "binary"}} for t in REPORT_FORMATS.values()}  # fmt: skip
 
 
 def routes() -> APIRouter:
