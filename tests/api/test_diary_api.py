@@ -250,3 +250,59 @@ def test_a_report_of_an_empty_diary_fails_with_a_reason(client: TestClient, db_u
     job = client.get(location).json()
     assert job["state"] == "failed" and "nothing recorded" in job["error"]
     assert client.get(location + "/result").status_code == 409
+
+
+def test_the_web_app_serves_the_api_on_its_own_diary(db_url: str) -> None:
+    from musclewise.web import create_app as create_web
+
+    app = create_web(db_url)
+    with TestClient(app, base_url="http://127.0.0.1") as web:
+        made = web.post("/api/v1/episodes", json={"site": "calf", "pain": 4})
+        assert made.status_code == 201, made.text
+        assert made.headers["location"] == f"/api/v1/episodes/{made.json()['id']}"
+        assert web.get(made.headers["location"]).json()["pain"] == 4
+        job = web.post("/api/v1/reports", json={"format": "json"})
+        assert job.headers["location"].startswith("/api/v1/jobs/")
+    app.state.web.close()
+
+
+def test_one_key_sent_twice_at_the_same_moment_creates_once(db_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    apps = [create_app(db_url), create_app(db_url)]
+    body = {"site": "foot", "pain": 5, "started_at": _at(1)}
+    clients = [TestClient(a) for a in apps]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(
+                lambda c: c.post("/episodes", json=body, headers={"Idempotency-Key": "same"}),
+                clients,
+            ))  # fmt: skip
+        assert [a.status_code for a in answers] == [201, 201]
+        assert answers[0].json() == answers[1].json()
+        assert len(clients[0].get("/episodes").json()["items"]) == 1
+    finally:
+        for app in apps:
+            app.state.diaries.close()
+
+
+def test_an_expired_job_is_gone(client: TestClient, db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    _log(client, pain=3)
+    location, job = _ask(client, "json")
+    engine = create_engine(db_url)
+    with engine.begin() as connection:  # as if a day had passed
+        connection.execute(
+            text("UPDATE job SET expires_at = :past WHERE id = :id"),
+            {"past": datetime.now(UTC) - timedelta(minutes=1), "id": job["id"]},
+        )
+    engine.dispose()
+    assert client.get(location).status_code == 404
+    assert client.get(location + "/result").status_code == 404
+
+
+def test_the_worker_is_for_postgresql_only(tmp_path: Any) -> None:
+    done = run_cli("worker", "--once", "--database-url", f"sqlite:///{tmp_path / 'd.sqlite3'}")
+    assert done.returncode == 2
+    assert b"PostgreSQL" in done.stderr

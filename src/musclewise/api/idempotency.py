@@ -3,8 +3,9 @@
 The first answer to a key is kept in the diary's database (table ``api_request``, written in
 the same transaction as what the request created), so it holds across app processes: the same
 key with the same body answers it again (with ``Idempotent-Replayed: true``), the same key with
-another body is a 422 problem. Two requests with one key at the same moment: one creates, the
-other's transaction is rolled back and it answers the first's answer. Keys are kept 24 hours.
+another body is a 422 problem. Two requests with one key at the same moment: the second waits
+for the first (an advisory lock on PostgreSQL; SQLite's writers take turns) and answers its
+answer. Keys are kept 24 hours.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def once(
         return _replay(found, fp), False
     try:
         with diary.transaction():
+            stored.lock_key(diary, key)
+            found = stored.find_response(diary, key)  # answered while this one waited
+            if found is not None:
+                return _replay(found, fp), False
             answer = create()
             kept = stored.StoredResponse(fp, answer.status, json.dumps(answer.body).encode(),
                                          answer.location)  # fmt: skip

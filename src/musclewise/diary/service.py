@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from musclewise.diary import times
@@ -45,6 +45,18 @@ def find_response(diary: DiarySession, key: str) -> StoredResponse | None:
         if row is None or row.created_at < times.now() - REQUEST_LIFETIME:
             return None
         return StoredResponse(row.fingerprint, row.status, row.body, row.location)
+
+
+def lock_key(diary: DiarySession, key: str) -> None:
+    """Inside ``diary.transaction()``: wait for any other transaction answering the same key
+    (PostgreSQL: an advisory lock until the transaction ends; SQLite's writers already take
+    turns), so that it is answered once."""
+    with diary.person_session(write=True) as (session, person_id):
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"musclewise-api-request:{person_id}:{key}"},
+            )
 
 
 def remember_response(diary: DiarySession, key: str, response: StoredResponse) -> None:
