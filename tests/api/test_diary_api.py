@@ -297,9 +297,14 @@ def test_an_expired_job_is_gone(client: TestClient, db_url: str) -> None:
             text("UPDATE job SET expires_at = :past WHERE id = :id"),
             {"past": datetime.now(UTC) - timedelta(minutes=1), "id": job["id"]},
         )
-    engine.dispose()
     assert client.get(location).status_code == 404
     assert client.get(location + "/result").status_code == 404
+    from musclewise.diary.service import remove_expired
+
+    assert remove_expired(engine) == 1  # what the worker does every hour
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM job")).scalar() == 0
+    engine.dispose()
 
 
 def test_the_worker_is_for_postgresql_only(tmp_path: Any) -> None:

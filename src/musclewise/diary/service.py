@@ -201,3 +201,14 @@ def finish_job(
         row.result, row.media_type, row.error = result, media_type, error
         row.finished_at = times.now()
         session.flush()
+
+
+def remove_expired(engine: Engine) -> int:
+    """Delete every expired job and kept answer (everyone's); how many rows went."""
+    stamp = times.now()
+    with Session(engine) as session, session.begin():
+        jobs = session.execute(delete(Job).where(Job.expires_at < stamp))
+        kept = session.execute(
+            delete(ApiRequest).where(ApiRequest.created_at < stamp - REQUEST_LIFETIME)
+        )
+        return int(getattr(jobs, "rowcount", 0) or 0) + int(getattr(kept, "rowcount", 0) or 0)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 QUEUE = "musclewise"
 TASK = "musclewise.run_job"
+TIDY = "musclewise.tidy"
+TIDY_CRON = "17 * * * *"
 SCHEMA_LOCK = 7_421_330_001
 """The advisory lock taken while the queue's tables are created."""
 
@@ -68,6 +70,18 @@ def make_app(url: URL, *, engine: Engine | None = None, sync: bool = False) -> p
         @app.task(name=TASK, queue=QUEUE)
         def run(job_id: str) -> None:
             run_job(bound, job_id)
+
+        @app.periodic(cron=TIDY_CRON)
+        @app.task(name=TIDY, queue=QUEUE, queueing_lock=TIDY, pass_context=True)
+        async def tidy(context: Any, timestamp: int) -> None:
+            """Every hour: expired jobs and answers go, and the queue's finished jobs."""
+            import asyncio
+
+            from musclewise.diary.service import remove_expired
+
+            await context.app.job_manager.delete_old_jobs(nb_hours=24, queue=QUEUE,
+                                                          include_failed=True)  # fmt: skip
+            await asyncio.to_thread(remove_expired, bound)
 
     return app
 
