@@ -148,6 +148,18 @@ def test_days_profile_and_medicines(client: TestClient) -> None:
         ("get", "/episodes?since=0", None, "since"),
         ("get", "/episodes?kind=ache", None, "kind"),
         ("get", "/export?format=xlsx", None, "format"),
+        ("get", "/episodes?site=knee_cap", None, "site"),
+        ("get", "/episodes?triage=fine", None, "triage"),
+        ("get", "/episodes?until=2026-13-01", None, "until"),
+        ("get", "/episodes?since=2026-05-02&until=2026-05-01", None, "until"),
+        ("get", "/insights?since=1800-01-01", None, "since"),
+        ("get", "/insights?since=1990-01-01", None, "since"),
+        ("get", "/insights?since=2026-05-02&until=2026-05-01", None, "until"),
+        ("post", "/reports", {"since": "yesterday"}, "since"),
+        ("put", "/profile", {"pregnant": "yes"}, "pregnant"),
+        ("put", "/profile", {"name": ""}, "name"),
+        ("post", "/medicines", {"name": "Lipitor", "unknown_ok": "yes"}, "unknown_ok"),
+        ("post", "/medicines/stop", {"stopped_on": "2026-01-01"}, "name"),
     ],
 )
 def test_bad_input_is_a_problem_naming_the_field(
@@ -311,3 +323,26 @@ def test_the_worker_is_for_postgresql_only(tmp_path: Any) -> None:
     done = run_cli("worker", "--once", "--database-url", f"sqlite:///{tmp_path / 'd.sqlite3'}")
     assert done.returncode == 2
     assert b"PostgreSQL" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"pain": 11}, "pain"),
+        ({"site": "knee_cap"}, "site"),
+        ({"site": None}, "site"),
+        ({"started_at": "noon"}, "started_at"),
+        ({"started_at": "2999-01-01T00:00:00+00:00"}, "started_at"),
+        ({"duration_s": "long"}, "duration_s"),
+        ({"swelling": "yes"}, "swelling"),
+        ({"notes": "x" * 6000}, "notes"),
+    ],
+)
+def test_bad_changes_to_an_episode_are_refused_and_change_nothing(
+    client: TestClient, changes: dict[str, Any], field: str
+) -> None:
+    made = _log(client, pain=4, duration_s=30, started_at=_at(2))
+    response = client.patch(f"/episodes/{made['id']}", json=changes)
+    assert response.status_code == 422, response.text
+    assert field in [e["field"] for e in response.json()["errors"]], response.json()
+    assert client.get(f"/episodes/{made['id']}").json() == made

@@ -11,7 +11,15 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
 
 from musclewise.api import idempotency
 from musclewise.api.deps import Day, DiaryOf, episode_key, public_id
@@ -36,7 +44,9 @@ class EpisodeIn(BaseModel):
     started_at: AwareDatetime | None = Field(
         None, description="when it started, ISO 8601 with its UTC offset (default: now)"
     )
-    notes: str | None = Field(None, description="the person's own notes (at most 5000 characters)")
+    notes: StrictStr | None = Field(
+        None, description="the person's own notes (at most 5000 characters)"
+    )
     findings: dict[str, Any] = Field(
         default_factory=dict,
         description="any other findings keys of contract 1.1 (e.g. `onset`, `swelling`)",

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
 from musclewise.api import idempotency
 from musclewise.api.deps import Day, DiaryOf
@@ -31,24 +31,24 @@ class ProfileIn(BaseModel):
     """The person: the fields given change, `null` clears one; `conditions` replaces them all."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, description="the name of the diary's person")
-    timezone: str | None = Field(None, description="IANA time zone, e.g. Europe/London")
+    name: StrictStr | None = Field(None, description="the name of the diary's person")
+    timezone: StrictStr | None = Field(None, description="IANA time zone, e.g. Europe/London")
     sex: Literal["female", "male"] | None = Field(None, description="female or male")
-    birth_year: int | None = Field(None, description="year of birth")
-    pregnant: bool | None = Field(None, description="pregnant now")
+    birth_year: StrictInt | None = Field(None, description="year of birth")
+    pregnant: StrictBool | None = Field(None, description="pregnant now")
     conditions: list[Condition] | None = Field(None, description="long-term conditions")
 
 
 class MedicineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(description='the medicine as typed, e.g. "Lipitor 20mg"')
+    name: StrictStr = Field(description='the medicine as typed, e.g. "Lipitor 20mg"')
     started_on: Day | None = Field(None, description="when it was started (YYYY-MM-DD)")
-    unknown_ok: bool = Field(False, description="keep a name musclewise does not know")
+    unknown_ok: StrictBool = Field(False, description="keep a name musclewise does not know")
 
 
 class MedicineStop(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(description="the medicine, as added")
+    name: StrictStr = Field(description="the medicine, as added")
     stopped_on: Day | None = Field(None, description="when it was stopped (default: today)")
 
 
