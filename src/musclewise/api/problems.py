@@ -61,6 +61,10 @@ class Conflict(MusclewiseError):
     """A request that clashes with another one under way: answered 409."""
 
 
+class Unavailable(MusclewiseError):
+    """Something the request needs cannot be reached just now (the job queue): answered 503."""
+
+
 def problem(status: int, title: str, detail: str, errors: list[FieldProblem]) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -144,6 +148,8 @@ def install(app: FastAPI) -> None:
             return problem(404, "Not found", exc.message, [])
         if isinstance(exc, Conflict):
             return problem(409, "Conflict", exc.message, [])
+        if isinstance(exc, Unavailable):
+            return problem(503, "Unavailable", exc.message, [])
         if isinstance(exc, DatabaseError):
             return problem(503, "Diary unavailable", "the diary's database cannot be used", [])
         return problem(400, "Request refused", exc.message, [])

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from musclewise.api import idempotency
 from musclewise.api.deps import Day, DiaryOf, diaries
-from musclewise.api.problems import CREATE_ERRORS, DIARY_ERRORS, Conflict
+from musclewise.api.problems import CREATE_ERRORS, DIARY_ERRORS, Conflict, Unavailable
 from musclewise.diary import service as stored
 from musclewise.errors import FieldProblem, FindingsError
 from musclewise.jobs import REPORT_FORMATS
@@ -84,9 +84,11 @@ def routes() -> APIRouter:
         if fresh and made:
             try:
                 diaries(request).dispatcher.submit(made[0])
-            except Exception:
+            except Exception as exc:  # the queue's database: said without its details
                 stored.finish_job(diary, made[0], error="the job queue could not be reached")
-                raise
+                raise Unavailable(
+                    f"the job queue could not be reached ({type(exc).__name__}); try again"
+                ) from None
         return response
 
     @router.get("/jobs/{job_id}", responses=DIARY_ERRORS, response_model=JobOut,
