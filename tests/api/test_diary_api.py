@@ -346,3 +346,20 @@ def test_bad_changes_to_an_episode_are_refused_and_change_nothing(
     assert response.status_code == 422, response.text
     assert field in [e["field"] for e in response.json()["errors"]], response.json()
     assert client.get(f"/episodes/{made['id']}").json() == made
+
+
+def test_the_workers_help_imports_no_database_and_no_queue() -> None:
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nsys.argv = ['musclewise', 'worker', '--help']\n"
+        "from musclewise.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import json\nsys.stderr.write('@@' + json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=False, timeout=120)  # fmt: skip
+    assert "--once" in done.stdout
+    modules = set(json.loads(done.stderr.rsplit("@@", 1)[1]))
+    assert not modules & {"sqlalchemy", "procrastinate", "musclewise.diary", "musclewise.jobs"}
