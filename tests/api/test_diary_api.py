@@ -228,6 +228,7 @@ def test_insights_and_exports(client: TestClient) -> None:
 def _ask(client: TestClient, fmt: str) -> tuple[str, dict[str, Any]]:
     response = client.post("/reports", json={"format": fmt})
     assert response.status_code == 202, response.text
+    assert response.headers["retry-after"] == "2"
     location = response.headers["location"]
     assert location.startswith("/jobs/")
     return location, response.json()
@@ -240,7 +241,9 @@ def test_report_jobs(client: TestClient, db_url: str, tmp_path: Any) -> None:
     if db_url.startswith("sqlite"):
         client.app.state.diaries.dispatcher.wait()  # type: ignore[attr-defined]
     else:
-        assert client.get(location).json()["state"] == "queued"  # nothing runs it yet
+        waiting = client.get(location)
+        assert waiting.json()["state"] == "queued"  # nothing runs it yet
+        assert waiting.headers["retry-after"] == "2"
         done = run_cli("worker", "--once", "--database-url", db_url)
         assert done.returncode == 0, done.stderr
     polled = client.get(location).json()

@@ -44,6 +44,10 @@ class JobOut(BaseModel):
     result: str | None = Field(description="where to fetch the result, once done")
 
 
+RETRY_AFTER = "2"
+"""Seconds to wait before polling a job again."""
+
+
 def _job(request: Request, job: stored.JobRecord) -> dict[str, Any]:
     root = request.scope.get("root_path", "")
     done = job.state == "done"
@@ -89,12 +93,20 @@ def routes() -> APIRouter:
                 raise Unavailable(
                     f"the job queue could not be reached ({type(exc).__name__}); try again"
                 ) from None
+        response.headers["Retry-After"] = RETRY_AFTER
         return response
 
     @router.get("/jobs/{job_id}", responses=DIARY_ERRORS, response_model=JobOut,
                 summary="How a job goes")  # fmt: skip
-    def get_job(request: Request, diary: DiaryOf, job_id: str) -> dict[str, Any]:
-        return _job(request, stored.get_job(diary, job_id))
+    def get_job(
+        request: Request, response: Response, diary: DiaryOf, job_id: str
+    ) -> dict[str, Any]:
+        """The job's state; while it is queued or running, `Retry-After` says when to look
+        again (seconds)."""
+        job = stored.get_job(diary, job_id)
+        if job.state in ("queued", "running"):
+            response.headers["Retry-After"] = RETRY_AFTER
+        return _job(request, job)
 
     @router.get(
         "/jobs/{job_id}/result",
