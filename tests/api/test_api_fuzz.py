@@ -7,13 +7,19 @@ listed twice is an error), so a schema-valid request may rightly get a 422.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from musclewise.api import create_app
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+FOLDER = tempfile.mkdtemp(prefix="musclewise-api-fuzz-")
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", create_app(f"sqlite:///{Path(FOLDER) / 'diary.sqlite3'}")
+)
 
 
 @schema.parametrize()

@@ -44,6 +44,7 @@ SUMMARIES = {
     "serve": "Start the web app on this computer and print its address.",
     "accounts": "The web app's accounts: add, list, disable, reset a password.",
     "tokens": "Personal API tokens of an account: create, list, revoke.",
+    "worker": "Run the jobs the HTTP API queues (PostgreSQL diaries).",
 }
 """Each command's line in ``musclewise --help``, so that listing the commands imports none of
 them (a test checks that it names every command and nothing else)."""
@@ -130,6 +131,12 @@ def _add_accounts() -> None:
     app.add_typer(accounts.tokens_app, name="tokens")
 
 
+def _add_worker() -> None:
+    from musclewise.cli import worker
+
+    app.command("worker")(worker.worker_command)
+
+
 COMMANDS = {
     "assess": _add_assess,
     "check": _add_check,
@@ -144,6 +151,7 @@ COMMANDS = {
     "serve": _add_serve,
     "accounts": _add_accounts,
     "tokens": _add_accounts,
+    "worker": _add_worker,
 }
 """Each command and what registers it. Typer builds every registered command when it starts,
 so ``main`` registers only the one being run (none for ``--help``: :class:`_LazyGroup` lists

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -192,6 +193,49 @@ class DayContext(Base):
     low_mineral_diet: Mapped[bool | None] = mapped_column(Boolean)
     medicines_missed: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiRequest(Base):
+    """A request made with an ``Idempotency-Key`` (HTTP API): the first answer, kept so that
+    the same key with the same body answers it again, from any app process."""
+
+    __tablename__ = "api_request"
+    __table_args__ = (Index("ix_api_request_created_at", "created_at"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    location: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class Job(Base):
+    """Slow work asked for over the HTTP API (a report), and its result once done: stored so
+    that any app process can answer for it; removed when it expires."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name="state"),
+        Index("ix_job_person_id", "person_id"),
+        Index("ix_job_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
 
 
 DAY_FIELDS: tuple[str, ...] = tuple(

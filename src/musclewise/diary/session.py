@@ -137,6 +137,19 @@ class DiarySession:
                 self._session, self._read_only = None, False
 
     @contextmanager
+    def person_session(self, *, write: bool) -> Iterator[tuple[Session, int | None]]:
+        """The session of the current transaction (a new one if none) and the person's row id,
+        for tables kept beside the diary (``diary/service.py``). Writing creates the person's
+        row if need be; reading gives None for a person with nothing stored."""
+        if write:
+            with self._write() as session:
+                yield session, self._person_row(session).id
+            return
+        with self._read() as session:
+            row = self._find_person(session)
+            yield session, row.id if row is not None else None
+
+    @contextmanager
     def _write(self) -> Iterator[Session]:
         if self._read_only:
             raise RuntimeError("the diary is open for reading only inside snapshot()")

@@ -23,9 +23,10 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
+from musclewise.accounts import scope
 from musclewise.diary import Diary
 from musclewise.errors import FieldProblem, MusclewiseError
-from musclewise.web import scope, security, words
+from musclewise.web import security, words
 from musclewise.web.state import Store
 
 HERE = Path(__file__).parent
@@ -200,7 +201,7 @@ def create_app(
     from musclewise.api import PREFIX
     from musclewise.api import create_app as create_api
 
-    app.mount(PREFIX, create_api(), name="api")
+    app.mount(PREFIX, create_api(engine=app.state.web.engine), name="api")
     _routes(app)
     from musclewise.web import check, log, pages
 

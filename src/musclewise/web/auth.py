@@ -34,9 +34,10 @@ from musclewise.accounts import (
     NotFoundError,
     Scope,
     SessionRecord,
+    scope,
 )
 from musclewise.errors import FieldProblem
-from musclewise.web import scope, security
+from musclewise.web import security
 from musclewise.web.app import FormOf, render, see_other
 
 if TYPE_CHECKING:

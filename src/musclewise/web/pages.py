@@ -14,9 +14,10 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from musclewise.accounts import scope
 from musclewise.diary import DiaryValueError, EpisodeRecord, NotFoundError
 from musclewise.errors import FieldProblem, MusclewiseError
-from musclewise.web import forms, scope, security, words
+from musclewise.web import forms, security, words
 from musclewise.web.app import (
     EMERGENCY_NUMBERS,
     THEMES,

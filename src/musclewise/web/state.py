@@ -22,9 +22,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from musclewise.accounts import scope
 from musclewise.diary import EpisodeRecord
 from musclewise.diary.web_state import WebState
-from musclewise.web import scope
 
 LIFETIME_S = 12 * 3600
 """How long a check, a timer or an undo record is kept."""
