@@ -17,7 +17,16 @@ from musclewise.diary import Diary
 from tests.accounts.conftest import PASSWORD, quick_hasher
 from tests.diary.conftest import migrate
 
-HEALTH_TABLES = ("person", "person_condition", "medicine", "episode", "day_context")
+HEALTH_TABLES = (
+    "person",
+    "person_condition",
+    "medicine",
+    "episode",
+    "day_context",
+    "api_request",
+    "job",
+)
+"""The tables of health data under row-level security (migrations 0003 and 0004)."""
 
 
 @pytest.fixture
