@@ -67,7 +67,7 @@ class ColumnModel:
 
     def posterior(self, chunk: Sequence[Mapping[str, Any]]) -> NDArray[np.float64]:
         """The posterior of every hypothesis for each case, shape (cases, hypotheses)."""
-        logp = self.table[self.indices(chunk)].sum(axis=1)
+        logp: NDArray[np.float64] = self.table[self.indices(chunk)].sum(axis=1)
         logp += self.log_prior
         logp -= logp.max(axis=1, keepdims=True)
         np.exp(logp, out=logp)
