@@ -7,10 +7,10 @@ Only SQLite and PostgreSQL (through psycopg 3) are supported; ``postgresql://`` 
 
 SQLite connections get foreign keys on, WAL journal mode, a busy timeout, and transactions
 that take the write lock when they begin (``BEGIN IMMEDIATE``), so two processes writing at
-the same moment wait for each other instead of failing. A SQLite diary is created and migrated
-at the head revision on first use (a brand-new file is made from the models and stamped, without
-importing alembic: `create_at_head`); a PostgreSQL one is migrated only by ``musclewise db
-upgrade``, and refused until it is at head.
+the same moment wait for each other instead of failing. A SQLite diary is created at the
+head revision on first use (a brand-new file is made from the models and stamped, without
+importing alembic: ``create_at_head``; an older one is migrated); a PostgreSQL one is migrated
+only by ``musclewise db upgrade``, and refused until it is at head.
 """
 
 from __future__ import annotations
