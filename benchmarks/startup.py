@@ -280,7 +280,7 @@ def section(r: dict[str, Any]) -> str:
 
 Run {stamp}, `benchmarks/startup.py` (from `make bench`, or alone); load average
 {r["load"]:.1f} at the start and {r["load_after"]:.1f} at the end (a shared 2-core machine:
-read the ratios, not the milliseconds).
+read the ratios, not the milliseconds).{busy(r)}
 
 | command (pinned to one core) | ratio to `python -c pass`, median (range) | median | `python -c pass` | target |
 |---|---|---|---|---|
@@ -339,6 +339,19 @@ point done in the same order as the engine's.
 {pgmpy_text(r["pgmpy"])}
 {END}
 """
+
+
+def busy(r: dict[str, Any]) -> str:
+    """A warning when the machine was busier than its cores: every figure is then inflated."""
+    if min(r["load"], r["load_after"]) <= 2.5:
+        return ""
+    python_ms = statistics.median(s["python_ms"] for s in r["startup"].values())
+    return (
+        f" The machine was far busier than its two cores during this run: `python -c pass` "
+        f"itself took a median of {python_ms:.0f} ms (about 11 ms on a quiet machine), the "
+        "ratios are wider and higher than on a quiet machine, and the batch's wall-clock "
+        "figure is mostly the queue for the core (its CPU-time figures are the ones to read)."
+    )
 
 
 def pgmpy_text(p: dict[str, Any] | None) -> str:
