@@ -67,3 +67,116 @@ def test_the_bundled_example_is_the_same_both_ways() -> None:
     [(encoded, ok)] = assess_records([(1, line)])
     assert ok
     assert encoded == msgspec.json.encode(assess(findings))
+
+
+def one_error(line: bytes | None, number: int) -> bytes:
+    """The error line the one-at-a-time path gives for an invalid line: the findings module's
+    own message (``decode_findings``), with the line's number."""
+    from musclewise.cli.batch import MAX_RECORD_BYTES
+    from musclewise.findings import decode_findings
+
+    if line is None:
+        message = f"is longer than {MAX_RECORD_BYTES:,} bytes"
+    else:
+        try:
+            decode_findings(line)
+        except FindingsError as exc:
+            message = exc.message
+        else:
+            raise AssertionError(f"{line!r} is valid findings")
+    return msgspec.json.encode({"error": message, "line": number})
+
+
+ANY_MEDICINE = st.one_of(
+    st.sampled_from(["atorvastatin", "Lasix", "amlodipine 5mg", "metformin", "omeprazole"]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20),
+)
+"""Medicine names known, written as people write them, and unknown (any text)."""
+MORE_FINDINGS = st.tuples(findings_strategy, st.lists(ANY_MEDICINE, max_size=3)).map(
+    lambda pair: {**pair[0], "medications": pair[1]} if pair[1] else pair[0]
+)
+BROKEN = st.one_of(
+    st.sampled_from(BAD_LINES[:-1]),
+    st.fixed_dictionaries(
+        {
+            "key": st.sampled_from(
+                [
+                    "site",
+                    "pain",
+                    "age",
+                    "duration_s",
+                    "weakness",
+                    "onset",
+                    "medications",
+                    "no_such_key",
+                ]
+            ),
+            "value": st.one_of(
+                st.integers(-5, 500),
+                st.text(max_size=5),
+                st.none(),
+                st.lists(st.integers(), max_size=2),
+            ),
+        }
+    ).map(lambda bad: json.dumps({"site": "calf", bad["key"]: bad["value"]}).encode() + b"\n"),
+    st.binary(max_size=30).map(lambda b: b + b"\n"),
+)
+"""Lines that are broken in every way a file can be: not JSON, not UTF-8, a wrong value."""
+
+
+@PROPERTY
+@given(
+    many=st.lists(
+        st.one_of(MORE_FINDINGS.map(lambda f: json.dumps(f).encode() + b"\n"), BROKEN, st.none()),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_every_line_is_what_it_gives_alone_errors_included(many: list[bytes | None]) -> None:
+    records = list(enumerate(many, start=1))
+    got = list(assess_records(records))
+    assert len(got) == len(records)
+    for (encoded, ok), (number, line) in zip(got, records, strict=True):
+        want = one_at_a_time(line)
+        if want == b"error":
+            assert not ok
+            assert encoded == one_error(line, number)
+        else:
+            assert ok
+            assert encoded == want
+
+
+def test_the_public_vignettes_are_the_same_both_ways(vignettes: list[dict[str, Any]]) -> None:
+    lines = []
+    for v in vignettes:
+        lines.append(json.dumps(v["answers"]).encode())
+        lines.append(json.dumps({**v["answers"], "text": v["text"]}).encode())
+    got = list(assess_records(list(enumerate(lines, start=1))))
+    assert len(got) == 2 * len(vignettes) >= 80
+    for (encoded, ok), line in zip(got, lines, strict=True):
+        assert ok
+        assert encoded == one_at_a_time(line)
+
+
+@PROPERTY
+@given(chunk=st.lists(MORE_FINDINGS, min_size=1, max_size=20))
+def test_the_posterior_in_columns_is_the_per_case_posterior(chunk: list[dict[str, Any]]) -> None:
+    from musclewise.assessment import default_engine, resolve_medicines
+    from musclewise.engine.columns import ColumnModel
+    from musclewise.engine.model import by_key, posterior
+
+    engine = default_engine()
+    grouped = by_key(engine.features)
+    facts = []
+    for findings in chunk:
+        f = dict(findings)
+        if "medications" in f:
+            f["med_classes"] = frozenset(
+                c for m in resolve_medicines(f["medications"]) for c in m.classes
+            )
+        facts.append(f)
+    table = ColumnModel(engine).posterior(facts)
+    assert table.shape == (len(chunk), len(engine.hypotheses))
+    for row, f in zip(table, facts, strict=True):
+        post, _ = posterior(engine.log_prior, grouped, f, engine.evidence_weight)
+        assert max(abs(a - b) for a, b in zip(row, post, strict=True)) < 1e-12

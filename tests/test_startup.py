@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +64,26 @@ def test_the_listing_names_every_command_and_nothing_else() -> None:
     real = set(group.commands)  # type: ignore[attr-defined]
     assert real == set(cli.SUMMARIES)
     assert set(cli.COMMANDS) == real
+
+
+LOG_LEAVES = {"alembic", "mako", "musclewise.diary.demo", "musclewise.cli.diary_demo",
+              "musclewise.insights", "musclewise.text", "spacy", "numpy", "statistics",
+              "matplotlib", "pydantic"}  # fmt: skip
+"""What ``log`` does not import: no migrations tool for a new or current SQLite diary (a new
+file is made from the models and stamped at head), no demo, no insights, no reader."""
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_log_imports_no_migrations_demo_or_insights(tmp_path: Path, existing: bool) -> None:
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    log = ("log", "calf", "8", "90s", "--database-url", url)
+    if existing:
+        _imported(*log)
+    imported = _imported(*log)
+    assert "sqlalchemy" in imported  # it did open the diary
+    assert not imported & LOG_LEAVES
+    done = subprocess.run(
+        [sys.executable, "-m", "musclewise", "episodes", "list", "--json", "--database-url", url],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert len(json.loads(done.stdout)) == (2 if existing else 1), "each episode was recorded"

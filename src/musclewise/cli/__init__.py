@@ -15,8 +15,10 @@ Every command imports what it needs when it runs, so ``musclewise assess`` start
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import typer
@@ -105,10 +107,10 @@ def _add_check() -> None:
     app.command("check")(check.check_command)
 
 
-def _add_diary() -> None:
+def _add_diary(only: str | None = None) -> None:
     from musclewise.cli import diary
 
-    diary.register(app)
+    diary.register(app, only)
 
 
 def _add_insights() -> None:
@@ -137,15 +139,15 @@ def _add_worker() -> None:
     app.command("worker")(worker.worker_command)
 
 
-COMMANDS = {
+DIARY_COMMANDS = ("log", "episodes", "day", "profile", "person", "db", "export", "import",
+                  "backup", "demo")  # fmt: skip
+"""The commands of :mod:`musclewise.cli.diary`, each registered alone when it runs."""
+COMMANDS: dict[str, Callable[[], None]] = {
     "assess": _add_assess,
     "check": _add_check,
     "knowledge": _add_knowledge,
     "eval": _add_eval,
-    **dict.fromkeys(
-        ("log", "episodes", "day", "profile", "person", "db", "export", "import", "backup", "demo"),
-        _add_diary,
-    ),
+    **{name: functools.partial(_add_diary, name) for name in DIARY_COMMANDS},
     "insights": _add_insights,
     "report": _add_insights,
     "serve": _add_serve,

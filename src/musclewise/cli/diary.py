@@ -34,28 +34,30 @@ LOG_SKIPS = {"site", "pain", "duration_s", "side", "age", "sex", "pregnant", "me
 SIDES = {"left": "--left", "right": "--right", "both": "--both"}
 
 
-def register(app: typer.Typer) -> None:
-    """Add the diary commands to the ``musclewise`` app."""
-    from musclewise.cli import (
-        diary_day,
-        diary_db,
-        diary_demo,
-        diary_episodes,
-        diary_person,
-        diary_profile,
-        diary_transfer,
-    )
+def register(app: typer.Typer, only: str | None = None) -> None:
+    """Add the diary commands to the ``musclewise`` app (``only``: just that one, importing
+    nothing the others need, so that ``log`` starts without ``demo``'s modules)."""
+    import importlib
 
-    app.command("log", no_args_is_help=False)(log_command)
-    app.add_typer(diary_episodes.app, name="episodes")
-    app.command("day")(diary_day.day_command)
-    app.add_typer(diary_profile.app, name="profile")
-    app.add_typer(diary_person.app, name="person")
-    app.add_typer(diary_db.app, name="db")
-    app.command("export")(diary_transfer.export_command)
-    app.command("import")(diary_transfer.import_command)
-    app.command("backup")(diary_transfer.backup_command)
-    app.command("demo")(diary_demo.demo_command)
+    commands = {
+        "log": ("diary", "log_command"),
+        "episodes": ("diary_episodes", "app"),
+        "day": ("diary_day", "day_command"),
+        "profile": ("diary_profile", "app"),
+        "person": ("diary_person", "app"),
+        "db": ("diary_db", "app"),
+        "export": ("diary_transfer", "export_command"),
+        "import": ("diary_transfer", "import_command"),
+        "backup": ("diary_transfer", "backup_command"),
+        "demo": ("diary_demo", "demo_command"),
+    }
+    for name in commands if only is None else (only,):
+        module, attribute = commands[name]
+        found = getattr(importlib.import_module(f"musclewise.cli.{module}"), attribute)
+        if isinstance(found, typer.Typer):
+            app.add_typer(found, name=name)
+        else:
+            app.command(name, no_args_is_help=False)(found)
 
 
 def _parameters() -> list[inspect.Parameter]:

@@ -7,9 +7,10 @@ Only SQLite and PostgreSQL (through psycopg 3) are supported; ``postgresql://`` 
 
 SQLite connections get foreign keys on, WAL journal mode, a busy timeout, and transactions
 that take the write lock when they begin (``BEGIN IMMEDIATE``), so two processes writing at
-the same moment wait for each other instead of failing. A SQLite diary is created and migrated
-to the head revision on first use; a PostgreSQL one is migrated only by ``musclewise db
-upgrade``, and refused until it is at head.
+the same moment wait for each other instead of failing. A SQLite diary is created at the
+head revision on first use (a brand-new file is made from the models and stamped, without
+importing alembic: ``create_at_head``; an older one is migrated); a PostgreSQL one is migrated
+only by ``musclewise db upgrade``, and refused until it is at head.
 """
 
 from __future__ import annotations
@@ -361,4 +362,33 @@ def ensure_ready(engine: Engine, *, migrate: bool) -> None:
                 f"the database {masked(url)} {state}; this musclewise needs revision {HEAD}",
                 hint="run: musclewise db upgrade (with the same --database-url)",
             )
+        if revision is None and is_sqlite(url) and create_at_head(engine):
+            return
         upgrade(engine)
+
+
+ALEMBIC_VERSION_TABLE = (
+    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, "
+    "\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)"
+)
+"""Alembic's own table of the revision, as alembic creates it in SQLite."""
+
+
+def create_at_head(engine: Engine) -> bool:
+    """Create the schema of a brand-new SQLite file from the models and stamp it at
+    :data:`HEAD`, in one write transaction, without importing alembic (``log``'s start-up);
+    ``False``, doing nothing, if the file has any table by then (another process created it,
+    or it holds something else: :func:`upgrade` decides). ``tests/diary/test_migrations.py``
+    checks that the schema made so is the migrated one, table by table, column by column."""
+    from musclewise.diary.models import Base
+
+    with engine.begin() as connection:  # BEGIN IMMEDIATE: the check and the creation are one
+        tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+        if tables:
+            return False
+        Base.metadata.create_all(connection)
+        connection.exec_driver_sql(ALEMBIC_VERSION_TABLE)
+        connection.execute(
+            text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": HEAD}
+        )
+    return True
