@@ -30,13 +30,14 @@ def _items(body: str) -> list[str]:
 
 def _schema(path: Path) -> dict[tuple[str, str], object]:
     """Every object of ``sqlite_master``: columns in order, constraints as a set (their order
-    in the statement is all that may differ), whitespace normalised; and each table's columns
+    in the statement is all that may differ), whitespace and quotes normalised; and each table's columns
     as SQLite itself reports them."""
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
         out: dict[tuple[str, str], object] = {}
         for kind, name, _table, sql in rows:
-            text = re.sub(r"\s+", " ", sql or "").strip()
+            # (quoting of names may differ: Alembic's batch mode rebuilds a table with them)
+            text = re.sub(r"\s+", " ", sql or "").strip().replace('"', "")
             if kind == "table" and "(" in text:
                 head, body = text.split("(", 1)
                 items = _items(body.rsplit(")", 1)[0])

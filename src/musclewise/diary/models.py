@@ -94,15 +94,16 @@ class Person(Base):
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("account.id", ondelete="CASCADE"), nullable=True
-    )
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     timezone: Mapped[str] = mapped_column(String(ZONE_MAX))
     sex: Mapped[str | None] = mapped_column(String(6))
     birth_year: Mapped[int | None] = mapped_column(Integer)
     pregnant: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime]
+    # (last, as migration 0003 added it: a new file made from the models equals a migrated one)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=True
+    )
 
     conditions: Mapped[list[PersonCondition]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="PersonCondition.condition"
@@ -148,9 +149,6 @@ class Episode(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    public_id: Mapped[str] = mapped_column(
-        String(PUBLIC_ID_LENGTH), unique=True, default=new_public_id
-    )
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     started_at: Mapped[datetime]
     tz: Mapped[str] = mapped_column(String(ZONE_MAX))
@@ -166,6 +164,10 @@ class Episode(Base):
     knowledge_version: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # (last, as migration 0003 added it)
+    public_id: Mapped[str] = mapped_column(
+        String(PUBLIC_ID_LENGTH), unique=True, default=new_public_id
+    )
 
 
 class DayContext(Base):

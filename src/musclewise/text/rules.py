@@ -78,6 +78,11 @@ class Rules:
     def affirmed(self, *concepts: str) -> list[Mention]:
         return [m for m in self.mentions if m.concept in concepts and not m.negated]
 
+    def says(self, m: Mention, words: frozenset[str]) -> bool:
+        """Whether the mention holds one of ``words``, as typed or corrected ("twiching")."""
+        span = slice(m.start, m.end)
+        return not words.isdisjoint([*self.lower[span], *self.doc.keys[span]])
+
     def in_sentence(self, sent: int, *concepts: str) -> list[Mention]:
         return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
 
@@ -639,13 +644,7 @@ class Rules:
         # "twitching everywhere plus cramps"): the twitching is a finding of its own, and the
         # cramps are cramps, whichever came first (cramps with twitches is a warning sign)
         if cramps:
-            told = [
-                m
-                for m in twitches
-                # the words as typed or as corrected ("twiching")
-                if {*self.lower[m.start : m.end], *self.doc.keys[m.start : m.end]}
-                & self.twitch_words
-            ]
+            told = [m for m in twitches if self.says(m, self.twitch_words)]
             if told:
                 self.add("visible_twitch", True, 1, told[0].start, told[0].text)
                 self.add("extent", "whole_muscle", 1, cramps[0].start, cramps[0].text)
