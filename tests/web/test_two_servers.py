@@ -158,7 +158,7 @@ def test_a_check_started_on_one_server_is_answered_on_the_other(
     answer = browser.get(f"{a}/check/{key}/answer")
     assert answer.status_code == 200
     saved = browser.post(f"{a}/check/{key}/save", data={"csrf": token})
-    episode = _location(saved, r"/diary/(\d+)\?saved=1(&differs=1)?").group(1)
+    episode = _location(saved, r"/diary/(\w+)\?saved=1(&differs=1)?").group(1)
     twice = browser.post(f"{b}/check/{key}/save", data={"csrf": token})
     _location(twice, f"/diary/{episode}")  # b knows it was saved: no second episode
     shown = browser.get(f"{b}/diary/{episode}")
@@ -173,7 +173,7 @@ def test_a_timer_started_on_one_server_is_stopped_on_the_other(
     key = _location(browser.post(a + "/log", data={"csrf": token}), r"/log/([\w-]+)").group(1)
     assert browser.get(f"{b}/log/{key}").status_code == 200
     stopped = browser.post(f"{b}/log/{key}/stop", data={"csrf": token, "site": "foot", "pain": "4"})
-    episode = _location(stopped, r"/diary/(\d+)\?saved=1").group(1)
+    episode = _location(stopped, r"/diary/(\w+)\?saved=1").group(1)
     assert browser.get(f"{a}/diary/{episode}").status_code == 200
     again = browser.post(f"{a}/log/{key}/stop", data={"csrf": token, "site": "foot", "pain": "4"})
     assert again.status_code == 404, "a timer is stopped once, whichever server is asked"
@@ -187,12 +187,12 @@ def test_undo_on_one_server_of_a_deletion_on_the_other(
     token = _token(browser.get(a + "/log"))
     logged = browser.post(a + "/log/quick",
                           data={"csrf": token, "site": "hand", "pain": "3", "minutes_ago": "30"})  # fmt: skip
-    episode = _location(logged, r"/diary/(\d+)\?saved=1").group(1)
+    episode = _location(logged, r"/diary/(\w+)\?saved=1").group(1)
     deleted = browser.post(f"{a}/diary/{episode}/delete", data={"csrf": token})
     undo = _location(deleted, r"/diary\?undo=([\w-]+)").group(1)
     assert browser.get(f"{b}/diary/{episode}").status_code == 404
     restored = browser.post(f"{b}/diary/undo/{undo}", data={"csrf": token})
-    back = _location(restored, r"/diary/(\d+)").group(1)
+    back = _location(restored, r"/diary/(\w+)").group(1)
     page = browser.get(f"{a}/diary/{back}")
     assert page.status_code == 200 and "Hand" in page.text
     assert browser.post(f"{a}/diary/undo/{undo}", data={"csrf": token}).status_code == 404
@@ -205,7 +205,7 @@ def test_an_offline_log_replayed_to_the_other_server_is_saved_once(
     token = _token(browser.get(a + "/offline"))
     form = {"csrf": token, "site": "thigh_back", "pain": "6", "minutes_ago": "10",
             "idempotency_key": uuid.uuid4().hex}  # fmt: skip
-    first = _location(browser.post(a + "/log/quick", data=form), r"/diary/(\d+)\?saved=1")
+    first = _location(browser.post(a + "/log/quick", data=form), r"/diary/(\w+)\?saved=1")
     form["minutes_ago"] = "9"  # a replay a minute later: only the key says it is the same
-    again = _location(browser.post(b + "/log/quick", data=form), r"/diary/(\d+)\?saved=1")
+    again = _location(browser.post(b + "/log/quick", data=form), r"/diary/(\w+)\?saved=1")
     assert again.group(1) == first.group(1)
