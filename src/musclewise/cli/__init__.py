@@ -170,10 +170,9 @@ def main() -> None:
         _negative_numbers(sys.argv[1:])
         app()
     except MusclewiseError as exc:
-        message = f"error: {exc.message}"
-        if exc.hint:
-            message += f"\nhint: {exc.hint}"
-        sys.stderr.write(message + "\n")
+        from musclewise.cli.hints import cli_message
+
+        sys.stderr.write(cli_message(exc) + "\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -112,7 +112,7 @@ def write_export(diary: Diary, output: IO[str], fmt: str) -> Counter[str]:
         def writer(record: dict[str, Any]) -> None:
             output.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
-        raise UsageError(f"--format: '{fmt}' is not allowed; use csv or jsonl")
+        raise UsageError(f"format: '{fmt}' is not allowed; use csv or jsonl", code="format_unknown", field="format", allowed=("csv", "jsonl"))  # fmt: skip
     for record in export_records(diary):
         writer(record)
         counts[record["record"]] += 1
@@ -175,7 +175,7 @@ class ImportRejected(UsageError):
         self.problems = problems
         super().__init__(
             f"{rows} row(s) are not valid, so nothing was imported",
-            hint="fix them, or import the rest with --skip-invalid REJECTS_FILE",
+            hint="fix them, or import the valid rows and keep the others in a rejects file",
         )
 
 
