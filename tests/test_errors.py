@@ -119,6 +119,7 @@ def test_the_cli_table_words_codes_the_library_raises() -> None:
     """Each code in the CLI's table is raised somewhere in the library (no stale entries)."""
     from musclewise.cli.hints import CODE_HINTS
 
+    _import_everything()
     raised = {text for _, _, text in _library_strings()}
     raised |= {cls.code for cls in _subclasses(MusclewiseError)}
     stale = sorted(set(CODE_HINTS) - raised)
