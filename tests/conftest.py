@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated knowledge cache, the shared folder, the CLI in a subprocess."""
+"""Shared fixtures: an isolated knowledge cache, the shared folder, the CLI in this process
+(Typer's test runner) and in a subprocess (where the process boundary matters)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,31 @@ def assessment_schema() -> dict[str, Any]:
 
 
 def run_cli(
+    *args: str, input: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The ``musclewise`` command run in this process by Typer's test runner: the same
+    commands, messages, hints and exit statuses as the installed command (the command group
+    words library errors itself), without starting Python each time.
+
+    An unexpected exception is raised into the test (a bug shows its traceback); where the
+    process boundary matters (start-up, kills, the exit status and message of an internal
+    error, stdin and stdout as real pipes, file modes under a umask) use :func:`run_process`.
+    """
+    from typer.testing import CliRunner
+
+    from musclewise.cli import app, register_all
+
+    register_all()
+    runner = CliRunner()
+    result = runner.invoke(
+        app, list(args), input=input, env={"COLUMNS": "80", **(env or {})}, catch_exceptions=False
+    )
+    return subprocess.CompletedProcess(
+        ["musclewise", *args], result.exit_code, result.stdout_bytes, result.stderr_bytes
+    )
+
+
+def run_process(
     *args: str, input: bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     """The real ``musclewise`` command in a subprocess."""

@@ -8,11 +8,8 @@ import musclewise
 
 SOURCE = Path(musclewise.__file__).parent
 MAX_LINES = 750
-NOT_YET_SPLIT = {
-    # owned by other engineers this round (issue 10 §3/§4): split them, then remove them here
-    "insights/triggers.py",
-    "interview.py",
-}
+NOT_YET_SPLIT: set[str] = set()
+"""Modules allowed over the limit for now (issue 10 split the last four): keep it empty."""
 
 
 def _lines() -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The real ``musclewise`` command, run in a subprocess."""
+"""The ``musclewise`` command, run in-process by Typer's test runner (``run_cli``)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,16 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from musclewise.engine.conditions import KIND, POSTERIOR, _compile, compile_test, one_answer_away
+from musclewise.engine.conditions import (
+    KIND,
+    POSTERIOR,
+    compile_test,
+    load_program,
+    one_answer_away,
+)
+from musclewise.engine.conditions import (
+    reference as closures_of,
+)
 from musclewise.knowledge import load_knowledge
 
 from .test_engine import findings_strategy
@@ -24,7 +33,7 @@ def _every_test() -> list[dict[str, Any]]:
 
 
 SPECS = _every_test()
-COMPILED = [(compile_test(s), _compile(s)) for s in SPECS]
+COMPILED = [(compile_test(s), closures_of(s)) for s in SPECS]
 facts_strategy = st.builds(
     lambda f, kind, p, classes: {
         **f,
@@ -69,7 +78,8 @@ def test_near_all_agrees_with_the_rules_one_by_one(facts: dict[str, Any], curren
     engine = default_engine()
     outcomes = [r.test.test(facts) for r in engine.rules]
     fast: dict[str, float] = {}
-    engine._near_all(facts, outcomes, current, fast)
+    _, _, near_all = load_program(engine.program)  # the engine's own generated function
+    near_all(facts, outcomes, current, fast)
     slow: dict[str, float] = {}
     for rule, outcome in zip(engine.rules, outcomes, strict=True):
         rank = RANK[rule.level]
@@ -77,7 +87,7 @@ def test_near_all_agrees_with_the_rules_one_by_one(facts: dict[str, Any], curren
             continue
         if len(rule.test.required - facts.keys()) > 1:
             continue
-        for found in _compile(rule_spec(engine, rule.id)).single(facts):
+        for found in closures_of(rule_spec(engine, rule.id)).single(facts):
             key = ASK_KEY.get(found, found)
             slow[key] = max(slow.get(key, 0.0), float(rank - current))
     assert fast == slow

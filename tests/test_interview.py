@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 
+from musclewise.answers import contradiction, parse_answer
 from musclewise.assessment import assess, default_engine, resolve_medicines
 from musclewise.findings import SITES
 from musclewise.interview import (
     NOT_SURE,
     answer_group,
-    contradiction,
     load_questions,
     next_step,
-    parse_answer,
     simulate,
 )
 

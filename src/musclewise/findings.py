@@ -190,18 +190,18 @@ def _checked(findings: Findings) -> dict[str, Any]:
 _MESSAGE = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<path>[^`]*)`)?$")
 
 
-def _plain(message: str, value: object) -> str:
-    """msgspec's message for one value, in the words a person would use."""
+def _plain(message: str, value: object) -> tuple[str, str]:
+    """msgspec's message for one value, in the words a person would use, and its code."""
     if m := re.match(r"Expected `\w+` <= (\S+)", message):
-        return f"{value!r} is above the maximum {m.group(1)}"
+        return "above_maximum", f"{value!r} is above the maximum {m.group(1)}"
     if m := re.match(r"Expected `\w+` >= (\S+)", message):
-        return f"{value!r} is below the minimum {m.group(1)}"
+        return "below_minimum", f"{value!r} is below the minimum {m.group(1)}"
     if m := re.match(r"Expected `(?:str|array)` of length <= (\d+)", message):
-        return f"is too long (at most {m.group(1)})"
+        return "too_long", f"is too long (at most {m.group(1)})"
     if re.match(r"Expected `str` of length >= 1", message):
-        return "must not be empty"
+        return "empty", "must not be empty"
     if message.startswith("Invalid enum value"):
-        return f"{value!r} is not allowed"
+        return "not_allowed", f"{value!r} is not allowed"
     if m := re.match(r"Expected `(\w+)`", message):
         wanted = {
             "bool": "true or false",
@@ -210,8 +210,8 @@ def _plain(message: str, value: object) -> str:
             "str": "a string",
             "array": "a list",
         }.get(m.group(1), m.group(1))
-        return f"{value!r} is not {wanted}"
-    return message
+        return "wrong_type", f"{value!r} is not {wanted}"
+    return "invalid", message
 
 
 def diagnose(data: object) -> list[FieldProblem]:
@@ -227,7 +227,9 @@ def diagnose(data: object) -> list[FieldProblem]:
                 continue  # counted, not echoed: a line may hold thousands
             guess = suggest_key(str(key)[:KEY_SHOWN]) if unknown <= UNKNOWN_SUGGESTED else None
             hint = f" — did you mean '{guess}'?" if guess else "; see the contract for the keys"
-            problems.append(FieldProblem("", f"unknown key '{_short(str(key))}'{hint}"))
+            problems.append(
+                FieldProblem("", f"unknown key '{_short(str(key))}'{hint}", "unknown_key")
+            )
             continue
         if len(problems) >= PROBLEMS_SHOWN:
             continue
@@ -240,11 +242,11 @@ def diagnose(data: object) -> list[FieldProblem]:
             shown = value
             if idx := re.search(r"\[(\d+)\]$", path):
                 shown = value[int(idx.group(1))] if isinstance(value, list) else value
-            problem = _plain(m.group("msg"), _ShortRepr(shown))
-            if problem.endswith("is not allowed"):
-                allowed = _allowed(key)
+            code, problem = _plain(m.group("msg"), _ShortRepr(shown))
+            allowed = _allowed(key)
+            if code == "not_allowed":
                 problem += f"; use one of: {', '.join(allowed)}"
-            problems.append(FieldProblem(path, problem))
+            problems.append(FieldProblem(path, problem, code, allowed, type(shown).__name__))
     if unknown > UNKNOWN_SHOWN:
         problems.append(FieldProblem("", f"and {unknown - UNKNOWN_SHOWN:,} more unknown keys"))
     return problems or [FieldProblem("", "findings are not valid")]

@@ -1,5 +1,5 @@
-"""The real diary commands in subprocesses (``python -m musclewise`` with
-``MUSCLEWISE_DATABASE_URL`` set), on SQLite and PostgreSQL."""
+"""The diary commands (``MUSCLEWISE_DATABASE_URL`` set), on SQLite and PostgreSQL: in-process
+by Typer's test runner, and in a subprocess where a terminal or an interruption matters."""
 
 from __future__ import annotations
 

@@ -170,7 +170,8 @@ def test_the_demo_refuses_a_database_that_holds_a_diary(db_url: str) -> None:
         with Diary(db_url, person="demo") as demo, pytest.raises(UsageError) as info:
             fill_demo(demo, end=END)
         assert "already holds a diary" in info.value.message
-        assert "--database-url" in info.value.hint
+        assert info.value.code == "demo_database_not_empty"
+        assert info.value.field == "database_url" and "another database" in info.value.hint
         diary.add_episode("calf", pain=5, duration_s=60)
         with pytest.raises(UsageError):
             fill_demo(diary, end=END)

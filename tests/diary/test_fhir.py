@@ -35,7 +35,7 @@ from musclewise.exchange.fhir_write import (
 )
 from musclewise.findings import ONSETS, SITES
 
-from ..conftest import run_cli
+from ..conftest import run_cli, run_process
 
 PATIENT = uuid.UUID("6f1c1d2e-0000-4000-8000-000000000001")
 STAMP = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -518,7 +518,8 @@ def test_the_commands_export_and_import_a_bundle(tmp_path: Path) -> None:
     assert b"Exported 1 profile, 3 medicines, 4 episodes" in result.stderr
     check_resources(json.loads(out.read_text()))
     target = {"MUSCLEWISE_DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite3'}"}
-    result = run_cli("import", "-", "--json", input=out.read_bytes(), env=target)  # recognised
+    # recognised from a real stdin pipe (the format is told by peeking at it)
+    result = run_process("import", "-", "--json", input=out.read_bytes(), env=target)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["added"] == {"profile": 1, "medicine": 3, "episode": 4}
     broken = json.loads(out.read_text())

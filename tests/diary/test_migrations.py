@@ -110,15 +110,17 @@ def test_the_default_database_is_in_the_data_dir(
 def test_unsupported_urls_are_refused(url: str) -> None:
     from musclewise.errors import UsageError
 
-    with pytest.raises(UsageError, match="--database-url"):
+    with pytest.raises(UsageError, match="database_url") as info:
         database.resolve_url(url)
+    assert info.value.field == "database_url"
 
 
 def test_postgresql_is_refused_until_migrated(fresh_schema: str) -> None:
     with pytest.raises(DatabaseError, match="has no diary tables") as info:
         Diary(fresh_schema)
     assert info.value.exit_code == 4
-    assert "musclewise db upgrade" in info.value.hint
+    assert info.value.code == "database_not_upgraded"
+    assert "upgrade" in info.value.hint and "--" not in info.value.hint
     engine = database.make_engine(database.resolve_url(fresh_schema))
     try:
         database.upgrade(engine, "0001")

@@ -18,7 +18,7 @@ import pytest
 from musclewise.diary import Diary
 from musclewise.diary.errors import DiaryValueError
 
-from ..conftest import run_cli
+from ..conftest import run_cli, run_process
 
 GOOD = '{"record": "episode", "site": "calf", "started_at": "2026-01-02T03:00:00+00:00"}\n'
 BAD = '{"record": "episode", "site": "kalf", "started_at": "2026-01-02T04:00:00+00:00"}\n'
@@ -90,7 +90,7 @@ def test_force_replaces_an_old_rejects_file_privately(tmp_path: Path) -> None:
     old.write_text("keep me\n")
     source = tmp_path / "in.jsonl"
     source.write_text(GOOD + BAD)
-    result = run_cli("import", str(source), "--skip-invalid", str(old), "--force",
+    result = run_process("import", str(source), "--skip-invalid", str(old), "--force",
                      env=diary_env(tmp_path))  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert old.read_text() == BAD and old.stat().st_mode & 0o077 == 0
@@ -425,11 +425,11 @@ def test_the_migration_resolves_what_races_left_and_adds_the_constraints(empty_u
 
 
 def _import_file(url: str, path: str) -> int:
-    return run_cli("import", path, env=cli_env(url)).returncode
+    return run_process("import", path, env=cli_env(url)).returncode  # processes in parallel
 
 
 def _add_lipitor(url: str) -> tuple[int, str]:
-    result = run_cli("profile", "medicine", "add", "Lipitor", env=cli_env(url))
+    result = run_process("profile", "medicine", "add", "Lipitor", env=cli_env(url))
     return result.returncode, result.stderr.decode()
 
 
@@ -621,7 +621,7 @@ def test_csv_exports_neutralise_formulas_and_import_them_back(tmp_path: Path) ->
 def test_the_diary_and_what_is_written_from_it_are_private(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"MUSCLEWISE_DATA_DIR": str(data), "MUSCLEWISE_DATABASE_URL": ""}
-    assert run_cli("log", "calf", "3", "90s", env=env).returncode == 0
+    assert run_process("log", "calf", "3", "90s", env=env).returncode == 0
     diary_file = data / "diary.sqlite3"
     with Diary(f"sqlite:///{diary_file}") as diary:
         diary.add_episode("foot", pain=2)  # WAL and SHM exist while it is open
@@ -634,7 +634,7 @@ def test_the_diary_and_what_is_written_from_it_are_private(tmp_path: Path) -> No
     stale.write_text("half an export")
     for command in (["export", "-o", str(tmp_path / "out.jsonl")],
                     ["backup", str(tmp_path / "copy.sqlite3")]):  # fmt: skip
-        assert run_cli(*command, env=env).returncode == 0
+        assert run_process(*command, env=env).returncode == 0
     for written in (tmp_path / "out.jsonl", tmp_path / "copy.sqlite3"):
         assert written.stat().st_mode & 0o077 == 0, written
     assert not stale.exists(), "a killed export's file is cleaned up on the next run"
@@ -672,15 +672,15 @@ def test_log_and_edit_take_the_words_and_flags_people_use(tmp_path: Path) -> Non
 def test_insights_and_reports_show_names_as_typed_and_are_private(tmp_path: Path) -> None:
     """Items 10 and 12 in insights (a two-line edit of cli/insights.py)."""
     env = {"MUSCLEWISE_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "COLUMNS": "300"}
-    demo = run_cli("demo", "--database-url", env["MUSCLEWISE_DATABASE_URL"], env=env)
+    demo = run_process("demo", "--database-url", env["MUSCLEWISE_DATABASE_URL"], env=env)
     assert demo.returncode == 0, demo.stderr.decode()
-    added = run_cli("profile", "medicine", "add", "Lipitor [/]", env=env)
+    added = run_process("profile", "medicine", "add", "Lipitor [/]", env=env)
     assert added.returncode == 0, added.stderr
-    shown = run_cli("insights", env=env)
+    shown = run_process("insights", env=env)
     assert shown.returncode == 0, shown.stderr.decode()
     assert "Lipitor [/]" in shown.stdout.decode()
     report = tmp_path / "report.html"
-    assert run_cli("report", "--output", str(report), env=env).returncode == 0
+    assert run_process("report", "--output", str(report), env=env).returncode == 0
     assert report.stat().st_mode & 0o077 == 0
 
 

@@ -12,6 +12,7 @@ import pytest
 from statsmodels.discrete.conditional_models import ConditionalPoisson
 
 from musclewise.insights import conditional, recording
+from musclewise.insights.rates import Day
 from musclewise.insights.simulate import scenario
 from musclewise.insights.summary import Finding
 from musclewise.insights.triggers import (
@@ -20,7 +21,6 @@ from musclewise.insights.triggers import (
     TREND,
     UNADJUSTED,
     Comparison,
-    Day,
     analyse,
     analyse_unadjusted,
     sentence,

@@ -11,17 +11,13 @@ from scipy.stats import beta, norm
 from statsmodels.discrete.conditional_models import ConditionalPoisson
 from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
 
+from musclewise.insights.rates import Day, Stratum, rate_ratio, strata, stratified_rate_ratio
 from musclewise.insights.simulate import simulate
 from musclewise.insights.triggers import (
-    Day,
-    Stratum,
     analyse,
     days_for_sensitivity,
-    rate_ratio,
     sensitivity,
     sentence,
-    strata,
-    stratified_rate_ratio,
 )
 
 FACTORS = {f"factor_{i}": 0.4 for i in range(6)}

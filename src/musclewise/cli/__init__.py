@@ -66,6 +66,20 @@ class _LazyGroup(TyperGroup):
             found = TyperCommand(cmd_name, short_help=SUMMARIES[cmd_name])
         return found
 
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        """Runs the command line; a library error becomes its message, its hint as a terminal
+        words it (:mod:`musclewise.cli.hints`) and its exit status. Here rather than in
+        :func:`main`, so that Typer's test runner gets the same messages and statuses."""
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            _negative_numbers(argv)
+            return super().main(argv, *rest, **options)
+        except MusclewiseError as exc:
+            from musclewise.cli.hints import cli_message
+
+            sys.stderr.write(cli_message(exc) + "\n")
+            sys.exit(exc.exit_code)
+
 
 app = typer.Typer(
     cls=_LazyGroup,
@@ -185,17 +199,11 @@ def _root(
 
 
 def main() -> None:
-    """Entry point: runs the app and turns library errors into one-line messages."""
+    """Entry point: registers the command being run and runs the app (which words library
+    errors, :meth:`_LazyGroup.main`); a bug becomes a one-line message without health data."""
     _register(sys.argv[1:])
     try:
-        _negative_numbers(sys.argv[1:])
         app()
-    except MusclewiseError as exc:
-        message = f"error: {exc.message}"
-        if exc.hint:
-            message += f"\nhint: {exc.hint}"
-        sys.stderr.write(message + "\n")
-        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -99,8 +99,8 @@ def _simulate(path: Path, output_format: Format) -> None:
 
 def _parse(question: Any, reply: str) -> Any:
     """A reply as the value of the question's key; raises ValueError with what to type."""
+    from musclewise.answers import parse_answer
     from musclewise.cli.parsing import split_list
-    from musclewise.interview import parse_answer
 
     text = reply.strip()
     low = text.lower()
@@ -275,10 +275,11 @@ def _status(assessment: dict[str, Any], answered: int) -> str:
 def _interactive(output_format: Format) -> None:
     from rich.console import Console
 
+    from musclewise.answers import contradiction
     from musclewise.assessment import default_engine, resolve_medicines
     from musclewise.cli.render import render_assessment
     from musclewise.findings import validate_findings
-    from musclewise.interview import answer_group, contradiction, next_step
+    from musclewise.interview import answer_group, next_step
 
     console = Console()
     engine = default_engine()

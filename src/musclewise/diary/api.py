@@ -166,7 +166,9 @@ class Diary(DiarySession):
             guess = f" — did you mean '{match.suggestion}'?" if match.suggestion else ""
             raise DiaryValueError(
                 [FieldProblem("medicine", f"'{typed}' is not a medicine musclewise knows{guess}")],
-                hint="check the spelling, or keep the name as typed with --unknown-ok",
+                hint="check the spelling, or keep the name as typed (it then counts as an "
+                "unknown medicine)",
+                code="medicine_unknown",
             )
         with self._write() as session:
             row = self._person_row(session)
@@ -177,7 +179,8 @@ class Diary(DiarySession):
                 if other.stopped_on is None and medicine_key(other.name) == key:
                     raise DiaryValueError(
                         [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
-                        hint="stop it first (profile medicine stop) to record a new course",
+                        hint="stop it first to record a new course",
+                        code="medicine_current",
                     )
             medicine = Medicine(
                 person_id=row.id, name=typed, started_on=started_on, current_key=key
@@ -188,7 +191,8 @@ class Diary(DiarySession):
             except IntegrityError:  # another process added it a moment ago
                 raise DiaryValueError(
                     [FieldProblem("medicine", f"'{typed}' is already a current medicine")],
-                    hint="stop it first (profile medicine stop) to record a new course",
+                    hint="stop it first to record a new course",
+                    code="medicine_current",
                 ) from None
             return medicine_record(medicine), match
 

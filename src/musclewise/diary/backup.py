@@ -21,13 +21,19 @@ def backup(diary: Diary, target: Path, *, overwrite: bool = False) -> int:
     if not is_sqlite(diary.url):
         raise UsageError(
             f"backup copies SQLite diaries; {masked(diary.url)} is PostgreSQL",
-            hint="use pg_dump for PostgreSQL, or musclewise export for the diary's data",
+            hint="use pg_dump for PostgreSQL, or export the diary's data",
+            code="backup_not_sqlite",
         )
     target = target.expanduser()
     if target.is_dir():
         raise UsageError(f"PATH: {target} is a folder; give a file name")
     if target.exists() and not overwrite:
-        raise UsageError(f"PATH: {target} exists", hint="add --overwrite to replace it")
+        raise UsageError(
+            f"PATH: {target} exists",
+            hint="choose another file name, or allow replacing it",
+            code="file_exists",
+            field="path",
+        )
     if not target.parent.is_dir():
         raise UsageError(f"PATH: the folder {target.parent} does not exist")
     clean_partials(target)

@@ -63,8 +63,10 @@ def resolve_url(url: str | None = None) -> URL:
         parsed = make_url(raw)
     except ArgumentError:
         raise UsageError(
-            "--database-url: not a database URL; use sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST/DATABASE"
+            "database_url: not a database URL; use sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DATABASE",
+            code="database_url_invalid",
+            field="database_url",
         ) from None
     backend, _, driver = parsed.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
@@ -72,8 +74,11 @@ def resolve_url(url: str | None = None) -> URL:
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         return parsed.set(drivername="postgresql+psycopg")
     raise UsageError(
-        f"--database-url: '{parsed.drivername}' is not supported; "
-        "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
+        f"database_url: '{parsed.drivername}' is not supported; "
+        "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE",
+        code="database_url_unsupported",
+        field="database_url",
+        allowed=("sqlite", "postgresql+psycopg"),
     )
 
 
@@ -130,8 +135,9 @@ def require_existing(url: URL) -> None:
         return
     raise DatabaseError(
         f"there is no diary at {path}",
-        hint="check --database-url (or MUSCLEWISE_DATABASE_URL); musclewise log records a "
-        "first episode and starts the diary",
+        hint="check the database URL; recording a first episode starts the diary",
+        code="diary_missing",
+        field="database_url",
     )
 
 
@@ -169,7 +175,8 @@ def _prepare_threshold(value: str) -> int | None:
         return int(value)
     except ValueError:
         raise UsageError(
-            "--database-url: prepare_threshold must be none or a whole number"
+            "database_url: prepare_threshold must be none or a whole number",
+            field="database_url",
         ) from None
 
 
@@ -220,7 +227,9 @@ def connection_errors(url: URL) -> Iterator[None]:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown reason"
         raise DatabaseError(
             f"cannot use the database {masked(url)}: {reason}",
-            hint="check --database-url or MUSCLEWISE_DATABASE_URL",
+            hint="check the database URL and that the database server is running",
+            code="database_unreachable",
+            field="database_url",
         ) from None
     except DBAPIError as exc:
         if exc.connection_invalidated:
@@ -233,8 +242,9 @@ def connection_errors(url: URL) -> Iterator[None]:
             reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "damaged"
             raise DatabaseError(
                 f"cannot use the database {masked(url)}: {reason}",
-                hint="check --database-url; if it is your diary, restore it from a backup "
-                "(musclewise backup makes one)",
+                hint="check the database URL; if it is your diary, restore it from a backup",
+                code="database_damaged",
+                field="database_url",
             ) from None
         raise
 
@@ -355,12 +365,14 @@ def ensure_ready(engine: Engine, *, migrate: bool) -> None:
                 f"the database {masked(url)} is at revision {revision}, newer than this "
                 f"musclewise knows ({HEAD})",
                 hint="upgrade musclewise",
+                code="database_too_new",
             )
         if not migrate:
             state = "has no diary tables" if revision is None else f"is at revision {revision}"
             raise DatabaseError(
                 f"the database {masked(url)} {state}; this musclewise needs revision {HEAD}",
-                hint="run: musclewise db upgrade (with the same --database-url)",
+                hint="upgrade the database to this musclewise's revision",
+                code="database_not_upgraded",
             )
         if revision is None and is_sqlite(url) and create_at_head(engine):
             return

@@ -369,8 +369,9 @@ def fill_demo(
         raise UsageError(
             f"the database {diary.display_url} already holds a diary (of "
             f"{', '.join(people)}); the demo only fills an empty database",
-            hint="use another --database-url (a new SQLite file, or an empty PostgreSQL "
-            "schema), or an empty database",
+            hint="use another database (a new SQLite file, or an empty PostgreSQL schema)",
+            code="demo_database_not_empty",
+            field="database_url",
         )
     plan = plan_demo(seed, months, end)
     actions: list[tuple[datetime, int, Any]] = [

@@ -38,7 +38,9 @@ def episode_row(session: Session, person: Person | None, episode_id: int) -> Epi
 def no_such_episode(episode_id: int) -> NotFoundError:
     return NotFoundError(
         f"episode {episode_id}: there is no such episode",
-        hint="musclewise episodes list shows the ids",
+        hint="the list of episodes shows their ids",
+        code="episode_missing",
+        field="episode",
     )
 
 
@@ -114,5 +116,6 @@ def same_start_error(site: str) -> DiaryValueError:
     return DiaryValueError(
         [FieldProblem("started_at", f"an episode of the {site} that started at this moment "
                                     "is already in the diary")],
-        hint="give another time with --at, or change that episode with musclewise episodes edit",
+        hint="give another start time, or change the episode already stored",
+        code="episode_same_start",
     )  # fmt: skip

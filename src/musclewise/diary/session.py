@@ -204,7 +204,10 @@ class DiarySession:
             if len(names) > 1:
                 raise NotFoundError(
                     f"this database holds the diaries of {len(names)} people; say whose",
-                    hint="use --person NAME (or MUSCLEWISE_PERSON): " + ", ".join(names),
+                    hint="say whose diary it is: " + ", ".join(names),
+                    code="person_ambiguous",
+                    field="person",
+                    allowed=names,
                 )
             self._person_name = names[0] if names else DEFAULT_PERSON
         return self._person_name
@@ -273,5 +276,8 @@ def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
     shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
     return NotFoundError(
         f"person: '{name}' has no diary here{guess} (people: {shown})",
-        hint=f"to start a diary for '{name}': musclewise person add '{name}'",
+        hint=f"add '{name}' as a person first to start their diary",
+        code="person_unknown",
+        field="person",
+        allowed=names,
     )

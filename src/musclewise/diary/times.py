@@ -89,7 +89,7 @@ def check_not_future(when: datetime, field: str) -> datetime:
     return when
 
 
-def parse_when(text: str, zone_name: str, field: str = "--at") -> datetime:
+def parse_when(text: str, zone_name: str, field: str = "started_at") -> datetime:
     """When an episode started: ``now``, ``03:10``, ``yesterday 22:45``, ``2026-11-20 03:10``,
     or ISO 8601 with an offset. Wall-clock times are in ``zone_name``; a bare clock time means
     the last time the clock showed it. Never in the future."""

@@ -121,20 +121,38 @@ def clean_text(text: str) -> str:
     return _TERMINAL_CODES.sub("", text)
 
 
+_CODES = (
+    ("below the minimum", "below_minimum"),
+    ("above the maximum", "above_maximum"),
+    ("is too long", "too_long"),
+    ("must not be empty", "empty"),
+    (" is not ", "wrong_type"),
+)
+
+
+def field_problem(key: str, problem: str, value: object) -> FieldProblem:
+    """A problem of :func:`check_value` with its code and the type of the value (never the
+    value)."""
+    code = next((code for words, code in _CODES if words in problem), "invalid")
+    return FieldProblem(key, problem, code, (), type(value).__name__)
+
+
 def check_fields(values: Mapping[str, Any], specs: Mapping[str, Spec]) -> dict[str, Any]:
     """Every value checked against its spec (None passes: it clears the field)."""
     problems: list[FieldProblem] = []
     result: dict[str, Any] = {}
     for key, value in values.items():
         if key not in specs:
-            problems.append(FieldProblem(key, unknown_field(key, specs)))
+            problems.append(
+                FieldProblem(key, unknown_field(key, specs), "unknown_field", tuple(specs))
+            )
             continue
         if value is None:
             result[key] = None
             continue
         checked, problem = check_value(key, value, specs[key])
         if problem:
-            problems.append(FieldProblem(key, problem))
+            problems.append(field_problem(key, problem, value))
         else:
             result[key] = checked
     if problems:
@@ -227,7 +245,9 @@ def check_profile(values: Mapping[str, Any], this_year: int) -> dict[str, Any]:
     for key, value in values.items():
         try:
             if key not in allowed:
-                problems.append(FieldProblem(key, unknown_field(key, allowed)))
+                problems.append(
+                    FieldProblem(key, unknown_field(key, allowed), "unknown_field", allowed)
+                )
             elif key == "name":
                 result[key] = check_name(value)
             elif key == "timezone":
@@ -244,20 +264,21 @@ def check_profile(values: Mapping[str, Any], this_year: int) -> dict[str, Any]:
                     result[key] = word
                 else:
                     problems.append(
-                        FieldProblem(key, f"{value!r} is not allowed; use one of: female, male")
-                    )
+                        FieldProblem(key, f"{value!r} is not allowed; use one of: female, male",
+                                     "not_allowed", SEXES, type(value).__name__)
+                    )  # fmt: skip
             elif key == "birth_year":
                 checked, problem = check_value(
                     key, value, Spec(int, EARLIEST_BIRTH_YEAR, this_year)
                 )
                 if problem:
-                    problems.append(FieldProblem(key, problem))
+                    problems.append(field_problem(key, problem, value))
                 else:
                     result[key] = checked
             else:
                 checked, problem = check_value(key, value, Spec(bool))
                 if problem:
-                    problems.append(FieldProblem(key, problem))
+                    problems.append(field_problem(key, problem, value))
                 else:
                     result[key] = checked
         except FindingsError as exc:

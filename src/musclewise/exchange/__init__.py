@@ -82,7 +82,7 @@ def write_export(diary: DiaryReader, output: IO[str], fmt: str) -> Counter[str]:
     if fmt == "fhir":
         return write_bundle(diary, output)
     if fmt not in FORMATS:
-        raise UsageError(f"--format: '{fmt}' is not allowed; use csv, jsonl or fhir")
+        raise UsageError(f"format: '{fmt}' is not allowed; use csv, jsonl or fhir", code="format_unknown", field="format", allowed=("csv", "jsonl", "fhir"))  # fmt: skip
     with contents(diary) as found:
         return write_table(found, output, fmt)
 
@@ -115,5 +115,5 @@ def import_file(
     if fmt == "fhir":
         return import_bundle(diary, stream, dry_run=dry_run)
     if fmt not in FORMATS:
-        raise UsageError(f"--format: '{fmt}' is not allowed; use csv, jsonl or fhir")
+        raise UsageError(f"format: '{fmt}' is not allowed; use csv, jsonl or fhir", code="format_unknown", field="format", allowed=("csv", "jsonl", "fhir"))  # fmt: skip
     return import_rows(diary, read_rows(stream, fmt), dry_run=dry_run)

@@ -45,7 +45,7 @@ class ImportRejected(UsageError):
         self.problems = problems
         super().__init__(
             f"{rows} row(s) are not valid, so nothing was imported",
-            hint="fix them, or import the rest with --skip-invalid REJECTS_FILE",
+            hint="fix them, or import the valid rows and keep the others in a rejects file",
         )
 
 

@@ -115,7 +115,7 @@ def write_table(contents: Contents, output: IO[str], fmt: str) -> Counter[str]:
         def writer(record: dict[str, Any]) -> None:
             output.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
-        raise UsageError(f"--format: '{fmt}' is not allowed; use csv or jsonl")
+        raise UsageError(f"format: '{fmt}' is not allowed; use csv or jsonl", code="format_unknown", field="format", allowed=("csv", "jsonl"))  # fmt: skip
     for record in table_records(contents):
         writer(record)
         counts[record["record"]] += 1

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from musclewise.diary.merge import LOW_FLUIDS_LITRES
-from musclewise.insights import patterns, triggers
+from musclewise.insights import patterns, rates
 
 if TYPE_CHECKING:
     from musclewise.diary import Diary, Profile
@@ -152,7 +152,7 @@ class DiaryData:
         labels.update({m.factor_id: m.name for m in self.medicines})
         return labels
 
-    def trigger_days(self) -> list[triggers.Day]:
+    def trigger_days(self) -> list[rates.Day]:
         """Every day of the period: its factors (None: not recorded) and its episodes."""
         cramps: Counter[date] = Counter()
         spasms: Counter[date] = Counter()
@@ -169,7 +169,7 @@ class DiaryData:
             present: dict[str, bool | None] = {f.id: f.present(values) for f in FACTORS}
             for m in dated:
                 present[m.factor_id] = present.get(m.factor_id) or m.taken_on(day)
-            result.append(triggers.Day(day, present, cramps[day], spasms[day]))
+            result.append(rates.Day(day, present, cramps[day], spasms[day]))
         return result
 
 

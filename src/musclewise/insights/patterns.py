@@ -276,7 +276,8 @@ def medicine_against_trend(
     after comparison never names a medicine."""
     from collections import Counter
 
-    from musclewise.insights.triggers import Day, medicine_test
+    from musclewise.insights.rates import Day
+    from musclewise.insights.triggers import medicine_test
 
     cramps = Counter(e.day for e in episodes if e.kind == "cramp")
     began = medicine.started_on

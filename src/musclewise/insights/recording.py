@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from musclewise.insights.triggers import Day
+from musclewise.insights.rates import Day
 
 ALPHA = 0.01
 """A difference in recording this unlikely by chance is taken as real (strict: a warning

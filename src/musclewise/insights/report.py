@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from musclewise.errors import MusclewiseError
+from musclewise.errors import ReportError
 from musclewise.insights import charts
 from musclewise.insights.summary import KIND_WORDS, LEVEL_WORDS, Summary
 from musclewise.insights.triggers import ALPHA, UNADJUSTED
@@ -62,12 +62,6 @@ LEVEL_ADVICE = {
     "see_doctor": "book an appointment",
     "self_care": "can be looked after at home",
 }
-
-
-class ReportError(MusclewiseError):
-    """The PDF cannot be written on this machine (WeasyPrint or its libraries are missing)."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,7 +504,9 @@ def _weasyprint() -> Any:
             f"cannot write a PDF here: WeasyPrint could not load ({exc})",
             hint="install the Debian packages "
             + " ".join(SYSTEM_PACKAGES)
-            + " (make install does it as root), or write HTML: --output report.html",
+            + " (make install does it as root), or write the report as HTML",
+            code="pdf_unavailable",
+            allowed=SYSTEM_PACKAGES,
         ) from None
     return weasyprint
 

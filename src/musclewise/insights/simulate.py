@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
-from musclewise.insights.triggers import Day
+from musclewise.insights.rates import Day
 
 if TYPE_CHECKING:
     from musclewise.diary import Diary
