@@ -37,3 +37,20 @@ def test_other_modules_use_the_one_definition() -> None:
     assert evaluation.LEVELS is contract.TRIAGE_LEVELS
     assert restore.TRIAGE_LEVELS is contract.TRIAGE_LEVELS
     assert restore.KINDS is contract.KINDS
+
+
+def test_the_assessment_type_has_the_schemas_keys() -> None:
+    """``contract.Assessment`` (what ``assess`` returns, typed) names every key of the schema,
+    its required ones required; and a real assessment fits it."""
+    from musclewise import assess
+
+    schema = _schema("assessment")
+    typed = contract.Assessment
+    assert set(typed.__annotations__) == set(schema["properties"])
+    assert typed.__required_keys__ == set(schema["required"])
+    triage = schema["properties"]["triage"]
+    assert set(contract.Triage.__annotations__) == set(triage["properties"])
+    assert contract.Triage.__required_keys__ == set(triage["required"])
+    made = assess({"site": "calf", "pain": 7, "text": "calf cramp at night"})
+    assert set(made) <= set(typed.__annotations__)
+    assert typed.__required_keys__ <= set(made)

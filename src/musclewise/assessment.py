@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from musclewise.contract import Assessment
 from musclewise.errors import FieldProblem, FindingsError
 from musclewise.findings import validate_findings
 from musclewise.knowledge import cached as knowledge_cached
@@ -104,7 +105,7 @@ NOTHING_READ_HINT = "say where it happened (calf, eyelid, ...) and what happened
 zxcv" must not get a self-care answer. With other findings given, the text is only context."""
 
 
-def assess_valid(findings: Mapping[str, Any]) -> dict[str, Any]:
+def assess_valid(findings: Mapping[str, Any]) -> Assessment:
     """Assess findings that already passed :func:`validate_findings`.
 
     When ``text`` is given, the assessment also has ``understood``: each finding read from the
@@ -120,7 +121,7 @@ def assess_valid(findings: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def assess(findings: object) -> dict[str, Any]:
+def assess(findings: object) -> Assessment:
     """Assess one findings object of contract 1; returns an assessment of contract 1.
 
     Raises :class:`~musclewise.errors.FindingsError` naming every key that is not valid.

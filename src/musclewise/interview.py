@@ -44,6 +44,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+from musclewise.contract import Assessment
 from musclewise.engine import RANK, Engine, Evaluation, MedicineLike
 from musclewise.engine.conditions import LEAN, one_answer_away
 from musclewise.engine.model import ASK_KEY, expected_shift
@@ -119,7 +120,7 @@ class Step:
     question: Question | None
     value: float
     reason: str
-    assessment: dict[str, Any]
+    assessment: Assessment
     asked_so_far: int = 0
 
     @property
@@ -243,7 +244,7 @@ def question_values(
     medicines: Sequence[MedicineLike] = (),
     unknown: Collection[str] = (),
     evaluation: Evaluation | None = None,
-) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
+) -> tuple[dict[str, float], dict[str, float], Assessment]:
     """The triage value and the kind value of each question still open, and the assessment."""
     ev = evaluation or engine.evaluate(findings, medicines)
     assessment = engine.report(ev)
@@ -552,7 +553,7 @@ def simulate(
     resolve: Any = None,
     limit: int = 60,
     start: Mapping[str, Any] | None = None,
-) -> tuple[list[str], dict[str, Any]]:
+) -> tuple[list[str], Assessment]:
     """Run the interview, answering each question from ``answers`` ("don't know" when the key
     is not there; a grouped question by :func:`simulated_group_answer`); return the keys asked,
     in order (a grouped question as its ``screen:`` key), and the final assessment.

@@ -111,7 +111,7 @@ def findings_of(body: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
 def assess_findings(findings: Mapping[str, Any]) -> dict[str, Any]:
     from musclewise.assessment import assess_valid
 
-    return assess_valid(findings)
+    return dict(assess_valid(findings))
 
 
 def routes() -> APIRouter:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -271,7 +271,7 @@ def _assess(**values: Any) -> None:
     render_assessment(assessment, findings, example=example, after_banner=after_banner)
 
 
-def print_unscreened(console: Any, assessment: dict[str, Any]) -> None:
+def print_unscreened(console: Any, assessment: Mapping[str, Any]) -> None:
     """Below urgent, the warning signs nobody answered, in plain words, right under the banner:
     the level stands only for what was said."""
     from rich.text import Text

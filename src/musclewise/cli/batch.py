@@ -109,7 +109,7 @@ def assess_line(line: bytes | None, number: int) -> tuple[bytes, bool]:
         problem = f"is longer than {MAX_RECORD_BYTES:,} bytes"
         return _encode({"error": problem, "line": number}), False
     try:
-        result: dict[str, Any] = assess_valid(decode_findings(line))
+        result = assess_valid(decode_findings(line))
     except FindingsError as exc:
         return _encode({"error": exc.message, "line": number}), False
     return _encode(result), True

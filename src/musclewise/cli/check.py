@@ -8,6 +8,7 @@ The loop is here; which question comes next and when to stop is the pure
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,7 @@ def ask_group(
     return "answer", list(picked)
 
 
-def _status(assessment: dict[str, Any], answered: int) -> str:
+def _status(assessment: Mapping[str, Any], answered: int) -> str:
     """ "so far: ..." once something is answered; nothing before the first answer."""
     if not answered:
         return ""

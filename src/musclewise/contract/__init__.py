@@ -10,7 +10,7 @@ test checks them against the schemas.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, TypedDict, get_args
 
 Level = Literal["self_care", "see_doctor", "urgent", "emergency"]
 Kind = Literal["cramp", "spasm", "other"]
@@ -44,3 +44,42 @@ __all__ = [
     "Level",
     "Site",
 ]
+
+
+class TriageRequired(TypedDict):
+    """The keys an assessment's ``triage`` always has (``assessment.schema.json``)."""
+
+    level: str
+    """One of :data:`TRIAGE_LEVELS`."""
+    reasons: list[dict[str, Any]]
+    """Each with ``text`` and ``sources`` (and the ``rule`` that gave it)."""
+
+
+class Triage(TriageRequired, total=False):
+    """An assessment's ``triage``."""
+
+    unscreened: list[str]
+    """The warning signs nobody was asked about (contract 1.1)."""
+
+
+class AssessmentRequired(TypedDict):
+    """The keys every assessment of contract 1.1 has (``assessment.schema.json``)."""
+
+    contract: str
+    kind: str
+    probabilities: dict[str, float]
+    suspected: list[dict[str, Any]]
+    triage: Triage
+    factors: list[dict[str, Any]]
+    relief: list[dict[str, Any]]
+    prevention: list[dict[str, Any]]
+    explanation: list[str]
+    missing: list[str]
+    knowledge_version: str
+
+
+class Assessment(AssessmentRequired, total=False):
+    """An assessment of contract 1.1: what ``assess`` returns and the JSON every shell writes.
+    A test checks its keys against the schema."""
+
+    understood: list[dict[str, Any]]

@@ -683,7 +683,7 @@ class Diary(DiarySession):
 
         findings = validate_findings(merged)
         assessment = assess_valid(findings)
-        episode.assessment = assessment
+        episode.assessment = dict(assessment)
         episode.kind = assessment["kind"]
         episode.triage = assessment["triage"]["level"]
         episode.knowledge_version = assessment["knowledge_version"]

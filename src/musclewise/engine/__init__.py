@@ -26,6 +26,7 @@ from collections.abc import Collection, Mapping, Sequence
 from itertools import accumulate, combinations
 from typing import Any
 
+from musclewise.contract import Assessment
 from musclewise.engine.conditions import (
     KIND,
     LEAN,
@@ -247,7 +248,7 @@ class Engine:
     # ------------------------------------------------------------------ the assessment
     def assess(
         self, findings: Mapping[str, Any], medicines: Sequence[MedicineLike] = ()
-    ) -> dict[str, Any]:
+    ) -> Assessment:
         """Assess valid findings (see :func:`musclewise.findings.validate_findings`)."""
         return self.report(self.evaluate(findings, medicines))
 
@@ -309,7 +310,7 @@ class Engine:
             reasons=tuple(reasons),
         )
 
-    def report(self, ev: Evaluation) -> dict[str, Any]:
+    def report(self, ev: Evaluation) -> Assessment:
         """The assessment of contract 1.1 for an evaluation."""
         post, level = ev.posterior, ev.level
         return {
