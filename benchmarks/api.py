@@ -92,12 +92,14 @@ def _pinned(cores: list[int]) -> list[str]:
 
 
 @contextmanager
-def server(url: str, workers: int, cores: list[int]) -> Iterator[tuple[str, int]]:
+def server(
+    url: str, workers: int, cores: list[int], *, accounts: bool = False
+) -> Iterator[tuple[str, int]]:
     """``musclewise serve`` on a free loopback port, pinned to ``cores``, stopped afterwards."""
     port = _free_port()
     exe = str(BIN / "musclewise")
     command = [*_pinned(cores), exe, "serve", "--port", str(port), "--database-url", url,
-               "--workers", str(workers)]  # fmt: skip
+               "--workers", str(workers), *(["--accounts"] if accounts else [])]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -316,6 +318,77 @@ def _database() -> Iterator[tuple[str, str]]:
         yield backend, url
 
 
+ACCOUNT_OPERATIONS = (
+    # (name, weight, method, path, JSON body): the diary API with a personal token each
+    ("log", 3, "POST", "/api/v1/episodes", '{"site": "calf", "pain": 6, "started_at": "{when}"}'),
+    ("list", 4, "GET", "/api/v1/episodes?limit=20", None),
+    ("day", 2, "PUT", "/api/v1/days/{date}",
+     '{"caffeine_cups": 2, "sleep_hours": 6.5, "stress": 4}'),
+    ("insights", 1, "GET", "/api/v1/insights", None),
+)  # fmt: skip
+ACCOUNT_EPISODES = 40
+"""Episodes in each account's diary before the run."""
+
+
+def _accounts_script(tokens: list[str], insights: bool) -> str:
+    """The diary API mix as a wrk Lua script: each request one account's token (drawn at
+    random) and an operation drawn by weight."""
+    rows = []
+    for name, weight, method, path, body in ACCOUNT_OPERATIONS:
+        if name == "insights" and not insights:
+            continue
+        lua_body = "nil" if body is None else _lua_string(body)
+        rows += [f"{{{_lua_string(method)}, {_lua_string(path)}, {lua_body}}}"] * weight
+    today = datetime.now(UTC).date()
+    dates = ", ".join(_lua_string((today - timedelta(days=d)).isoformat()) for d in range(100))
+    keys = ", ".join(_lua_string(t) for t in tokens)
+    return f"""
+local ops = {{ {", ".join(rows)} }}
+local dates = {{ {dates} }}
+local tokens = {{ {keys} }}
+math.randomseed(13)
+request = function()
+  local op = ops[math.random(#ops)]
+  local path = op[2]:gsub("{{date}}", dates[math.random(#dates)])
+  local body = op[3]
+  if body then
+    local when = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() - math.random(0, 20000000))
+    body = body:gsub("{{when}}", when)
+  end
+  local headers = {{["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
+                    ["Content-Type"] = "application/json"}}
+  return wrk.format(op[1], path, headers, body)
+end
+"""
+
+
+def _fill_accounts(url: str) -> list[str]:
+    """PEOPLE accounts, each with a diary of ACCOUNT_EPISODES episodes and a personal token;
+    the tokens. (A fast password hash: the mix logs in by token, never by password.)"""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from musclewise.accounts import Accounts
+    from musclewise.diary import Diary
+
+    quick = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=64, parallelism=1),))
+    rng = random.Random(14)
+    start = datetime.now(UTC) - timedelta(days=400)
+    tokens = []
+    with Accounts(url, hasher=quick) as accounts:
+        for n in range(PEOPLE):
+            made = accounts.add(f"person{n}@example.org", "a long pass phrase, benchmark only")
+            tokens.append(accounts.create_token(made.id)[1])
+            mine = Diary(engine=accounts.engine, account=made.id, person="me")
+            with mine as diary, diary.transaction():
+                for i in range(ACCOUNT_EPISODES):
+                    diary.add_episode(
+                        rng.choice(["calf", "foot", "thigh_back"]), pain=rng.randint(2, 9),
+                        started_at=start + timedelta(hours=200 * i + rng.randint(0, 100)),
+                    )  # fmt: skip
+    return tokens
+
+
 def run() -> dict[str, Any]:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
@@ -351,6 +424,16 @@ def run() -> dict[str, Any]:
                     print(
                         f"  {name}, {workers} worker(s): {result[f'{name}_{workers}']}", flush=True
                     )
+        tokens = _fill_accounts(url)
+        for workers, server_cores in ((1, server_one), (2, both)):
+            with server(url, workers, server_cores, accounts=True) as (base, pid):
+                for name, insights in (("accounts_no_insights", False), ("accounts", True)):
+                    result[f"{name}_{workers}"] = _wrk(
+                        base, "/", _accounts_script(tokens, insights), PEOPLE, SECONDS, load, pid
+                    )
+                    print(
+                        f"  {name}, {workers} worker(s): {result[f'{name}_{workers}']}", flush=True
+                    )
     return result
 
 
@@ -373,7 +456,14 @@ def section(r: dict[str, Any]) -> str:
         row(f"diary mix, 2 workers, {PEOPLE} clients", r["mix_2"]),
         row(f"diary mix without insights, 1 worker, {PEOPLE} clients", r["mix_no_insights_1"]),
         row(f"diary mix without insights, 2 workers, {PEOPLE} clients", r["mix_no_insights_2"]),
+        row(f"{PEOPLE} accounts over the API, 1 worker", r["accounts_1"]),
+        row(f"{PEOPLE} accounts over the API, 2 workers", r["accounts_2"]),
+        row(f"{PEOPLE} accounts over the API without insights, 1 worker",
+            r["accounts_no_insights_1"]),
+        row(f"{PEOPLE} accounts over the API without insights, 2 workers",
+            r["accounts_no_insights_2"]),
     ]  # fmt: skip
+    accounts_mix = ", ".join(f"{n} ×{w}" for n, w, *_ in ACCOUNT_OPERATIONS)
     table = "\n".join(rows)
     database = "PostgreSQL" if r["backend"] == "postgresql" else "SQLite"
     return f"""{title}
@@ -394,8 +484,12 @@ The assess bodies are {BODIES} generated findings (as the batch benchmark's), cy
 each run {r["checked"]} answers were checked to equal the library's (`assess_valid`). The
 diary mix draws each request by weight from {mix} (`OPERATIONS` in `benchmarks/api.py`: the
 web app's routes, a form post with its CSRF token for log and day) on a diary of
-{EPISODES:,} episodes on {database}. There are no accounts yet, so the {PEOPLE} clients share
-one person's diary. Insights are computed again (charts drawn, about a second) whenever the
+{EPISODES:,} episodes on {database}, the {PEOPLE} clients sharing one person's diary. The
+accounts rows run `musclewise serve --accounts`: {PEOPLE} accounts, each with a diary of
+{ACCOUNT_EPISODES} episodes and a personal token; each request is one account's (its token drawn
+at random) and draws its operation by weight from {accounts_mix}, through the diary API
+(`POST /api/v1/episodes`, `GET /api/v1/episodes`, `PUT /api/v1/days/...`, `GET
+/api/v1/insights`), every one checked by its token and scoped to its account. Insights are computed again (charts drawn, about a second) whenever the
 diary changed since the last view, which under this mix is nearly every view, and a worker
 drawing them holds up the requests behind it: that is the work issue 12 moves to the job
 queue; the mix without insights shows the rest. With 100 clients each waiting for its answer
