@@ -451,3 +451,17 @@ def test_insights_are_drawn_again_only_when_the_diary_changes(client: TestClient
     day = re.search(r'name="date" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     post(client, page, "/day", {"date": day, "caffeine_cups": "5", "stress": "8"})
     assert client.get("/insights").text != second
+
+
+def test_an_unknown_address_is_a_page_and_under_the_api_a_problem(client: TestClient) -> None:
+    """The router's own 404 (no route matched) is worded like every other: a page for a
+    person, an RFC 9457 problem under /api/ (a path no API route matches, e.g. with a newline
+    in an episode id, never falls back to a bare JSON body)."""
+    page = client.get("/no/such/page")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<title>" in page.text
+    api = client.get("/api/v1/episodes/%0Aabc")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
+    assert api.json()["status"] == 404

@@ -22,6 +22,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from musclewise.accounts import scope
 from musclewise.diary import Diary
@@ -171,8 +172,14 @@ def create_app(
 
     app.add_middleware(security.Guard, allowed=allowed, csrf=app.state.web.csrf)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # (the router's own 404s and 405s too)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):  # a path the API's routes do not match
+            from musclewise.api.problems import problem
+
+            titles = {404: "Not found", 405: "Method not allowed"}
+            return problem(exc.status_code, titles.get(exc.status_code, "Error"),
+                           str(exc.detail), [])  # fmt: skip
         if not hasattr(request.state, "csrf"):
             return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
         titles = {403: "Refused", 404: "Page not found", 405: "Not allowed"}
