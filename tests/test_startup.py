@@ -87,3 +87,18 @@ def test_log_imports_no_migrations_demo_or_insights(tmp_path: Path, existing: bo
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert len(json.loads(done.stdout)) == (2 if existing else 1), "each episode was recorded"
+
+
+def test_registering_twice_registers_each_command_once() -> None:
+    """Tests and tools call register_all often: each command must be built once (Typer keeps
+    a list, and a list that grew on every call made every in-process run slower than the
+    last)."""
+    from musclewise.cli import app, register_all
+
+    register_all()
+    counts = len(app.registered_commands), len(app.registered_groups)
+    register_all()
+    register_all()
+    assert (len(app.registered_commands), len(app.registered_groups)) == counts
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert len(names) == len(set(names)), "a command registered twice"

@@ -174,16 +174,28 @@ so ``main`` registers only the one being run (none for ``--help``: :class:`_Lazy
 them from :data:`SUMMARIES`)."""
 
 
+_REGISTERED: set[str] = set()
+"""The commands registered so far: each is registered once, however often it is asked for
+(Typer keeps a list, so registering twice would build the command twice on every run)."""
+
+
 def register_all() -> None:
     """Register every command (for tools and tests that walk the whole command tree)."""
-    for add in dict.fromkeys(COMMANDS.values()):
-        add()
+    for name in COMMANDS:
+        _register_one(name)
+
+
+def _register_one(name: str) -> None:
+    if name not in _REGISTERED:
+        COMMANDS[name]()
+        # a registrar may add several commands ("accounts" and "tokens"): all are done
+        _REGISTERED.update(n for n, add in COMMANDS.items() if add is COMMANDS[name])
 
 
 def _register(argv: list[str] | None = None) -> None:
     first = next((a for a in (argv or []) if not a.startswith("-")), None)
     if first in COMMANDS:
-        COMMANDS[first]()
+        _register_one(first)
 
 
 @app.callback(invoke_without_command=True)
