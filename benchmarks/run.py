@@ -214,7 +214,8 @@ knowledge base changes validates it and fills the cache).
             "calf pain read as a cramp), gave its walking and stopping wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
-            + holdout.table() + "\n"
+            + holdout.table()
+            + "\n"
         )
     print("the free-text reader ...", flush=True)
     import text_reader  # issues 9 and 15: docs/text.md
