@@ -121,3 +121,23 @@ def test_disagreements_record_both_seeds_and_a_side() -> None:
     pain = positions["spasm_pain"]
     assert set(pain["says"]) == {"000_536a416bc89b66bd", "001_85b1eb4cfbda96ea"}
     assert "painless" in pain["product"]
+
+
+def test_a_mistyped_pattern_parameter_is_a_knowledge_error(parsed: dict[str, Any]) -> None:
+    """Pattern parameters are typed per pattern: a typo is refused when the file is loaded
+    (naming the pattern and the key), not met later as an internal error in the insights."""
+    broken = copy.deepcopy(parsed)
+    entry = next(p for p in broken["patterns"]["patterns"] if p["id"] == "frequent_cramps")
+    entry["params"]["per_wek"] = entry["params"].pop("per_week")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge_from(broken)
+    message = str(info.value)
+    assert "frequent_cramps" in message and "per_wek" in message
+
+
+def test_every_pattern_the_insights_detect_has_typed_parameters() -> None:
+    from musclewise.insights.patterns import DETECTORS
+    from musclewise.knowledge.schema import PATTERN_PARAMS
+
+    assert set(DETECTORS) == set(PATTERN_PARAMS)
+    assert {p["id"] for p in load_knowledge().data["patterns"]["patterns"]} == set(DETECTORS)

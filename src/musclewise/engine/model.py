@@ -43,9 +43,6 @@ class Feature(NamedTuple):
     descriptions: tuple[str, ...] = ()
     """Each answer in words, e.g. "Pain (how painful, 0-10): severe"."""
 
-    def describe(self, value_index: int) -> str:
-        return self.descriptions[value_index]
-
 
 def _normalised(values: list[float], floor: float) -> tuple[float, ...]:
     floored = [max(v, floor) for v in values]

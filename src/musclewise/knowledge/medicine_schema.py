@@ -18,12 +18,12 @@ Validation is strict so that a slip in the data file fails loudly when it is loa
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from musclewise.knowledge.schema import Strict
 from musclewise.medicine_names import match_forms
 
 MedicineClass = Literal[
@@ -45,21 +45,6 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Sources = Annotated[list[SourceId], Field(min_length=1)]
 
 
-def _check_keys(model: type[BaseModel], data: Any) -> Any:
-    """Reject unknown keys with a message that names the key and the allowed keys."""
-    if isinstance(data, dict):
-        allowed = list(model.model_fields)
-        unknown = [key for key in data if key not in model.model_fields]
-        if unknown:
-            problems = []
-            for key in unknown:
-                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(f"unknown key {key!r}{hint}")
-            raise ValueError(f"{'; '.join(problems)} (allowed keys: {', '.join(allowed)})")
-    return data
-
-
 def _duplicates(values: Sequence[str], what: str) -> list[str]:
     seen: set[str] = set()
     problems = []
@@ -76,7 +61,7 @@ def _no_duplicates(values: Sequence[str], what: str) -> None:
         raise ValueError("; ".join(problems))
 
 
-class DrugClass(BaseModel):
+class DrugClass(Strict):
     """A drug class and why it matters for cramps, twitches or their mimics."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -92,18 +77,13 @@ class DrugClass(BaseModel):
     """True when a cream, gel, drop or inhaled form of the drug does not count."""
     sources: Sources
 
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        return _check_keys(cls, data)
-
     @model_validator(mode="after")
     def _unique_sources(self) -> DrugClass:
         _no_duplicates(self.sources, "source")
         return self
 
 
-class Drug(BaseModel):
+class Drug(Strict):
     """A single-ingredient generic drug, keyed by its DrugBank id.
 
     ``classes: []`` (the default) marks a drug that is recognised but is in no class that
@@ -115,19 +95,14 @@ class Drug(BaseModel):
     drugbank_id: DrugBankId
     name: Name
     """The generic name in lower case, as the drug library spells it."""
-    aliases: list[Name] = []
+    aliases: list[Name] = Field(default_factory=list)
     """Other generic spellings: INN, USAN or BAN names, salts."""
-    brands: list[Name] = []
+    brands: list[Name] = Field(default_factory=list)
     """Single-ingredient brand names."""
-    classes: list[MedicineClass] = []
+    classes: list[MedicineClass] = Field(default_factory=list)
     """The classes that matter here; empty for a drug that is in none of them."""
     note: Text | None = None
     sources: Sources
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        return _check_keys(cls, data)
 
     @model_validator(mode="after")
     def _check(self) -> Drug:
@@ -138,7 +113,7 @@ class Drug(BaseModel):
         return self
 
 
-class LayTerm(BaseModel):
+class LayTerm(Strict):
     """Something people type that is not a single generic or brand name.
 
     Exactly one of ``classes`` and ``drug`` is given. ``classes: []`` means the term is
@@ -156,11 +131,6 @@ class LayTerm(BaseModel):
     vague: bool = False
     note: Text
     sources: Sources
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        return _check_keys(cls, data)
 
     @model_validator(mode="after")
     def _check(self) -> LayTerm:
@@ -180,7 +150,7 @@ class LayTerm(BaseModel):
         return self
 
 
-class MedicinesFile(BaseModel):
+class MedicinesFile(Strict):
     """The whole of ``medicines.yaml``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -190,11 +160,6 @@ class MedicinesFile(BaseModel):
     classes: list[DrugClass]
     drugs: list[Drug]
     lay_terms: list[LayTerm]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        return _check_keys(cls, data)
 
     @model_validator(mode="after")
     def _check(self) -> MedicinesFile:

@@ -231,6 +231,58 @@ class SeedsFile(Strict):
     positions: list[SeedPosition]
 
 
+class TrendParams(Strict):
+    min_weeks: int = Field(ge=1)
+    alpha: Probability
+    min_ratio: float = Field(gt=1)
+
+
+class RateParams(Strict):
+    days: int = Field(ge=1)
+    per_week: float = Field(gt=0)
+
+
+class NightsParams(Strict):
+    days: int = Field(ge=1)
+    nights: int = Field(ge=1)
+
+
+class OngoingParams(Strict):
+    days: int = Field(ge=1)
+    recent_days: int = Field(ge=1)
+
+
+class SpreadingParams(Strict):
+    window_days: int = Field(ge=1)
+    min_new_sites: int = Field(ge=1)
+
+
+class DaysParams(Strict):
+    days: int = Field(ge=1)
+
+
+class NewMedicineParams(Strict):
+    before_days: int = Field(ge=1)
+    after_days: int = Field(ge=1)
+    min_ratio: float = Field(gt=1)
+    min_after: int = Field(ge=1)
+
+
+PATTERN_PARAMS: dict[str, type[Strict]] = {
+    "cramps_more_frequent": TrendParams,
+    "frequent_cramps": RateParams,
+    "waking_most_nights": NightsParams,
+    "twitching_over_two_weeks": OngoingParams,
+    "eyelid_twitch_over_a_week": OngoingParams,
+    "spreading": SpreadingParams,
+    "weakness_or_wasting": DaysParams,
+    "weakness_with_cramps_and_twitches": DaysParams,
+    "after_new_medicine": NewMedicineParams,
+}
+"""Each pattern the insights know and the parameters it takes: a typo in ``patterns.yaml`` is
+a knowledge error when the file is loaded, not an internal error in the insights."""
+
+
 class Pattern(Strict):
     """A warning pattern over time (see ``musclewise.insights.patterns``)."""
 
@@ -239,6 +291,19 @@ class Pattern(Strict):
     text: str
     params: dict[str, float]
     sources: SourceIds
+
+    @model_validator(mode="after")
+    def _known_params(self) -> Pattern:
+        model = PATTERN_PARAMS.get(self.id)
+        if model is None:
+            raise ValueError(
+                f"pattern '{self.id}': no such pattern; known: {', '.join(PATTERN_PARAMS)}"
+            )
+        try:
+            model.model_validate(self.params)
+        except ValueError as exc:
+            raise ValueError(f"pattern '{self.id}', params: {exc}") from None
+        return self
 
 
 class PatternsFile(Strict):
