@@ -83,3 +83,20 @@ def test_the_exchange_formats_never_import_the_diary_or_sqlalchemy() -> None:
     for path in (SOURCE / "diary").rglob("*.py"):
         above = {m for m in _imports(path) if m.startswith("musclewise.exchange")}
         assert not above, f"{path.relative_to(SOURCE)} imports the layer above it: {above}"
+
+
+def test_the_triage_levels_are_written_out_once() -> None:
+    """Issue 10: the levels are listed, and grouped, only in ``musclewise.contract`` (a shell
+    asks ``is_urgent``); a literal list of two or more levels anywhere else is a second copy."""
+    import re
+
+    levels = "emergency|urgent|see_doctor|self_care"
+    pair = re.compile(rf"""["']({levels})["']\s*,\s*["']({levels})["']""")
+    found = []
+    for path in sorted(SOURCE.rglob("*")):
+        if path.suffix not in (".py", ".html", ".j2") or "contract" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if pair.search(line):
+                found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()[:80]}")
+    assert not found, "\n".join(found)

@@ -100,14 +100,14 @@ def rule_spec(engine: Any, rule_id: str) -> dict[str, Any]:
 
 
 def test_a_cached_program_gives_the_same_engine() -> None:
-    from musclewise.engine import Engine
+    from musclewise.engine import TriageEngine
     from musclewise.engine.conditions import Program
 
     knowledge = load_knowledge()
-    first = Engine(knowledge)
+    first = TriageEngine(knowledge)
     import marshal
 
     program = Program(*marshal.loads(marshal.dumps(tuple(first.program))))
-    second = Engine(knowledge, program)
+    second = TriageEngine(knowledge, program)
     findings = {"site": "calf", "swelling": True, "warmth": True, "pain": 6}
     assert first.assess(findings) == second.assess(findings)

@@ -5,7 +5,7 @@ Health information, not a diagnosis. The public API:
 - :func:`assess`: findings (contract 1) in, an assessment (contract 1) out;
 - :func:`validate_findings`: check findings, naming each bad key;
 - :func:`load_knowledge`: the validated, versioned knowledge base;
-- :class:`Engine`: the pure engine compiled from a knowledge base;
+- :class:`TriageEngine`: the pure engine compiled from a knowledge base;
 - the errors of :mod:`musclewise.errors`.
 """
 
@@ -18,7 +18,7 @@ from musclewise.errors import FindingsError, KnowledgeError, MusclewiseError, Us
 
 if TYPE_CHECKING:
     from musclewise.assessment import assess
-    from musclewise.engine import Engine
+    from musclewise.engine import TriageEngine
     from musclewise.findings import validate_findings
     from musclewise.knowledge import load_knowledge
 
@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "assess": "musclewise.assessment",
-    "Engine": "musclewise.engine",
+    "TriageEngine": "musclewise.engine",
     "validate_findings": "musclewise.findings",
     "load_knowledge": "musclewise.knowledge",
 }
@@ -48,10 +48,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Engine",
     "FindingsError",
     "KnowledgeError",
     "MusclewiseError",
+    "TriageEngine",
     "UsageError",
     "__version__",
     "assess",

@@ -18,12 +18,12 @@ from musclewise.knowledge import cached as knowledge_cached
 from musclewise.knowledge import load_knowledge
 
 if TYPE_CHECKING:
-    from musclewise.engine import Engine
+    from musclewise.engine import TriageEngine
     from musclewise.medicines import MedicineMatch, MedicineResolver
 
 
 @cache
-def default_engine() -> Engine:
+def default_engine() -> TriageEngine:
     """The engine for the bundled knowledge base, compiled once per process.
 
     Compiling the knowledge tests into Python costs more than the start-up budget, so the
@@ -33,20 +33,20 @@ def default_engine() -> Engine:
     """
     import sys
 
-    from musclewise.engine import Engine
+    from musclewise.engine import TriageEngine
     from musclewise.engine.conditions import Program
 
     knowledge = load_knowledge()
     name = f"engine-{knowledge.digest}-{generator_checksum()}-{sys.implementation.cache_tag}"
 
-    built: list[Engine] = []
+    built: list[TriageEngine] = []
 
     def build() -> tuple[object, ...]:
-        built.append(Engine(knowledge))
+        built.append(TriageEngine(knowledge))
         return tuple(built[0].program)
 
     program = Program(*knowledge_cached(name, build))
-    return built[0] if built else Engine(knowledge, program)
+    return built[0] if built else TriageEngine(knowledge, program)
 
 
 def generator_checksum() -> str:

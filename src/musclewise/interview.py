@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from musclewise.contract import Assessment
-from musclewise.engine import RANK, Engine, Evaluation, MedicineLike
+from musclewise.engine import RANK, Evaluation, MedicineLike, TriageEngine
 from musclewise.engine.conditions import LEAN, one_answer_away
 from musclewise.engine.model import ASK_KEY, expected_shift
 from musclewise.errors import KnowledgeError
@@ -204,7 +204,7 @@ def label_of(key: str) -> str:
 
 
 @cache
-def _site_lists(engine: Engine) -> dict[str, int]:
+def _site_lists(engine: TriageEngine) -> dict[str, int]:
     """For each red flag, how many sites its narrowest site test allows (absent: none)."""
     out: dict[str, int] = {}
 
@@ -223,13 +223,13 @@ def _site_lists(engine: Engine) -> dict[str, int]:
     return out
 
 
-def _narrow_site(engine: Engine, rule_id: str) -> bool:
+def _narrow_site(engine: TriageEngine, rule_id: str) -> bool:
     """A known site makes the rest of a rule likely only if the rule is about few sites
     (an eyelid rule, not a rule about any part of a leg)."""
     return _site_lists(engine).get(rule_id, 99) <= NARROW_SITES
 
 
-def _p_yes(engine: Engine, post: Sequence[float]) -> dict[str, float]:
+def _p_yes(engine: TriageEngine, post: Sequence[float]) -> dict[str, float]:
     """P(yes) for each yes/no key the model has, under the posterior."""
     out: dict[str, float] = {}
     for f in engine.features:
@@ -239,7 +239,7 @@ def _p_yes(engine: Engine, post: Sequence[float]) -> dict[str, float]:
 
 
 def question_values(
-    engine: Engine,
+    engine: TriageEngine,
     findings: Mapping[str, Any],
     medicines: Sequence[MedicineLike] = (),
     unknown: Collection[str] = (),
@@ -305,7 +305,7 @@ def question_values(
 
 
 def screen_question(
-    engine: Engine, evaluation: Evaluation, unknown: Collection[str] = ()
+    engine: TriageEngine, evaluation: Evaluation, unknown: Collection[str] = ()
 ) -> Question | None:
     """The next grouped question of the safety screen, or ``None`` when nothing is left to
     screen (every sign that matters is answered or "not sure", or the level is high enough)."""
@@ -345,19 +345,19 @@ def screen_question(
     )
 
 
-def _answered(engine: Engine, findings: Mapping[str, Any], unknown: Collection[str]) -> int:
+def _answered(engine: TriageEngine, findings: Mapping[str, Any], unknown: Collection[str]) -> int:
     """The questions answered so far, or answered "don't know" (the screen's signs apart)."""
     screen = _screen_keys(engine)
     return sum(1 for k in {*findings, *unknown} if k not in screen)
 
 
 @cache
-def _screen_keys(engine: Engine) -> frozenset[str]:
+def _screen_keys(engine: TriageEngine) -> frozenset[str]:
     return frozenset(x.key for g in engine.screen_groups for x in g.signs)
 
 
 def completing_keys(
-    engine: Engine, evaluation: Evaluation, unknown: Collection[str] = ()
+    engine: TriageEngine, evaluation: Evaluation, unknown: Collection[str] = ()
 ) -> list[str]:
     """The open yes/no questions each of whose "yes" alone would complete a red flag at urgent
     or emergency above the level reached (see :func:`_completing`), most serious first."""
@@ -365,7 +365,7 @@ def completing_keys(
 
 
 def _completing(
-    engine: Engine, evaluation: Evaluation, unknown: Collection[str] = ()
+    engine: TriageEngine, evaluation: Evaluation, unknown: Collection[str] = ()
 ) -> dict[str, int]:
     """The open yes/no questions each of whose "yes" alone would complete a red flag at urgent
     or emergency above the level reached, given what is known, with the level of the rule:
@@ -406,7 +406,7 @@ def _completing(
     return {k: -found[k][0] for k in sorted(found, key=lambda k: (found[k], k))}
 
 
-def _labels(engine: Engine) -> dict[str, str]:
+def _labels(engine: TriageEngine) -> dict[str, str]:
     """Every yes/no key the screen can show as a checkbox, with its words."""
     out = dict(engine.screen_context)
     out.update({x.key: x.label for g in engine.screen_groups for x in g.signs})
@@ -414,7 +414,7 @@ def _labels(engine: Engine) -> dict[str, str]:
 
 
 def _completing_pairs(
-    engine: Engine, evaluation: Evaluation, unknown: Collection[str], level: str
+    engine: TriageEngine, evaluation: Evaluation, unknown: Collection[str], level: str
 ) -> list[str]:
     """Checkbox keys that, two ticked together, would complete a red flag of ``level`` that
     something said already points to (one of its yes/no keys is a "yes"): a forearm that is
@@ -441,7 +441,7 @@ def _completing_pairs(
 
 
 def next_step(
-    engine: Engine,
+    engine: TriageEngine,
     findings: Mapping[str, Any],
     medicines: Sequence[MedicineLike] = (),
     unknown: Collection[str] = (),
@@ -548,7 +548,7 @@ def simulated_group_answer(
 
 
 def simulate(
-    engine: Engine,
+    engine: TriageEngine,
     answers: Mapping[str, Any],
     resolve: Any = None,
     limit: int = 60,

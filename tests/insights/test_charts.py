@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 from musclewise.insights import charts
-from musclewise.insights.patterns import EpisodeRecord
+from musclewise.insights.patterns import EpisodePoint
 from musclewise.insights.simulate import simulate
 from musclewise.insights.triggers import analyse
 
 TODAY = date(2026, 11, 21)
 EPISODES = [
-    EpisodeRecord(TODAY - timedelta(days=d), "cramp" if d % 3 else "spasm",
+    EpisodePoint(TODAY - timedelta(days=d), "cramp" if d % 3 else "spasm",
                   ["calf", "eyelid", "thigh_back", "foot"][d % 4], {"pain": d % 11}, hour=(d * 5) % 24)
     for d in range(120)
 ]  # fmt: skip
@@ -74,7 +74,7 @@ def test_titles_and_labels_are_not_clipped() -> None:
     svg = charts.forest(shown, labels).decode()
     assert "What goes with more episodes" in svg
     assert _text_outside(svg) == []
-    records = [EpisodeRecord(date(2026, 10, 31) - timedelta(days=3 * i), "cramp", "calf", {})
+    records = [EpisodePoint(date(2026, 10, 31) - timedelta(days=3 * i), "cramp", "calf", {})
                for i in range(100)]  # fmt: skip
     for small in (True, False):
         weekly = charts.weekly_counts(records, date(2026, 10, 31), weeks=52,

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from musclewise.insights.patterns import DETECTORS, EpisodeRecord, MedicineRecord, detect
+from musclewise.insights.patterns import DETECTORS, EpisodePoint, MedicineStart, detect
 from musclewise.knowledge import load_knowledge
 
 TODAY = date(2026, 11, 21)
 PATTERNS = load_knowledge().data["patterns"]["patterns"]
 
 
-def ep(days_ago: int, kind: str = "cramp", site: str = "calf", **findings: Any) -> EpisodeRecord:
-    return EpisodeRecord(TODAY - timedelta(days=days_ago), kind, site, findings)
+def ep(days_ago: int, kind: str = "cramp", site: str = "calf", **findings: Any) -> EpisodePoint:
+    return EpisodePoint(TODAY - timedelta(days=days_ago), kind, site, findings)
 
 
-def found(episodes: list[EpisodeRecord], medicines: list[MedicineRecord] | None = None) -> set[str]:
+def found(episodes: list[EpisodePoint], medicines: list[MedicineStart] | None = None) -> set[str]:
     return {f.id for f in detect(episodes, medicines or [], TODAY, PATTERNS)}
 
 
@@ -71,7 +71,7 @@ def test_waking_most_nights() -> None:
 def test_cramps_after_a_new_medicine() -> None:
     """Steady for five months, then more from the day a statin was started: a step the trend
     does not explain."""
-    statin = MedicineRecord("atorvastatin", TODAY - timedelta(days=40))
+    statin = MedicineStart("atorvastatin", TODAY - timedelta(days=40))
     episodes = [ep(d) for d in range(200, 40, -5)]  # steady, one in five days
     episodes += [ep(d) for d in range(40, 0, -1) if d % 3]  # two days in three after
     assert "after_new_medicine" in found(episodes, [statin])
@@ -82,7 +82,7 @@ def test_a_medicine_started_during_a_steady_rise_is_not_blamed() -> None:
     """Cramps rise steadily over six months; a statin started half-way changed nothing. The
     eight weeks after hold twice the eight before, but the trend explains it as well: the
     rising-cramps pattern is found, not the medicine's (issue 13)."""
-    statin = MedicineRecord("atorvastatin", TODAY - timedelta(days=90))
+    statin = MedicineStart("atorvastatin", TODAY - timedelta(days=90))
     episodes = []
     for week in range(26):  # from none a week to about twelve a week
         per_week = week * 12 // 25

@@ -9,13 +9,15 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable, Mapping
-from enum import Enum, StrEnum
+from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import typer
 
+from musclewise.cli.formats import Format
 from musclewise.cli.parsing import parse_duration, split_list
+from musclewise.contract import is_urgent
 from musclewise.errors import UsageError
 from musclewise.findings import CONDITIONS, ONSETS, SITES
 
@@ -138,11 +140,6 @@ ONSET_SHORTCUTS = {
     "after_exercise": ("--after-exercise", "after_exercise", "It came on after exercise."),
     "while_walking": ("--while-walking", "while_walking", "It came on while walking."),
 }
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def _parameters() -> list[inspect.Parameter]:
@@ -279,7 +276,7 @@ def print_unscreened(console: Any, assessment: Mapping[str, Any]) -> None:
     from musclewise.assessment import default_engine
 
     keys = assessment["triage"].get("unscreened") or []
-    if not keys or assessment["triage"]["level"] not in ("self_care", "see_doctor"):
+    if not keys or is_urgent(assessment["triage"]["level"]):
         return
     said = {
         "emergency": "Call 999/911 or go to A&E now if you have any of these",

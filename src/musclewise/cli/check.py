@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from musclewise.cli.formats import Format
 from musclewise.errors import FindingsError, UsageError
 
 DONT_KNOW = frozenset({"?", "dk", "d", "don't know", "dont know", "not sure", "unknown"})
@@ -24,11 +24,6 @@ YES = frozenset({"y", "yes", "1"})
 NO = frozenset({"n", "no", "2"})
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells expect."""
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def check_command(

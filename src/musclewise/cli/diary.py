@@ -18,7 +18,6 @@ from musclewise.cli.diary_common import (
     FORMAT,
     JSON_FLAG,
     PERSON,
-    Format,
     episode_line,
     open_diary,
     print_banner,
@@ -26,6 +25,7 @@ from musclewise.cli.diary_common import (
     require_terminal,
     wants_json,
 )
+from musclewise.cli.formats import Format
 from musclewise.errors import MusclewiseError, UsageError
 
 LOG_SKIPS = {"site", "pain", "duration_s", "side", "age", "sex", "pregnant", "medications",

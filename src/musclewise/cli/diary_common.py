@@ -40,11 +40,6 @@ PERSON = typer.Option(
 JSON_FLAG = typer.Option(False, "--json", help="Print JSON (the same as --format json).")
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
 class TableFormat(StrEnum):
     table = "table"
     json = "json"

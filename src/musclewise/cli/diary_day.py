@@ -11,11 +11,11 @@ from musclewise.cli.diary_common import (
     FORMAT,
     JSON_FLAG,
     PERSON,
-    Format,
     open_diary,
     print_json,
     wants_json,
 )
+from musclewise.cli.formats import Format
 
 LABELS = {
     "exercise_minutes": "exercise (minutes)",

@@ -8,10 +8,10 @@ from musclewise.cli.diary_common import (
     DATABASE_URL,
     FORMAT,
     JSON_FLAG,
-    Format,
     print_json,
     wants_json,
 )
+from musclewise.cli.formats import Format
 
 app = typer.Typer(
     help="The diary's database: which one, its migration state, migrating it.",

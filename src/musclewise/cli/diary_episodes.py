@@ -16,7 +16,6 @@ from musclewise.cli.diary_common import (
     PERSON,
     TABLE_FORMAT,
     TRIAGE_LABELS,
-    Format,
     TableFormat,
     duration_text,
     episode_line,
@@ -26,6 +25,7 @@ from musclewise.cli.diary_common import (
     require_terminal,
     wants_json,
 )
+from musclewise.cli.formats import Format
 from musclewise.errors import UsageError
 
 app = typer.Typer(

@@ -11,11 +11,11 @@ from musclewise.cli.diary_common import (
     FORMAT,
     JSON_FLAG,
     PERSON,
-    Format,
     open_diary,
     print_json,
     wants_json,
 )
+from musclewise.cli.formats import Format
 
 app = typer.Typer(
     help="The person whose diary it is: shown without a command; set, medicine add/stop.",

@@ -17,11 +17,11 @@ from musclewise.cli.diary_common import (
     FORMAT,
     JSON_FLAG,
     PERSON,
-    Format,
     open_diary,
     print_json,
     wants_json,
 )
+from musclewise.cli.formats import Format
 from musclewise.errors import UsageError
 
 if TYPE_CHECKING:

@@ -29,6 +29,16 @@ TRIAGE_LEVELS: tuple[str, ...] = get_args(Level)
 """The triage levels, least serious first."""
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(TRIAGE_LEVELS)}
 """How serious each level is: 0 (self-care) to 3 (emergency)."""
+URGENT_FROM = TRIAGE_LEVELS[2]
+"""The least serious level that sends a person to get help now (urgent; emergency above it)."""
+
+
+def is_urgent(level: str) -> bool:
+    """Whether ``level`` sends a person to get help now (urgent or emergency): the one place
+    that groups the levels so, for every shell."""
+    return LEVEL_RANK[level] >= LEVEL_RANK[URGENT_FROM]
+
+
 KINDS: tuple[str, ...] = get_args(Kind)
 SITES: tuple[str, ...] = get_args(Site)
 CONDITIONS: tuple[str, ...] = get_args(Condition)
@@ -39,10 +49,12 @@ __all__ = [
     "LEVEL_RANK",
     "SITES",
     "TRIAGE_LEVELS",
+    "URGENT_FROM",
     "Condition",
     "Kind",
     "Level",
     "Site",
+    "is_urgent",
 ]
 
 

@@ -1,7 +1,7 @@
 """The assessment engine: findings in, an assessment of contract 1 out.
 
-Pure and deterministic: no I/O, no clock, no randomness. :class:`Engine` compiles a
-:class:`~musclewise.knowledge.KnowledgeBase` once; :meth:`Engine.assess` then runs in tens of
+Pure and deterministic: no I/O, no clock, no randomness. :class:`TriageEngine` compiles a
+:class:`~musclewise.knowledge.KnowledgeBase` once; :meth:`TriageEngine.assess` then runs in tens of
 microseconds. The steps, each explained in the output:
 
 1. **facts**: the findings, plus the medicine classes resolved from ``medications``;
@@ -14,9 +14,9 @@ microseconds. The steps, each explained in the output:
 6. **unscreened**: the warning signs of the safety screen (``red_flags.yaml``, ``screen``) that
    matter for this episode and were not answered, most serious first.
 
-:meth:`Engine.evaluate` does steps 1-3 and returns an :class:`Evaluation` (what the interview
-and the safety screen read); :meth:`Engine.report` turns it into the assessment;
-:meth:`Engine.assess` is the two in one.
+:meth:`TriageEngine.evaluate` does steps 1-3 and returns an :class:`Evaluation` (what the interview
+and the safety screen read); :meth:`TriageEngine.report` turns it into the assessment;
+:meth:`TriageEngine.assess` is the two in one.
 """
 
 from __future__ import annotations
@@ -84,17 +84,17 @@ __all__ = [
     "LEVELS",
     "RANK",
     "AdviceItem",
-    "Engine",
     "Evaluation",
     "MedicineLike",
     "Recogniser",
     "Rule",
     "ScreenGroup",
     "ScreenSign",
+    "TriageEngine",
 ]
 
 
-class Engine:
+class TriageEngine:
     """The knowledge base compiled for assessing findings."""
 
     def __init__(self, knowledge: KnowledgeBase, program: Program | None = None) -> None:

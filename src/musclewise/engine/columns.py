@@ -22,13 +22,13 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from musclewise.engine import Engine
+    from musclewise.engine import TriageEngine
 
 
 class ColumnModel:
     """The engine's naive Bayes model as one table of tempered rows, for chunks of facts."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: TriageEngine) -> None:
         weight = engine.evidence_weight
         hypotheses = len(engine.hypotheses)
         self.log_prior = np.asarray(engine.log_prior, dtype=np.float64)

@@ -123,14 +123,14 @@ class ScreenGroup(NamedTuple):
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Findings judged: what :meth:`Engine.report` words and the interview reads."""
+    """Findings judged: what :meth:`TriageEngine.report` words and the interview reads."""
 
     findings: Mapping[str, Any]
     facts: Mapping[str, Any]
     """The findings, the medicine classes, the kind and the posterior (what the tests read)."""
     medicines: Sequence[MedicineLike]
     posterior: tuple[float, ...]
-    """The probability of every hypothesis, in the order of :attr:`Engine.hypotheses`."""
+    """The probability of every hypothesis, in the order of :attr:`TriageEngine.hypotheses`."""
     seen: tuple[Observation, ...]
     kind: str
     probabilities: Mapping[str, float]

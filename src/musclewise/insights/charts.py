@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from musclewise.insights.patterns import EpisodeRecord
+from musclewise.insights.patterns import EpisodePoint
 from musclewise.insights.triggers import Comparison
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def _save(fig: Figure, fmt: str) -> bytes:
 
 
 def weekly_counts(
-    episodes: Sequence[EpisodeRecord],
+    episodes: Sequence[EpisodePoint],
     today: date,
     weeks: int = 26,
     fmt: str = "svg",
@@ -89,7 +89,7 @@ def weekly_counts(
     return _save(fig, fmt)
 
 
-def time_of_day(episodes: Sequence[EpisodeRecord], fmt: str = "svg") -> bytes:
+def time_of_day(episodes: Sequence[EpisodePoint], fmt: str = "svg") -> bytes:
     """A heat map of when episodes start: hour of day against day of the week."""
     grid = [[0] * 24 for _ in range(7)]
     for e in episodes:
@@ -105,7 +105,7 @@ def time_of_day(episodes: Sequence[EpisodeRecord], fmt: str = "svg") -> bytes:
     return _save(fig, fmt)
 
 
-def pain_over_time(episodes: Sequence[EpisodeRecord], fmt: str = "svg") -> bytes:
+def pain_over_time(episodes: Sequence[EpisodePoint], fmt: str = "svg") -> bytes:
     """Pain of each episode (0-10) over time, by kind."""
     fig = _figure()
     ax = fig.add_subplot()
@@ -174,7 +174,7 @@ REGIONS: dict[str, list[tuple[str, float, float, float, float]]] = {
 }
 
 
-def body_map(episodes: Sequence[EpisodeRecord], fmt: str = "svg") -> bytes:
+def body_map(episodes: Sequence[EpisodePoint], fmt: str = "svg") -> bytes:
     """Where episodes happen: each region coloured by its count, with the count written on it."""
     from matplotlib import colormaps
     from matplotlib.colors import Normalize

@@ -95,9 +95,9 @@ class Episode:
     def day(self) -> date:
         return self.local_start.date()
 
-    def record(self) -> patterns.EpisodeRecord:
+    def record(self) -> patterns.EpisodePoint:
         """What the pattern detectors and the charts read."""
-        return patterns.EpisodeRecord(
+        return patterns.EpisodePoint(
             self.day, self.kind, self.site, self.findings, hour=self.local_start.hour
         )
 
@@ -136,11 +136,11 @@ class DiaryData:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def records(self) -> list[patterns.EpisodeRecord]:
+    def records(self) -> list[patterns.EpisodePoint]:
         return [e.record() for e in self.episodes]
 
-    def medicine_records(self) -> list[patterns.MedicineRecord]:
-        return [patterns.MedicineRecord(m.name, m.started_on) for m in self.medicines]
+    def medicine_records(self) -> list[patterns.MedicineStart]:
+        return [patterns.MedicineStart(m.name, m.started_on) for m in self.medicines]
 
     def factor_ids(self) -> list[str]:
         """The factors compared: the table's, then each medicine with a start date."""

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 
-class EpisodeRecord(NamedTuple):
+class EpisodePoint(NamedTuple):
     """What the detectors need of one episode."""
 
     day: date
@@ -23,7 +23,7 @@ class EpisodeRecord(NamedTuple):
     """The local hour it started, for the time-of-day chart."""
 
 
-class MedicineRecord(NamedTuple):
+class MedicineStart(NamedTuple):
     name: str
     started_on: date | None
 
@@ -37,12 +37,12 @@ class PatternFinding(NamedTuple):
 
 
 Detector = Callable[
-    [Sequence[EpisodeRecord], Sequence[MedicineRecord], date, date, Mapping[str, float]],
+    [Sequence[EpisodePoint], Sequence[MedicineStart], date, date, Mapping[str, float]],
     dict[str, float] | None,
 ]
 
 
-def _since(episodes: Sequence[EpisodeRecord], today: date, days: float) -> list[EpisodeRecord]:
+def _since(episodes: Sequence[EpisodePoint], today: date, days: float) -> list[EpisodePoint]:
     start = today - timedelta(days=int(days) - 1)
     return [e for e in episodes if start <= e.day <= today]
 
@@ -66,7 +66,7 @@ TREND_WEEKS = 26
 
 
 def trend(
-    episodes: Sequence[EpisodeRecord], kind: str, today: date, start: date,
+    episodes: Sequence[EpisodePoint], kind: str, today: date, start: date,
     p: Mapping[str, float],
 ) -> Trend:  # fmt: skip
     """A Poisson trend in the weekly counts of ``kind`` over up to :data:`TREND_WEEKS` weeks
@@ -100,8 +100,8 @@ def trend(
 
 
 def cramps_more_frequent(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -115,8 +115,8 @@ def cramps_more_frequent(
 
 
 def frequent_cramps(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -130,8 +130,8 @@ def frequent_cramps(
 
 
 def waking_most_nights(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -160,8 +160,8 @@ def _run_length(days: Sequence[date], today: date, recent: float, gap: int = 7) 
 
 
 def twitching_over_two_weeks(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -171,8 +171,8 @@ def twitching_over_two_weeks(
 
 
 def eyelid_twitch_over_a_week(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -183,8 +183,8 @@ def eyelid_twitch_over_a_week(
 
 
 def spreading(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -200,8 +200,8 @@ def spreading(
 
 
 def weakness_or_wasting(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -215,8 +215,8 @@ def weakness_or_wasting(
 
 
 def weakness_with_cramps_and_twitches(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -228,8 +228,8 @@ def weakness_with_cramps_and_twitches(
 
 
 def after_new_medicine(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     start: date,
     p: Mapping[str, float],
@@ -269,7 +269,7 @@ ALPHA = 0.05
 
 
 def medicine_against_trend(
-    episodes: Sequence[EpisodeRecord], medicine: MedicineRecord, start: date, today: date
+    episodes: Sequence[EpisodePoint], medicine: MedicineStart, start: date, today: date
 ) -> float:
     """The one-sided p-value of more cramps while taking ``medicine`` than a smooth trend over
     the diary explains (:func:`musclewise.insights.triggers.medicine_test`): a raw before and
@@ -303,8 +303,8 @@ DETECTORS: dict[str, Detector] = {
 
 
 def detect(
-    episodes: Sequence[EpisodeRecord],
-    medicines: Sequence[MedicineRecord],
+    episodes: Sequence[EpisodePoint],
+    medicines: Sequence[MedicineStart],
     today: date,
     patterns: Sequence[Mapping[str, Any]],
     *,

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from musclewise.contract import Kind, Level
+from musclewise.contract import Kind, Level, is_urgent
 
 Evidence = Literal["established", "probable", "weak", "contested"]
 SourceIds = Annotated[list[str], Field(min_length=1)]
@@ -424,7 +424,7 @@ def check_references(
     seen_signs: set[str] = set()
     for group in red_flags.screen.groups:
         src(f"screen {group.id}", group.sources)
-        if group.level in ("self_care", "see_doctor"):
+        if not is_urgent(group.level):
             problems.append(f"screen {group.id}: a screen group is for urgent or emergency")
         for sign in group.signs:
             where = f"screen {group.id} sign {sign.key}"

@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from musclewise.accounts import scope
+from musclewise.contract import is_urgent
 from musclewise.diary import Diary
 from musclewise.errors import FieldProblem, MusclewiseError
 from musclewise.web import security, words
@@ -56,7 +57,7 @@ class Web:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(words=words, site_name=words.site_name)
+        self.env.globals.update(words=words, site_name=words.site_name, is_urgent=is_urgent)
         self.env.filters.update(describe=words.describe, percent=words.percent)
 
     @contextmanager

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
+from musclewise.contract import is_urgent
 from musclewise.errors import FindingsError
 
 LEVELS: dict[str, dict[str, str]] = {
@@ -149,7 +150,7 @@ def answer_view(assessment: Mapping[str, Any]) -> dict[str, Any]:
         return [order.index(s) + 1 for s in ids]
 
     level = assessment["triage"]["level"]
-    calm = level not in ("emergency", "urgent")  # factors and prevention are shown only then
+    calm = not is_urgent(level)  # factors and prevention are shown only then
     reasons = [
         {"text": r["text"], "refs": cite(r["sources"])} for r in assessment["triage"]["reasons"]
     ]
