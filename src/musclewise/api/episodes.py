@@ -88,23 +88,32 @@ def episode_out(record: EpisodeRecord, *, assessment: bool = True) -> dict[str, 
     return data
 
 
-def _cursor(record: EpisodeRecord) -> str:
-    raw = json.dumps([record.started_at.isoformat(), record.id]).encode()
+def _cursor(page: list[EpisodeRecord]) -> str:
+    """The next page's cursor: the last episode's instant and the public ids of the page's
+    episodes at that instant (they are never more than the sites; no internal id, so a cursor
+    tells nothing of other episodes or accounts)."""
+    last = page[-1].started_at
+    served = [public_id(e) for e in page if e.started_at == last]
+    raw = json.dumps([last.isoformat(), served]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _after(cursor: str) -> tuple[datetime, int]:
+def _after(cursor: str) -> tuple[datetime, frozenset[str]]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        when, number = json.loads(raw)
+        when, served = json.loads(raw)
         after = datetime.fromisoformat(when)
-        if after.tzinfo is None or not isinstance(number, int):
+        if (
+            after.tzinfo is None
+            or not isinstance(served, list)
+            or not all(isinstance(x, str) for x in served)
+        ):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise FindingsError(
             [FieldProblem("cursor", "is not a cursor this API gave; start again without it")]
         ) from None
-    return after, number
+    return after, frozenset(served)
 
 
 def routes() -> APIRouter:
@@ -133,9 +142,9 @@ def routes() -> APIRouter:
         upper = day_bounds(until, zone)[1] if until else None
         after = _after(cursor) if cursor else None
         if after is not None:
-            # keyset: episodes up to the cursor's instant (those at that very instant with an
-            # id not below the cursor's were on the page before); at most one per site
-            # shares an instant, so a page asks for that many more
+            # keyset: episodes up to the cursor's instant (those at that very instant that the
+            # cursor names were on the page before); at most one per site shares an instant,
+            # so a page asks for that many more
             from datetime import timedelta
 
             bound = after[0] + timedelta(microseconds=1)
@@ -145,12 +154,12 @@ def routes() -> APIRouter:
             limit=limit + 1 + (len(SITES) if after else 0), newest_first=True,
         )  # fmt: skip
         if after is not None:
-            found = [e for e in found if e.started_at < after[0] or e.id < after[1]]
+            found = [e for e in found if e.started_at < after[0] or public_id(e) not in after[1]]
         page = found[:limit]
         more = len(found) > limit
         return {
             "items": [episode_out(e, assessment=assessment) for e in page],
-            "next_cursor": _cursor(page[-1]) if more and page else None,
+            "next_cursor": _cursor(page) if more and page else None,
         }
 
     @router.post("/episodes", status_code=201, responses=CREATE_ERRORS,
