@@ -54,8 +54,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# The suite on every core (pytest-xdist): each test makes its own files, schemas and servers.
 test: lint system-packages
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # Each page of the web app at 1280 and 375 px wide, into docs/screenshots/ (a demo diary).
 screenshots: $(STAMP) system-packages
