@@ -350,25 +350,6 @@ def _bad(value: Any, what: str) -> Any:
     raise ValueError(f"{value!r} is not {what}")
 
 
-def _problems(line: int, exc: MusclewiseError) -> list[RowProblem]:
-    found = getattr(exc, "problems", None)
-    if not found:
-        return [RowProblem(line, "", exc.message)]
-    result = []
-    for problem in found:
-        key = problem.key.split("[")[0] if isinstance(problem, FieldProblem) else ""
-        if key in COLUMNS:
-            result.append(RowProblem(line, key, problem.problem))
-        elif key in FINDINGS_KEYS:
-            result.append(RowProblem(line, "findings", f"{key}: {problem.problem}"))
-        elif key == "medicine":
-            result.append(RowProblem(line, "name", problem.problem))
-        else:  # an unknown findings key (named in the problem), or a whole-row problem
-            column = "findings" if not key and "unknown key" in problem.problem else key
-            result.append(RowProblem(line, column, problem.problem))
-    return result
-
-
 def row_item(row: Row) -> Item:
     """A row as an item of the import loop: its values typed and checked, or its problems."""
     values = dict(row.values)
