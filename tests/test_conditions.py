@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 
 from musclewise.engine.conditions import (
     KIND,
+    LEAN,
     POSTERIOR,
     compile_test,
     load_program,
     one_answer_away,
 )
+from musclewise.engine.conditions import TestIndex as OneByOne  # not a pytest class
 from musclewise.engine.conditions import (
     reference as closures_of,
 )
@@ -78,7 +80,7 @@ def test_near_all_agrees_with_the_rules_one_by_one(facts: dict[str, Any], curren
     engine = default_engine()
     outcomes = [r.test.test(facts) for r in engine.rules]
     fast: dict[str, float] = {}
-    _, _, near_all = load_program(engine.program)  # the engine's own generated function
+    near_all = load_program(engine.program).near_all  # the engine's own generated function
     near_all(facts, outcomes, current, fast)
     slow: dict[str, float] = {}
     for rule, outcome in zip(engine.rules, outcomes, strict=True):
@@ -91,6 +93,22 @@ def test_near_all_agrees_with_the_rules_one_by_one(facts: dict[str, Any], curren
             key = ASK_KEY.get(found, found)
             slow[key] = max(slow.get(key, 0.0), float(rank - current))
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(facts=facts_strategy, lean=st.sets(st.sampled_from(["cramp", "spasm", "other"])))
+def test_every_answers_as_the_tests_one_by_one(facts: dict[str, Any], lean: set[str]) -> None:
+    """The one generated function that runs every test (each fact read once) answers as the
+    tests run one at a time, skipping those none of whose needed keys is known."""
+    from musclewise.assessment import default_engine
+
+    engine = default_engine()
+    facts = {**facts, LEAN: frozenset(lean)}
+    parts = [*engine.rules, *engine.recognisers, *engine.relief, *engine.prevention]
+    one_by_one = OneByOne([part.test for part in parts])
+    assert load_program(engine.program).every(facts) == one_by_one.outcomes(facts)
+    bare = {k: v for k, v in facts.items() if k not in (KIND, LEAN, POSTERIOR)}
+    assert load_program(engine.program).every(bare) == one_by_one.outcomes(bare)
 
 
 def rule_spec(engine: Any, rule_id: str) -> dict[str, Any]:

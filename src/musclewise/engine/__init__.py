@@ -32,7 +32,6 @@ from musclewise.engine.conditions import (
     LEAN,
     POSTERIOR,
     Program,
-    TestIndex,
     load_program,
     reference,
     write_program,
@@ -136,7 +135,7 @@ class TriageEngine:
             (RANK[r["level"]], i) for i, r in enumerate(rules) if references[i].flat is None
         ]
         self.program = program or write_program(specs, near_rules, ASK_KEY)
-        test_fns, near_fns, self._near_all = load_program(self.program)
+        test_fns, near_fns, self._near_all, self._every = load_program(self.program)
         compiled = [
             ref._replace(test=t, near=n)
             for ref, t, n in zip(references, test_fns, near_fns, strict=True)
@@ -202,8 +201,6 @@ class TriageEngine:
             for site in (None, *SITES)
         }
         """The screen's signs by site (``None``: the site is not known)."""
-        # one index over every test, so one pass over the known keys finds all candidates
-        self._index = TestIndex(compiled)
         # For `missing`: rules of single-key tests (or "any of" them) reduce, for each current
         # level, to "which unknown key could raise it, and by how much"; ties are broken by
         # the order of the rules in the file (the most pressing first). The other rules are
@@ -277,7 +274,7 @@ class TriageEngine:
         facts[LEAN] = self._leans(unlabel, findings.get("site"), bare_post)
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
-        every, held = self._index.outcomes(facts)
+        every, held = self._every(facts)
         outcomes = tuple(every[: self._ends[0]])
         fired = tuple(self.rules[i] for i in held if i < self._ends[0])
         if kind != "other" and any(
@@ -288,7 +285,7 @@ class TriageEngine:
             # to a mimic outweighs the model's lean to a cramp or a twitch (a sign the model
             # weighs only by its likelihood ratio); factors and advice read the kind shown
             kind = "other"
-            every, held = self._index.outcomes({**facts, KIND: kind})
+            every, held = self._every({**facts, KIND: kind})
             facts[KIND] = kind
         posts = self._sign_posteriors(base, post, signs, bare_post if base is unlabel else None)
         if labels:  # and the same without the label: the word alone cannot lower the triage

@@ -58,7 +58,7 @@ def compile_test(spec: Mapping[str, Any]) -> Compiled:
     The answer comes from generated code (see :class:`Program`); the closures of
     :func:`reference` give the same answers and the metadata (keys, needs, ...).
     """
-    tests, nears, _ = load_program(write_program([spec]))
+    tests, nears, _, _ = load_program(write_program([spec]))
     return reference(spec)._replace(test=tests[0], near=nears[0])
 
 
@@ -231,7 +231,9 @@ class TestIndex:
     """Many compiled tests, with an index from each key to the tests that need it.
 
     :meth:`outcomes` runs only the tests that could hold given which keys are known; the rest
-    answer ``None`` without being run. With a dozen keys known, most rules are never touched.
+    answer ``None`` without being run. The engine runs the generated ``every`` instead (one
+    function, each fact read once: see :func:`write_program`), which must answer exactly as
+    this does (``tests/test_conditions.py``).
     """
 
     def __init__(self, tests: list[Compiled]) -> None:
@@ -287,6 +289,17 @@ class _Writer:
         self.constants: list[Any] = []
         self.lines: list[str] = []
         self._counter = 0
+        self.reads: dict[str, str] | None = None
+        """While set: each fact is read once, into a local variable (``read``)."""
+
+    def read(self, key: str) -> str:
+        """The expression for the fact ``key``: ``f.get(key)``, or its local variable."""
+        if self.reads is None:
+            return f"f.get({key!r})"
+        found = self.reads.get(key)
+        if found is None:
+            found = self.reads[key] = f"k{len(self.reads)}"
+        return found
 
     def _name(self, prefix: str) -> str:
         self._counter += 1
@@ -320,19 +333,21 @@ class _Writer:
             return
         x = self._name("x")
         if "kind" in node:
-            lines.append(f"{indent}{x} = f.get({KIND!r})")
+            lines.append(f"{indent}{x} = {self.read(KIND)}")
             expr = f"{x} in {self.const(frozenset(node['kind']))}"
         elif "leans" in node:
             leans = self.const(frozenset(node["leans"]))
-            lines.append(f"{indent}{target} = None if not f.get({LEAN!r}) else")
-            lines[-1] += f" not {leans}.isdisjoint(f.get({LEAN!r}))"
+            lean = self.read(LEAN)
+            lines.append(
+                f"{indent}{target} = None if not {lean} else not {leans}.isdisjoint({lean})"
+            )
             return
         elif "hypothesis" in node:
-            lines.append(f"{indent}{x} = f.get({POSTERIOR!r})")
+            lines.append(f"{indent}{x} = {self.read(POSTERIOR)}")
             expr = f"{x}.get({node['hypothesis']!r}, 0.0) >= {float(node['min'])!r}"
         else:
             key = node["key"]
-            lines.append(f"{indent}{x} = f.get({key!r})")
+            lines.append(f"{indent}{x} = {self.read(key)}")
             if "is_not" in node:
                 lines.append(f"{indent}{target} = {x} != {self.const(node['is_not'])}")
                 return
@@ -424,13 +439,16 @@ def write_program(
         writer.emit(spec, "result", "    ")
         lines.append("    return result")
         _write_near(writer, f"n_{i}", spec)
+    _write_every(writer, specs)
     renames = writer.const(dict(rename or {}))
     lines += ["def near_all(f, outcomes, current, scores):", "    get = scores.get"]
     for rank, i in rules:
-        required = writer.const(_compile(specs[i]).required)
+        # every required key but one known (a sum of booleans, not a set built per rule)
+        required = sorted(_compile(specs[i]).required)
+        unknown = " + ".join(f"({k!r} not in f)" for k in required)
         lines += [
             f"    if {rank} > current and outcomes[{i}] is None"
-            f" and len({required}.difference(f)) <= 1:",
+            + (f" and {unknown} <= 1:" if len(required) > 1 else ":"),
             f"        gap = {float(rank)} - current",
             f"        for k in n_{i}(f):",
             f"            k = {renames}.get(k, k)",
@@ -443,13 +461,52 @@ def write_program(
     return Program(code, tuple(writer.constants), len(specs))
 
 
+def _write_every(writer: _Writer, specs: Sequence[Mapping[str, Any]]) -> None:
+    """``every(f)``: the answer of every test and the positions of those that hold, in one
+    function that reads each fact once. A test none of whose needed keys is known is not run
+    and answers ``None`` (see :meth:`TestIndex.outcomes`)."""
+    lines = writer.lines
+    head = len(lines)
+    writer.reads = {}
+    body = [f"    out = [None] * {len(specs)}", "    held = []"]
+    for i, spec in enumerate(specs):
+        needs = _compile(spec).needs
+        pad = "    "
+        writer.lines = []
+        if needs is not None:
+            if not needs:
+                continue  # it can never hold: None
+            body.append("    if " + " or ".join(f"{k!r} in f" for k in sorted(needs)) + ":")
+            pad = "        "
+        writer.emit(spec, "r", pad)
+        body += writer.lines
+        body += [f"{pad}out[{i}] = r", f"{pad}if r is True:", f"{pad}    held.append({i})"]
+    reads = [f"    {name} = f.get({key!r})" for key, name in writer.reads.items()]
+    writer.lines = lines
+    writer.reads = None
+    lines[head:] = ["def every(f):", *reads, *body, "    return out, held"]
+
+
 Near = Callable[[Facts], frozenset[str]]
 
 
-def load_program(program: Program) -> tuple[list[Test], list[Near], NearAll]:
-    """The tests, their one-answer-away functions and ``near_all``, from a program."""
+Every = Callable[[Facts], tuple[list[bool | None], list[int]]]
+
+
+class Loaded(NamedTuple):
+    """The functions of a loaded :class:`Program`."""
+
+    tests: list[Test]
+    nears: list[Near]
+    near_all: NearAll
+    every: Every
+    """Every test's answer and the positions of those that hold (see :meth:`TestIndex.outcomes`)."""
+
+
+def load_program(program: Program) -> Loaded:
+    """The tests, their one-answer-away functions, ``near_all`` and ``every``, from a program."""
     namespace: dict[str, Any] = {"C": program.constants, "EMPTY": _NONE}
     exec(program.code, namespace)  # code generated from validated knowledge data
     tests = [namespace[f"t_{i}"] for i in range(program.tests)]
     nears = [namespace[f"n_{i}"] for i in range(program.tests)]
-    return tests, nears, namespace["near_all"]
+    return Loaded(tests, nears, namespace["near_all"], namespace["every"])
