@@ -288,13 +288,18 @@ class Pipeline:
             if s[0] in self.concepts and self.concepts[s[0]].negates_list
         ]
         scope = _Scope(self, doc, spans)
+        # a phrase that says its own negation ("can't feel my bum") is not negated again by a
+        # cue before it ("can't poo and can't feel my bum": the first "can't" is not about it)
+        own = {i for _, a, b in by_layer.get("neg", []) for i in range(a, b)}
         mentions = [
             Mention(
                 label,
                 start,
                 end,
                 doc.sent_of[start],
-                self._negatable(label) and scope.reached(start, end, cues["neg"]),
+                self._negatable(label)
+                and own.isdisjoint(range(start, end))
+                and scope.reached(start, end, cues["neg"]),
                 scope.reached(start, end, cues["hedge"]),
                 doc.span(start, end),
             )
