@@ -49,3 +49,24 @@ def test_the_bundled_lexicon_is_valid() -> None:
 def test_a_broken_lexicon_is_refused(tmp_path: Path, change: str, message: str) -> None:
     with pytest.raises(KnowledgeError, match=message):
         load_lexicon(_broken(tmp_path, change))
+
+
+REPEATS_ON_PURPOSE = {"very very stressed"}
+
+
+def test_no_pattern_writes_a_phrase_as_one_choice() -> None:
+    """A choice is one word: "let go|lets go" reads "let", then "go" or "lets", then "go",
+    and never matches "lets go". Such a pattern shows as a word offered in one choice and
+    required again by the next ("go|lets" then "go")."""
+    data = yaml.safe_load(LEXICON_PATH.read_text())
+    suspicious = []
+    for concept in data["concepts"]:
+        for pattern in concept.get("patterns", []):
+            tokens = pattern.split()
+            for a, b in zip(tokens, tokens[1:], strict=False):
+                if a.endswith("?") or b.endswith("?") or "_" in (a, b):
+                    continue
+                if set(a.split("|")) & set(b.split("|")) and pattern not in REPEATS_ON_PURPOSE:
+                    suspicious.append(f"{concept['id']}: {pattern}")
+                    break
+    assert not suspicious, suspicious
