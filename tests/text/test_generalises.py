@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -214,6 +215,31 @@ def test_no_text_crashes_the_reader(text: str) -> None:
 )
 def test_long_texts_of_lexicon_words_do_not_crash(words: list[str]) -> None:
     read_text(" ".join(words))
+
+
+def _vocabulary() -> list[str]:
+    """Every word the lexicon's rules and patterns look for, and some numbers."""
+    data = yaml.safe_load(LEXICON_PATH.read_text())
+    words: set[str] = {"3", "12", "0.5", "-", "/", ",", ".", "?"}
+    for values in data["words"].values():
+        words.update(str(v) for v in values)
+    for concept in data["concepts"]:
+        for pattern in concept.get("patterns", []):
+            for token in pattern.split():
+                words.update(t for t in token.rstrip("?").split("|") if t not in ("_", "#"))
+    return sorted(words)
+
+
+VOCABULARY = _vocabulary()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(VOCABULARY), max_size=12))
+def test_short_texts_of_the_words_the_rules_read_do_not_crash(words: list[str]) -> None:
+    """The rules look around a word they know ("he is" then an age, "aged" then a number):
+    at the end of a text there is nothing to look at ("he doesn't know where he is" crashed)."""
+    reading = read_text(" ".join(words))
+    assert all(u.key in reading.findings for u in reading.understood)
 
 
 def test_an_empty_or_blank_text_reads_nothing() -> None:

@@ -171,7 +171,7 @@ class Rules:
             self.add(key, round(value), 5, i, self.text(i, end))
 
     def number(self, i: int) -> float | None:
-        word = self.lower[i]
+        word = self.lower[i] if i < len(self.lower) else ""  # past the end: no number
         if word in self.p.numbers:
             return self.p.numbers[word]
         try:
