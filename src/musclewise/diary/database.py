@@ -128,10 +128,7 @@ def make_engine(url: URL, **options: Any) -> Engine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
-            try:
-                private_file(path)
-            except OSError as exc:
-                raise DatabaseError(f"cannot create the diary {path}: {exc.strerror}") from None
+            private_file(path)
         connect_args = {"timeout": BUSY_TIMEOUT_S, **options.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _sqlite_connect)

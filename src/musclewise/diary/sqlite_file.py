@@ -56,16 +56,20 @@ def plain_sqlite_path(url: str) -> Path | None:
 def private_file(path: Path) -> None:
     """Create the diary's folder (0700) and an empty file (0600) if they are missing, so that
     SQLite, which gives its WAL and SHM files the database's permissions, keeps all of them
-    private (a health diary is no one else's business on a shared computer)."""
-    folder = path.expanduser().parent
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
-        folder.chmod(0o700)  # whatever the umask
+    private (a health diary is no one else's business on a shared computer);
+    :class:`DatabaseError` when they cannot be made."""
     try:
-        descriptor = os.open(path.expanduser(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(descriptor)
+        folder = path.expanduser().parent
+        if not folder.exists():
+            folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+            folder.chmod(0o700)  # whatever the umask
+        try:
+            descriptor = os.open(path.expanduser(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        os.close(descriptor)
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the diary {path}: {exc.strerror}") from None
 
 
 def configure(connection: sqlite3.Connection) -> None:
