@@ -31,12 +31,12 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, Self
 
-from musclewise.diary import schema_sqlite, times
 from musclewise.diary.columns import new_public_id
 from musclewise.diary.errors import same_start_error
 from musclewise.diary.merge import assess_merged, merged_findings
 from musclewise.diary.people import whose
 from musclewise.diary.records import EpisodeRecord, MedicineRecord
+from musclewise.diary.schema_sqlite import create as create_schema
 from musclewise.diary.sqlite_file import (
     BUSY_TIMEOUT_S,
     HEAD,
@@ -46,6 +46,7 @@ from musclewise.diary.sqlite_file import (
     private_file,
     sqlite_error,
 )
+from musclewise.diary.times import check_not_future, local_zone_name, now, zone
 from musclewise.diary.validate import (
     DAY_SPECS,
     check_aware,
@@ -124,7 +125,7 @@ def at_head(connection: sqlite3.Connection, shown_url: str) -> bool:
         return found == HEAD
     with transaction(connection, shown_url, write=True):
         if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-            schema_sqlite.create(connection.execute)
+            create_schema(connection.execute)
             return True
         return revision(connection) == HEAD  # another process made it a moment ago
 
@@ -207,9 +208,14 @@ class SqliteDiary:
         ).fetchone()
         if found is None:
             return None
-        person_id, name, zone, sex, birth_year, pregnant = found
+        person_id, name, zone_name, sex, birth_year, pregnant = found
         return PersonRow(
-            person_id, name, zone, sex, birth_year, None if pregnant is None else bool(pregnant)
+            person_id,
+            name,
+            zone_name,
+            sex,
+            birth_year,
+            None if pregnant is None else bool(pregnant),
         )
 
     def _person_row(self, connection: sqlite3.Connection) -> PersonRow:
@@ -217,19 +223,19 @@ class SqliteDiary:
         row = self._person(connection)
         if row is not None:
             return row
-        name, zone = self._whose(connection), times.local_zone_name()
+        name, zone_name = self._whose(connection), local_zone_name()
         cursor = connection.execute(
             "INSERT INTO person (name, timezone, created_at) VALUES (?, ?, ?)",
-            (name, zone, stored_time(times.now())),
+            (name, zone_name, stored_time(now())),
         )
         assert cursor.lastrowid is not None
-        return PersonRow(cursor.lastrowid, name, zone, None, None, None)
+        return PersonRow(cursor.lastrowid, name, zone_name, None, None, None)
 
     def timezone(self) -> str:
         """The person's IANA time zone (this computer's if no profile is stored)."""
         with transaction(self._connection, self._shown, write=False) as connection:
             row = self._person(connection)
-            return row.timezone if row is not None else times.local_zone_name()
+            return row.timezone if row is not None else local_zone_name()
 
     # ------------------------------------------------------------------ episodes
 
@@ -249,15 +255,13 @@ class SqliteDiary:
         columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
         extra = dict(findings or {})
         check_episode_findings(columns, extra)
-        when = times.check_not_future(
-            check_aware(started_at or times.now(), "started_at"), "started_at"
-        )
+        when = check_not_future(check_aware(started_at or now(), "started_at"), "started_at")
         cleaned_notes = check_notes(notes)
         seconds = None if duration_s is None else float(duration_s)
         with transaction(self._connection, self._shown, write=True) as connection:
             row = self._person_row(connection)
-            stamp = times.now()
-            day = when.astimezone(times.zone(row.timezone, "tz")).date()
+            stamp = now()
+            day = when.astimezone(zone(row.timezone, "tz")).date()
             own = {"site": site, "side": side, "pain": pain, "duration_s": seconds}
             assessment = assess_merged(
                 merged_findings(
