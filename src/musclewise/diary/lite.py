@@ -44,7 +44,7 @@ from musclewise.diary.sqlite_file import (
     given_url,
     plain_sqlite_path,
     private_file,
-    sqlite_error,
+    sqlite_errors,
 )
 from musclewise.diary.times import check_not_future, local_zone_name, now, zone
 from musclewise.diary.validate import (
@@ -88,7 +88,7 @@ def transaction(
     """One transaction (``BEGIN IMMEDIATE`` for a write: the write lock from the start, as the
     ORM's engine takes it), rolled back on any error; a failure of SQLite itself becomes the
     :class:`~musclewise.errors.DatabaseError` the ORM's path raises."""
-    try:
+    with sqlite_errors(shown_url):
         connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
             yield connection
@@ -97,11 +97,6 @@ def transaction(
                 connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
-    except sqlite3.Error as exc:
-        found = sqlite_error(exc, shown_url)
-        if found is None:
-            raise
-        raise found from None
 
 
 def revision(connection: sqlite3.Connection) -> str | None:
@@ -141,28 +136,19 @@ def open_sqlite_diary(url: str | None = None, person: str | None = None) -> Sqli
     if path is None:
         return None
     private_file(path)
-    try:
+    with sqlite_errors(shown):
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    except sqlite3.Error as exc:
-        found = sqlite_error(exc, shown)
-        if found is None:
-            raise
-        raise found from None
     try:
-        try:
+        with sqlite_errors(shown):
             configure(connection)
-        except sqlite3.Error as exc:
-            found = sqlite_error(exc, shown)
-            if found is None:
-                raise
-            raise found from None
-        if not at_head(connection, shown):
-            connection.close()
-            return None
-        name = check_name(person, "person") if person is not None else None
+        ready = at_head(connection, shown)
+        name = check_name(person, "person") if person is not None and ready else None
     except BaseException:
         connection.close()
         raise
+    if not ready:
+        connection.close()
+        return None
     return SqliteDiary(connection, shown, name)
 
 

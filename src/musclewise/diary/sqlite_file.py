@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from musclewise.errors import DatabaseError
@@ -140,3 +142,16 @@ def sqlite_error(exc: sqlite3.Error, shown_url: str) -> DatabaseError | None:
     ):
         return damaged(shown_url, reason or "damaged")
     return None
+
+
+@contextmanager
+def sqlite_errors(shown_url: str) -> Iterator[None]:
+    """Turn a failure of SQLite itself into its :class:`DatabaseError` (see
+    :func:`sqlite_error`), for code on ``sqlite3`` directly."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        found = sqlite_error(exc, shown_url)
+        if found is None:
+            raise
+        raise found from None
