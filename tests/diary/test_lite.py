@@ -148,6 +148,17 @@ def assert_the_orm_reads_it(path: Path, records: list[EpisodeRecord]) -> None:
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    where = ("--database-url", url(path))
+    listed_json = json.loads(run_cli("episodes", "list", "--json", *where).stdout)
+    assert sorted(e["id"] for e in listed_json) == sorted(r.id for r in records)
+    for record in records:
+        shown = json.loads(run_cli("episodes", "show", str(record.id), "--json", *where).stdout)
+        assert shown["kind"] == record.kind and shown["assessment"] == json.loads(
+            json.dumps(record.assessment)
+        )  # fmt: skip
+    assert json.loads(run_cli("db", "status", "--json", *where).stdout)["state"] == "at head"
+    upgraded = run_cli("db", "upgrade", *where)
+    assert upgraded.returncode == 0 and b"already at revision" in upgraded.stdout
 
 
 # --------------------------------------------------------------------------- the schema
