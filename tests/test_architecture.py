@@ -100,3 +100,29 @@ def test_the_triage_levels_are_written_out_once() -> None:
             if pair.search(line):
                 found.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()[:80]}")
     assert not found, "\n".join(found)
+
+
+def test_logs_sqlite_writer_never_imports_the_orm() -> None:
+    """Issue 15: ``log`` into a SQLite file starts without SQLAlchemy (``tests/test_startup.py``
+    checks the process); here, that the writer and the modules it stands on import neither the
+    ORM's modules nor SQLAlchemy, not even lazily (``schema_sqlite.generate`` alone imports
+    the models, to write the schema file)."""
+    import ast
+
+    storage = {
+        "musclewise.diary", "musclewise.diary.api", "musclewise.diary.session",
+        "musclewise.diary.database", "musclewise.diary.models", "musclewise.diary.rows",
+    }  # fmt: skip
+    writer = ["lite", "sqlite_file", "columns", "people", "merge", "validate", "times", "records",
+              "errors"]  # fmt: skip
+    for name in writer:
+        path = SOURCE / "diary" / f"{name}.py"
+        found = _imports(path)
+        assert not found & storage, f"diary/{name}.py imports {found & storage}"
+        modules = {
+            alias.name if isinstance(node, ast.Import) else (node.module or "")
+            for node in ast.walk(ast.parse(path.read_text("utf-8")))
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in node.names
+        }
+        assert not {m for m in modules if m.split(".")[0] in ("sqlalchemy", "alembic")}, name

@@ -52,7 +52,8 @@ from musclewise.diary.models import (
     Person,
     ShareLink,
 )
-from musclewise.diary.session import DEFAULT_PERSON, set_scope
+from musclewise.diary.people import DEFAULT_PERSON
+from musclewise.diary.session import set_scope
 from musclewise.diary.validate import check_name
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")

@@ -1,8 +1,9 @@
 """The diary commands: ``log``, ``episodes``, ``day``, ``profile``, ``db``, ``export``,
 ``import``, ``backup`` and ``demo``.
 
-Each is a thin shell over :class:`musclewise.diary.Diary`; everything a command writes is one
-transaction. ``register`` adds them to the ``musclewise`` app.
+Each is a thin shell over :class:`musclewise.diary.Diary` (``log``, on a SQLite file that is new
+or at head, over :mod:`musclewise.diary.lite`, which does without SQLAlchemy); everything a
+command writes is one transaction. ``register`` adds them to the ``musclewise`` app.
 """
 
 from __future__ import annotations
@@ -119,7 +120,11 @@ def _log(**values: Any) -> None:
 
     as_json = wants_json(values.pop("output_format"), values.pop("json_flag"))
     details: bool = values.pop("details")
-    diary = open_diary(values.pop("database_url"), values.pop("person"), write=True)
+    from musclewise.diary.lite import open_sqlite_diary
+
+    database_url, person = values.pop("database_url"), values.pop("person")
+    # a SQLite file that is new or at head: sqlite3 alone (start-up); anything else: the ORM
+    diary = open_sqlite_diary(database_url, person) or open_diary(database_url, person, write=True)
     with diary:
         site, pain_text, duration_text = (
             values.pop("site"),

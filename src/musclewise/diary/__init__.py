@@ -5,12 +5,16 @@ SQLite or PostgreSQL (see ``docs/diary.md``).
 >>> with Diary("sqlite:///diary.sqlite3") as diary:                      # doctest: +SKIP
 ...     diary.add_episode("calf", pain=7, duration_s=90).kind
 'cramp'
+
+:class:`Diary` (SQLAlchemy's ORM) is imported when it is first asked for, so that the
+modules of the package that do without SQLAlchemy (the records, the checks, the times and
+:mod:`musclewise.diary.lite`, ``log``'s writer for a SQLite file) start without it.
 """
 
 from __future__ import annotations
 
-from musclewise.diary import web_state  # noqa: F401 (its table is part of the schema)
-from musclewise.diary.api import Diary
+from typing import TYPE_CHECKING, Any
+
 from musclewise.diary.errors import DatabaseError, DiaryValueError, NotFoundError
 from musclewise.diary.records import (
     Change,
@@ -20,6 +24,18 @@ from musclewise.diary.records import (
     Profile,
     ReassessReport,
 )
+
+if TYPE_CHECKING:
+    from musclewise.diary.api import Diary
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Diary":
+        from musclewise.diary.api import Diary
+
+        return Diary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Change",

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from musclewise.contract import KINDS, TRIAGE_LEVELS
 from musclewise.diary import database, times
-from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
+from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError, same_start_error
+from musclewise.diary.merge import assess_merged
 from musclewise.diary.models import (
     DayContext,
     Episode,
@@ -60,7 +61,6 @@ from musclewise.diary.rows import (
     medicine_rows,
     no_such_episode,
     profile_record,
-    same_start_error,
 )
 from musclewise.diary.session import DiarySession
 from musclewise.diary.validate import (
@@ -678,12 +678,8 @@ class Diary(DiarySession):
 
     @staticmethod
     def _assess_with(episode: Episode, merged: dict[str, Any]) -> None:
-        from musclewise.assessment import assess_valid
-        from musclewise.findings import validate_findings
-
-        findings = validate_findings(merged)
-        assessment = assess_valid(findings)
-        episode.assessment = dict(assessment)
+        assessment = assess_merged(merged)
+        episode.assessment = assessment
         episode.kind = assessment["kind"]
         episode.triage = assessment["triage"]["level"]
         episode.knowledge_version = assessment["knowledge_version"]

@@ -7,8 +7,10 @@ Only SQLite and PostgreSQL (through psycopg 3) are supported; ``postgresql://`` 
 
 SQLite connections get foreign keys on, WAL journal mode, a busy timeout, and transactions
 that take the write lock when they begin (``BEGIN IMMEDIATE``), so two processes writing at
-the same moment wait for each other instead of failing. A SQLite diary is created at the
-head revision on first use (a brand-new file is made from the models and stamped, without
+the same moment wait for each other instead of failing (the settings, the file's permissions
+and the revision are in :mod:`musclewise.diary.sqlite_file`, shared with ``log``'s writer
+:mod:`musclewise.diary.lite`). A SQLite diary is created at the head revision on first use (a
+brand-new file is made from the schema generated from the models and stamped, without
 importing alembic: ``create_at_head``; an older one is migrated); a PostgreSQL one is migrated
 only by ``musclewise db upgrade``, and refused until it is at head.
 """
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,36 +30,32 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from musclewise.diary.errors import DatabaseError
+from musclewise.diary.sqlite_file import (
+    BUSY_TIMEOUT_S,
+    DATA_DIR_VARIABLE,
+    HEAD,
+    SQLITE_FILE,
+    URL_VARIABLE,
+    configure,
+    default_url,
+    given_url,
+    private_file,
+    sqlite_error,
+    unreachable,
+)
 from musclewise.errors import UsageError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD = "0005"
-"""The newest migration revision; a test checks it against ``migrations/versions``."""
-
-URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"
-DATA_DIR_VARIABLE = "MUSCLEWISE_DATA_DIR"
-SQLITE_FILE = "diary.sqlite3"
-BUSY_TIMEOUT_S = 30.0
 READ_ONLY = "musclewise_read_only"
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def default_url() -> str:
-    """The SQLite file in the user's data folder (or ``MUSCLEWISE_DATA_DIR``)."""
-    folder = os.environ.get(DATA_DIR_VARIABLE)
-    if not folder:
-        import platformdirs
-
-        folder = platformdirs.user_data_dir("musclewise")
-    return f"sqlite:///{Path(folder) / SQLITE_FILE}"
-
-
 def resolve_url(url: str | None = None) -> URL:
     """The database URL to use (see the module docstring), checked and normalised."""
-    raw = url or os.environ.get(URL_VARIABLE) or default_url()
+    raw = given_url(url)
     try:
         parsed = make_url(raw)
     except ArgumentError:
@@ -98,21 +95,6 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database or "")
 
 
-def _private_file(path: Path) -> None:
-    """Create the diary's folder (0700) and an empty file (0600) if they are missing, so that
-    SQLite, which gives its WAL and SHM files the database's permissions, keeps all of them
-    private (a health diary is no one else's business on a shared computer)."""
-    folder = path.expanduser().parent
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
-        folder.chmod(0o700)  # whatever the umask
-    try:
-        descriptor = os.open(path.expanduser(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(descriptor)
-
-
 def clean_partials(target: Path) -> None:
     """Remove ``.NAME.PID.partial`` files left beside ``target`` by a process that was killed
     (one whose PID no longer runs): an export or backup that never finished."""
@@ -146,10 +128,7 @@ def make_engine(url: URL, **options: Any) -> Engine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
-            try:
-                _private_file(path)
-            except OSError as exc:
-                raise DatabaseError(f"cannot create the diary {path}: {exc.strerror}") from None
+            private_file(path)
         connect_args = {"timeout": BUSY_TIMEOUT_S, **options.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **options)
         event.listen(engine, "connect", _sqlite_connect)
@@ -183,34 +162,7 @@ def _prepare_threshold(value: str) -> int | None:
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling is turned off; _sqlite_begin starts transactions
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        _wal(cursor)
-        cursor.execute("PRAGMA synchronous = NORMAL")
-    finally:
-        cursor.close()
-
-
-def _wal(cursor: Any) -> None:
-    """Put the file in WAL mode (it stays so). Changing the mode takes a lock that SQLite does
-    not wait for (busy_timeout does not apply), so when two processes open a new file at once,
-    the one that loses tries again until the other has made the change."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
-    while True:
-        try:
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() == "wal" or str(mode).lower() == "memory":
-                return
-            cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
+    configure(dbapi_connection)
 
 
 def _sqlite_begin(connection: Connection) -> None:
@@ -225,27 +177,14 @@ def connection_errors(url: URL) -> Iterator[None]:
         yield
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown reason"
-        raise DatabaseError(
-            f"cannot use the database {masked(url)}: {reason}",
-            hint="check the database URL and that the database server is running",
-            code="database_unreachable",
-            field="database_url",
-        ) from None
+        raise unreachable(masked(url), reason) from None
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise DatabaseError(f"lost the connection to {masked(url)}") from None
-        if isinstance(exc.orig, sqlite3.DatabaseError) and not isinstance(
-            exc.orig, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
-        ):
-            # a file that is not a SQLite database, or a damaged one (SQLite's own words,
-            # which never hold the values of a statement)
-            reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "damaged"
-            raise DatabaseError(
-                f"cannot use the database {masked(url)}: {reason}",
-                hint="check the database URL; if it is your diary, restore it from a backup",
-                code="database_damaged",
-                field="database_url",
-            ) from None
+        if isinstance(exc.orig, sqlite3.Error):
+            found = sqlite_error(exc.orig, masked(url))
+            if found is not None:
+                raise found from None
         raise
 
 
@@ -379,28 +318,46 @@ def ensure_ready(engine: Engine, *, migrate: bool) -> None:
         upgrade(engine)
 
 
-ALEMBIC_VERSION_TABLE = (
-    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, "
-    "\n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)"
-)
-"""Alembic's own table of the revision, as alembic creates it in SQLite."""
-
-
 def create_at_head(engine: Engine) -> bool:
-    """Create the schema of a brand-new SQLite file from the models and stamp it at
-    :data:`HEAD`, in one write transaction, without importing alembic (``log``'s start-up);
+    """Create the schema of a brand-new SQLite file and stamp it at :data:`HEAD`, in one write
+    transaction, without importing alembic (``log``'s start-up): the statements of
+    ``schema_sqlite.sql``, generated from the models (:mod:`musclewise.diary.schema_sqlite`);
     ``False``, doing nothing, if the file has any table by then (another process created it,
-    or it holds something else: :func:`upgrade` decides). ``tests/diary/test_migrations.py``
+    or it holds something else: :func:`upgrade` decides). ``tests/diary/test_create_at_head.py``
     checks that the schema made so is the migrated one, table by table, column by column."""
-    from musclewise.diary.models import Base
+    from musclewise.diary import schema_sqlite
 
     with engine.begin() as connection:  # BEGIN IMMEDIATE: the check and the creation are one
         tables = connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
         if tables:
             return False
-        Base.metadata.create_all(connection)
-        connection.exec_driver_sql(ALEMBIC_VERSION_TABLE)
-        connection.execute(
-            text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": HEAD}
-        )
+        schema_sqlite.create(connection.exec_driver_sql)
     return True
+
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "DATA_DIR_VARIABLE",
+    "HEAD",
+    "MIGRATIONS",
+    "READ_ONLY",
+    "SQLITE_FILE",
+    "URL_VARIABLE",
+    "Status",
+    "alembic_config",
+    "clean_partials",
+    "connection_errors",
+    "create_at_head",
+    "current_revision",
+    "default_url",
+    "downgrade",
+    "ensure_ready",
+    "is_sqlite",
+    "make_engine",
+    "masked",
+    "require_existing",
+    "resolve_url",
+    "sqlite_path",
+    "status",
+    "upgrade",
+]

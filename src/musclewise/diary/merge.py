@@ -90,3 +90,12 @@ def merged_findings(
         merged["new_medicine"] = True
     merged.update(own)
     return merged
+
+
+def assess_merged(merged: Mapping[str, Any]) -> dict[str, Any]:
+    """The assessment stored with an episode, of the findings :func:`merged_findings` gave
+    (checked by :func:`musclewise.findings.validate_findings` first)."""
+    from musclewise.assessment import assess_valid
+    from musclewise.findings import validate_findings
+
+    return dict(assess_valid(validate_findings(merged)))

@@ -8,7 +8,6 @@ Alembic migrations in ``migrations/versions``; a test checks that they agree wit
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,6 +31,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from musclewise.diary.columns import (
+    MEDICINE_MAX,
+    NAME_MAX,
+    PUBLIC_ID_LENGTH,
+    ZONE_MAX,
+    new_public_id,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -39,20 +46,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-NAME_MAX = 100
-ZONE_MAX = 64
-MEDICINE_MAX = 200
-NOTES_MAX = 5000
-SHORT_TEXT_MAX = 500
-PUBLIC_ID_LENGTH = 32
-
-
-def new_public_id() -> str:
-    """An episode's public id: 128 random bits (UUIDv4) as 32 hex digits. It names the episode
-    in account-scoped pages and the API, and says nothing of how many episodes there are or
-    whose they are (the integer ``id`` stays internal)."""
-    return uuid.uuid4().hex
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -238,6 +231,29 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
+
+
+WEB_KEY_MAX = 64
+WEB_KIND_MAX = 16
+WEB_OWNER_MAX = 200
+
+
+class WebState(Base):
+    """What the web app's servers share between requests (see :mod:`musclewise.diary.web_state`);
+    here with the other tables, so that the models are the whole schema whichever module is
+    imported first."""
+
+    __tablename__ = "web_state"
+    __table_args__ = (Index("ix_web_state_expires_at", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(WEB_KEY_MAX), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(WEB_KIND_MAX))
+    owner: Mapped[str] = mapped_column(String(WEB_OWNER_MAX), default="")
+    """Whose it is (with accounts: the account and person of the login that made it; only
+    that login's requests see it)."""
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 DAY_FIELDS: tuple[str, ...] = tuple(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from musclewise.diary.errors import DiaryValueError, FieldProblem, NotFoundError
+from musclewise.diary.errors import NotFoundError
 from musclewise.diary.merge import merged_findings
 from musclewise.diary.models import DAY_FIELDS, DayContext, Episode, Medicine, Person
 from musclewise.diary.records import DayRecord, EpisodeRecord, MedicineRecord, Profile
@@ -109,13 +109,3 @@ def day_record(context: DayContext) -> DayRecord:
     return DayRecord(
         context.date, {k: v for k in DAY_FIELDS if (v := getattr(context, k)) is not None}
     )
-
-
-def same_start_error(site: str) -> DiaryValueError:
-    """An episode of this site that started at the same instant is already stored."""
-    return DiaryValueError(
-        [FieldProblem("started_at", f"an episode of the {site} that started at this moment "
-                                    "is already in the diary")],
-        hint="give another start time, or change the episode already stored",
-        code="episode_same_start",
-    )  # fmt: skip

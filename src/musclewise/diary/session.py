@@ -4,7 +4,7 @@ block of calls in ``with diary.transaction():``), read sessions, and whose diary
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Self
@@ -20,11 +20,11 @@ from musclewise.diary.models import (
     Episode,
     Person,
 )
+from musclewise.diary.people import whose
 from musclewise.diary.validate import (
     check_name,
 )
 
-DEFAULT_PERSON = "me"
 ACCOUNT_SETTING = "musclewise.account_id"
 """The PostgreSQL setting the row-level security policies read (set per transaction)."""
 
@@ -194,22 +194,11 @@ class DiarySession:
     @property
     def person(self) -> str:
         """Whose diary this is (see the class docstring)."""
-        if self._check_person and self._person_name is not None:
-            names = self.people()
-            if names and self._person_name not in names:
-                raise unknown_person(self._person_name, names)
+        if self._person_name is None or self._check_person:
+            self._person_name = whose(
+                self._person_name, self.people(), known_only=self._check_person
+            )
             self._check_person = False
-        if self._person_name is None:
-            names = self.people()
-            if len(names) > 1:
-                raise NotFoundError(
-                    f"this database holds the diaries of {len(names)} people; say whose",
-                    hint="say whose diary it is: " + ", ".join(names),
-                    code="person_ambiguous",
-                    field="person",
-                    allowed=names,
-                )
-            self._person_name = names[0] if names else DEFAULT_PERSON
         return self._person_name
 
     def _in_scope(self) -> ColumnElement[bool]:
@@ -264,20 +253,3 @@ class DiarySession:
                 "episode: there is no such episode", hint="the diary's list shows its episodes"
             )
         return found
-
-
-def unknown_person(name: str, names: Sequence[str]) -> NotFoundError:
-    """The error for a person the database does not hold, naming the closest ones."""
-    import difflib
-
-    lowered = {n.lower(): n for n in names}
-    close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=3, cutoff=0.5)]
-    guess = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-    return NotFoundError(
-        f"person: '{name}' has no diary here{guess} (people: {shown})",
-        hint=f"add '{name}' as a person first to start their diary",
-        code="person_unknown",
-        field="person",
-        allowed=names,
-    )

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from musclewise.diary.columns import MEDICINE_MAX, NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
 from musclewise.diary.errors import DiaryValueError, FieldProblem
-from musclewise.diary.models import MEDICINE_MAX, NAME_MAX, NOTES_MAX, SHORT_TEXT_MAX
 from musclewise.errors import FindingsError
 from musclewise.findings import CONDITIONS, FINDINGS_KEYS, Findings, diagnose
 

@@ -6,33 +6,16 @@ Each row is keyed by a random id (or a hash of the client's key) and expires
 (``expires_at``; the web app deletes expired rows as it adds new ones), so any number of app
 processes on one database serve the same person, and health data stays only as long as a
 check or an undo needs it. With accounts each row has its owner and is seen only by
-requests of that owner. The table is created by migration 0005.
+requests of that owner. The table is created by migration 0005; its model is in
+:mod:`musclewise.diary.models` with the others (so that every import of the models sees the
+whole schema).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from musclewise.diary.models import WEB_KEY_MAX as KEY_MAX
+from musclewise.diary.models import WEB_KIND_MAX as KIND_MAX
+from musclewise.diary.models import WEB_OWNER_MAX as OWNER_MAX
+from musclewise.diary.models import WebState
 
-from sqlalchemy import JSON, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from musclewise.diary.models import Base, UTCDateTime
-
-KEY_MAX = 64
-KIND_MAX = 16
-OWNER_MAX = 200
-
-
-class WebState(Base):
-    __tablename__ = "web_state"
-    __table_args__ = (Index("ix_web_state_expires_at", "expires_at"),)
-
-    id: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(KIND_MAX))
-    owner: Mapped[str] = mapped_column(String(OWNER_MAX), default="")
-    """Whose it is (with accounts: the account and person of the login that made it; only
-    that login's requests see it)."""
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+__all__ = ["KEY_MAX", "KIND_MAX", "OWNER_MAX", "WebState"]
