@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_no_pattern_writes_a_phrase_as_one_choice() -> None:
     for concept in data["concepts"]:
         for pattern in concept.get("patterns", []):
             tokens = pattern.split()
-            for a, b in zip(tokens, tokens[1:], strict=False):
+            for a, b in pairwise(tokens):
                 if a.endswith("?") or b.endswith("?") or "_" in (a, b):
                     continue
                 if set(a.split("|")) & set(b.split("|")) and pattern not in REPEATS_ON_PURPOSE:
