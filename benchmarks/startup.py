@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every command measured runs as an installed tool does, with its compiled bytecode cached
+# (some shells and CI set PYTHONDONTWRITEBYTECODE, which makes each run compile every module).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 DOC = ROOT / "docs" / "benchmarks.md"
 BIN = Path(sys.executable).parent
 VIGNETTES = ROOT.parent / "shared" / "vignettes" / "public.yaml"

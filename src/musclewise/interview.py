@@ -128,12 +128,20 @@ class Step:
         return self.question is None
 
 
-def _kind_of(key: str) -> str:
-    from typing import get_args, get_origin, get_type_hints
+@cache
+def _findings_hints() -> dict[str, Any]:
+    """The type of each findings key (resolved once: ``get_type_hints`` is slow)."""
+    from typing import get_type_hints
 
     from musclewise.findings import Findings
 
-    hint = get_type_hints(Findings, include_extras=True)[key]
+    return get_type_hints(Findings, include_extras=True)
+
+
+def _kind_of(key: str) -> str:
+    from typing import get_args, get_origin
+
+    hint = _findings_hints()[key]
     args = [a for a in get_args(hint) if a.__name__ != "UnsetType"] if get_args(hint) else []
     base = args[0] if args else hint
     while get_origin(base) is not None and get_origin(base).__name__ == "Annotated":
@@ -158,7 +166,8 @@ def load_questions(path: Path = QUESTIONS_PATH) -> dict[str, Question]:
     from musclewise.findings import validate_findings
 
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster
+        data = yaml.load(path.read_text("utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"the interview questions {path.name} are invalid: {exc}") from None
     problems: list[str] = []

@@ -49,7 +49,10 @@ def test_logging_in_sets_a_safe_cookie_that_changes_at_every_login(
         assert "mw_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
         assert "Secure" not in cookie  # plain http on loopback
         first = client.cookies["mw_session"]
-        assert client.get("/diary").status_code == 200
+        diary = client.get("/diary")
+        assert diary.status_code == 200
+        main_nav = diary.text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+        assert 'href="/account"' in main_nav, "the account is one tap away on every page"
         assert "ann@example.org" in client.get("/account").text
         log_in(client, "ann@example.org")
         second = client.cookies["mw_session"]

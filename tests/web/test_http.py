@@ -75,6 +75,11 @@ def test_every_page_answers_with_lang_and_title(client: TestClient, path: str) -
     assert "<style" not in response.text
 
 
+def test_without_accounts_the_menu_has_no_account_link(client: TestClient) -> None:
+    main_nav = client.get("/").text.split('<nav aria-label="Main">')[1].split("</nav>")[0]
+    assert 'href="/diary"' in main_nav and 'href="/account"' not in main_nav
+
+
 def test_strict_headers(client: TestClient) -> None:
     response = client.get("/")
     csp = response.headers["content-security-policy"]
