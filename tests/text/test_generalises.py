@@ -181,6 +181,28 @@ def test_the_cached_lexicon_is_the_compiled_one() -> None:
     assert fresh.read(text).findings == pipeline().read(text).findings
 
 
+def test_the_compiled_trie_shares_identical_branches() -> None:
+    """The alternatives of a pattern end in identical subtrees: kept once, the cached table is
+    small and loads fast (start-up of ``assess "text"``, issue 15), and marshal keeps them
+    shared through the cache."""
+    import marshal
+
+    lexicon = load_lexicon(LEXICON_PATH)
+    trie = compile_lexicon(lexicon, medicine_names(lexicon))["trie"]
+
+    def walk(node: dict[str, Any], seen: set[int]) -> int:
+        """Nodes on every path (a tree's size), counting each distinct node into ``seen``."""
+        seen.add(id(node))
+        return 1 + sum(walk(v, seen) for k, v in node.items() if isinstance(v, dict))
+
+    distinct: set[int] = set()
+    paths = walk(trie, distinct)
+    assert len(distinct) * 10 < paths
+    again: set[int] = set()
+    walk(marshal.loads(marshal.dumps(trie)), again)
+    assert len(again) == len(distinct)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400))
 def test_no_text_crashes_the_reader(text: str) -> None:
