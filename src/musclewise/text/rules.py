@@ -25,10 +25,7 @@ from musclewise.text.document import (
     Reading,
     Understood,
 )
-from musclewise.text.lexicon import (
-    LIST_KEYS,
-    Concept,
-)
+from musclewise.text.lexicon import LIST_KEYS, Concept
 
 if TYPE_CHECKING:
     from musclewise.text.reader import Pipeline
@@ -48,7 +45,6 @@ MEDICINE_REACH = 3
 """How many tokens after a medicine a frequency or time word still belongs to it."""
 CLAUSE_BREAKS = frozenset({"now", "but", "then", "since", "so", "and", "i", "i'm", "my"})
 """Words that begin a new clause: a habit word before one does not reach past it."""
-"""How many tokens after a medicine a frequency or time word still belongs to it."""
 
 
 class Rules:
@@ -402,7 +398,7 @@ class Rules:
             if starts:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
             return
-        if nxt in words["after_episode"]:  # "eight hours later": when, not how long
+        if nxt in words["after_episode"] and prev != "for":  # "8 hours later" (not "for 8 hours")
             return
         if long:
             if words["ongoing_before"] & set(before) or nxt == "now":
@@ -428,8 +424,11 @@ class Rules:
         if nxt in words["within"] and exercise:
             self.add("exercise_minutes", round(seconds / 60), 2, start, said)
             return
+        before_q = [m for m in exercise + symptoms if m.end <= start]
+        nearest = max(before_q, key=lambda m: m.end) if before_q else None
         if exercise and (
-            self.p.units[unit] >= HOUR
+            # hours: the exercise's, unless a symptom is named last before ("cramps for an hour")
+            (self.p.units[unit] >= HOUR and nearest not in symptoms)
             or (
                 any(abs(m.start - start) <= 4 for m in exercise)
                 and not any(abs(m.start - start) <= 4 for m in symptoms)
