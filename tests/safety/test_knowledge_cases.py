@@ -106,3 +106,30 @@ def test_a_generic_site_weighs_like_the_parts_it_covers() -> None:
     arm = assess({"site": "arm", "visible_twitch": True})
     assert leg["kind"] == "other" and leg["suspected"][0]["condition"] == "deep_vein_thrombosis"
     assert arm["kind"] == "spasm"
+
+
+NIGHT_CRAMP_ON_A_STATIN = {
+    "site": "calf", "side": "left", "medications": ["atorvastatin"], "pain": 7, "duration_s": 60,
+    "onset": "during_sleep", "relieved_by_stretch": True,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("findings", "level"),
+    [
+        ({"site": "thigh_front", "medications": ["simvastatin"], "pain": 3}, "see_doctor"),
+        ({"site": "leg", "side": "both", "medications": ["atorvastatin"]}, "see_doctor"),
+        ({"site": "shoulder", "medications": ["rosuvastatin"], "pain": 2}, "see_doctor"),
+        (NIGHT_CRAMP_ON_A_STATIN, "self_care"),
+    ],
+)
+def test_statin_muscle_symptoms_where_statins_cause_them(
+    findings: dict[str, Any], level: str
+) -> None:
+    """Statin myopathy is usually proximal and symmetrical (clinical notes §6): both sides or a
+    proximal muscle on a statin is worth raising with a doctor; one calf cramp at night is not
+    a statin sign on its own (Garrison: a small association)."""
+    result = assess(findings)
+    assert result["triage"]["level"] == level
+    rules = {reason["rule"] for reason in result["triage"]["reasons"]}
+    assert ("statin_muscle_symptoms" in rules) == (level == "see_doctor")
