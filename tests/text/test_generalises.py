@@ -293,3 +293,11 @@ def test_free_answers_to_one_question(key: str, answer: str, value: float | None
         assert got is None
     else:
         assert got == pytest.approx(value, rel=0.05)
+
+
+def test_letters_typed_over_and_over_read_as_the_word() -> None:
+    reading = read_text("my leg is swolllen and reeed, sooooo painful")
+    assert reading.findings.get("swelling") is True
+    assert reading.findings.get("redness") is True
+    assert reading.findings.get("pain") == 8
+    assert "swolllen" in {u.said for u in reading.understood}, "said as typed"

@@ -34,6 +34,7 @@ see and correct it.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ class Pipeline:
                 breaks.add(len(lower))
             last_end = e
             word = m.group()
-            low = word.lower()
+            low = STRETCHED.sub(r"\1", word.lower())  # "sooooo", "swolllen": one letter
             spelt = self.spellings.get(low)
             if spelt is None:
                 starts.append(s)
@@ -425,6 +426,10 @@ class _Scope:
             ):
                 return True
         return False
+
+
+STRETCHED = re.compile(r"([a-z])\1{2,}")
+"""A letter typed three times or more ("sooooo painful"): no English word has that."""
 
 
 @cache
