@@ -133,3 +133,31 @@ def test_statin_muscle_symptoms_where_statins_cause_them(
     assert result["triage"]["level"] == level
     rules = {reason["rule"] for reason in result["triage"]["reasons"]}
     assert ("statin_muscle_symptoms" in rules) == (level == "see_doctor")
+
+
+@pytest.mark.parametrize(
+    ("findings", "level"),
+    [
+        (
+            {"site": "calf", "conditions": ["kidney_disease"], "pain": 8, "duration_s": 60},
+            "see_doctor",
+        ),
+        (
+            {
+                "site": "eyelid",
+                "conditions": ["kidney_disease"],
+                "pain": 0,
+                "duration_s": 2,
+                "extent": "part_of_muscle",
+            },
+            "self_care",
+        ),
+    ],
+)
+def test_cramps_with_kidney_disease_go_to_the_kidney_team(
+    findings: dict[str, Any], level: str
+) -> None:
+    result = assess(findings)
+    assert result["triage"]["level"] == level
+    rules = {reason["rule"] for reason in result["triage"]["reasons"]}
+    assert ("cramps_with_kidney_disease" in rules) == (level == "see_doctor")
