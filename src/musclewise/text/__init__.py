@@ -74,8 +74,10 @@ def describe(key: str, value: Any) -> str:
     """One finding in a few words: "calf", "pain 8/10", "about 2 minutes", "no swelling"."""
     from musclewise.interview import label_of
 
-    if key in ("site", "side", "extent", "sex"):
-        return str(value).replace("_", " ") + (" side" if key == "side" else "")
+    if key == "side":
+        return "both sides" if value == "both" else f"{value} side"
+    if key in ("site", "extent", "sex"):
+        return str(value).replace("_", " ")
     if key in ("pain", "stress"):
         return f"{key} {value}/10"
     if key == "duration_s":
