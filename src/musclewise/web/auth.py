@@ -276,12 +276,9 @@ def login_page(request: Request, next: str = "/", ended: int = 0) -> HTMLRespons
 async def login(request: Request, form: FormOf) -> Response:
     store = _accounts(request)
     email, target = _field(form, "email"), _safe_next(_field(form, "next"))
-    # the client's address: the connection's, or with --proxy-headers the one the trusted
-    # proxies (--forwarded-allow-ips) forwarded, as Uvicorn put it in the ASGI scope
-    address = request.client.host if request.client is not None else None
     try:
         account = await run_in_threadpool(
-            partial(store.authenticate, email, _field(form, "password"), address=address)
+            partial(store.authenticate, email, _field(form, "password"), address=_address(request))
         )
     except LockedOut as exc:
         whose = " from this address" if exc.by == "address" else ""
@@ -296,6 +293,13 @@ async def login(request: Request, form: FormOf) -> Response:
         return render(request, "login.html", title="Log in", status=400, errors=[problem],
                       next=target, email=email, registration=request.app.state.auth.registration)  # fmt: skip
     return await _start(request, store, account.id, target)
+
+
+def _address(request: Request) -> str | None:
+    """The client's address (what the login limits count): the connection's, or with
+    ``--proxy-headers`` the one a trusted proxy (``--forwarded-allow-ips``) forwarded, as
+    Uvicorn put it in the ASGI scope."""
+    return request.client.host if request.client is not None else None
 
 
 @router.post("/logout")
@@ -425,7 +429,7 @@ def delete_account(request: Request, form: FormOf) -> Response:
         problems.append(FieldProblem("confirm", f"Type {DELETE_WORDS} to confirm."))
     else:
         try:
-            store.authenticate(record.email, _field(form, "password"))
+            store.authenticate(record.email, _field(form, "password"), address=_address(request))
         except LoginRefused:
             problems.append(FieldProblem("password", "The password is not right."))
     if problems:
