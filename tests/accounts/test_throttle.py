@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from musclewise.accounts import Accounts, LockedOut, LoginRefused, Policy
 from musclewise.accounts.store import address_network
+from musclewise.diary import database
 from tests.accounts.conftest import PASSWORD, Clock, quick_hasher
 
 ATTACKER = "203.0.113.7"
@@ -153,3 +154,26 @@ def test_failures_older_than_the_window_are_removed(keyed: Accounts, clock: Cloc
     _fail(keyed, "person4@example.org", VICTIM)
     assert [email for email, _ in _stored(keyed)] == ["person3@example.org",
                                                       "person4@example.org"]  # fmt: skip
+
+
+def test_migration_0006_drops_the_failures_without_an_address_and_goes_back(
+    empty_url: str, clock: Clock
+) -> None:
+    engine = database.make_engine(database.resolve_url(empty_url))
+    try:
+        database.upgrade(engine, "0005")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO login_failure (email, at) VALUES "
+                                    "('ann@example.org', '2026-12-05 08:59:00+00:00')"))  # fmt: skip
+        database.upgrade(engine)
+        with Accounts(engine=engine, hasher=quick_hasher(), clock=clock) as accounts:
+            accounts.add("ann@example.org", PASSWORD)
+            assert _stored(accounts) == []
+            _fail(accounts, "ann@example.org", ATTACKER)
+            assert len(_stored(accounts)) == 1
+        database.downgrade(engine, "0005")
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT email FROM login_failure")).scalars().all()
+        assert rows == ["ann@example.org"]
+    finally:
+        engine.dispose()
