@@ -15,7 +15,8 @@
     │   │                            (musclewise.api.problems)
     │   ├── LoginRefused             the e-mail and password open no account that may log in
     │   │   │                        (musclewise.accounts.errors)
-    │   │   └── LockedOut            too many failed logins for the e-mail just now
+    │   │   └── LockedOut            too many failed logins for the e-mail, or from the
+    │   │                            client's address, just now
     │   └── ImportRejected           rows of an import file are not valid: nothing imported
     │       │                        (musclewise.exchange.loop)
     │       └── BundleRejected       a FHIR bundle is not valid: nothing imported

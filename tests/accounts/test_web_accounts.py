@@ -5,6 +5,7 @@ registration, people, share links, API tokens, deleting an account."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from musclewise.diary import Diary
 from tests.accounts.conftest import PASSWORD, Clock
@@ -95,6 +96,42 @@ def test_lockout_after_failed_logins(db_url: str, clock: Clock) -> None:
         assert 0 < int(locked.headers["retry-after"]) <= 900
         clock.move(minutes=15, seconds=1)
         assert log_in(client, "ann@example.org").status_code == 303
+
+
+def test_spraying_from_one_address_gets_429_and_the_others_still_log_in(
+    db_url: str, clock: Clock
+) -> None:
+    with (accounts_app(db_url, clock) as (app, accounts),
+          client_of(app, address="203.0.113.7") as attacker,
+          client_of(app, address="198.51.100.23") as ann):  # fmt: skip
+        accounts.add("ann@example.org", PASSWORD)
+        for n in range(20):  # one password tried on many e-mails
+            assert log_in(attacker, f"person{n}@example.org", "Summer2026!!").status_code == 400
+        for email in ("person99@example.org", "ann@example.org"):
+            refused = log_in(attacker, email, PASSWORD)
+            assert refused.status_code == 429, refused.status_code
+            assert "Too many failed logins from this address" in refused.text
+            assert 0 < int(refused.headers["retry-after"]) <= 900
+        assert log_in(ann, "ann@example.org").status_code == 303
+        with accounts.engine.connect() as connection:
+            stored = str(connection.execute(text("SELECT * FROM login_failure")).all())
+        assert "203.0.113.7" not in stored and "person3@example.org" in stored
+        clock.move(minutes=15, seconds=1)
+        assert log_in(attacker, "ann@example.org").status_code == 303
+
+
+def test_a_victims_own_address_is_not_locked_by_anothers_failures(
+    db_url: str, clock: Clock
+) -> None:
+    with (accounts_app(db_url, clock) as (app, accounts),
+          client_of(app, address="203.0.113.7") as attacker,
+          client_of(app, address="198.51.100.23") as ann):  # fmt: skip
+        accounts.add("ann@example.org", PASSWORD)
+        for _ in range(5):
+            assert log_in(attacker, "ann@example.org", "guess guess guess").status_code == 400
+        locked = log_in(attacker, "ann@example.org")
+        assert locked.status_code == 429 and "from this address" not in locked.text
+        assert log_in(ann, "ann@example.org").status_code == 303
 
 
 def test_registration_can_be_switched_on_and_off(db_url: str, clock: Clock) -> None:

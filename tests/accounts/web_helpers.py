@@ -30,8 +30,11 @@ def accounts_app(
         app.state.web.close()
 
 
-def client_of(app: Any, base_url: str = "http://127.0.0.1") -> TestClient:
-    return TestClient(app, base_url=base_url)
+def client_of(
+    app: Any, base_url: str = "http://127.0.0.1", address: str = "testclient"
+) -> TestClient:
+    """A browser on the app; ``address``: its IP address (the ASGI scope's client)."""
+    return TestClient(app, base_url=base_url, client=(address, 50000))
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD, next: str = "/") -> Any:

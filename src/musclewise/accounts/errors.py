@@ -7,7 +7,8 @@
     UsageError (exit 2)
     ├── NotFoundError         no such account, token, share link or person (diary's)
     └── LoginRefused          wrong e-mail or password, or a disabled account (one message
-        └── LockedOut         for all: it never says which); too many failures, try later
+        └── LockedOut         for all: it never says which); too many failures (of the
+                              e-mail, or from the client's address), try later
 
 Messages hold no password, token or health data.
 """
@@ -33,12 +34,21 @@ class LoginRefused(UsageError):
 
 
 class LockedOut(LoginRefused):
-    """Too many failed logins for this e-mail in a short time: ``retry_after`` seconds."""
+    """Too many failed logins in a short time: ``retry_after`` seconds. ``by`` (and ``field``)
+    ``"email"`` for this e-mail's (code ``locked_out``), ``"address"`` for the client
+    address's, whatever the e-mail (code ``address_throttled``)."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, *, by: str = "email") -> None:
         super().__init__()
         self.retry_after = retry_after
-        self.message = (
-            f"email: too many failed logins; try again in {max(1, retry_after // 60)} minute(s)"
-        )
-        self.field = "email"
+        self.by = by
+        minutes = max(1, retry_after // 60)
+        if by == "address":
+            self.message = (
+                f"address: too many failed logins from this address; try again in "
+                f"{minutes} minute(s)"
+            )
+            self.code = "address_throttled"
+        else:
+            self.message = f"email: too many failed logins; try again in {minutes} minute(s)"
+        self.field = by

@@ -9,11 +9,15 @@ Scope(account=1, person='me', read_only=False)
 
 Passwords are hashed with argon2 (``pwdlib``); every other secret (session, API token, share
 link) is 256 random bits of which only the SHA-256 is stored. Failed logins are rows in the
-database, so the rate limit and lockout hold across every app process.
+database, so the rate limit and lockout hold across every app process: with the e-mail tried
+and a keyed hash of the client's address (see :class:`Policy` for the limits).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -63,15 +67,28 @@ PASSWORD_MAX = 128
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """How long a login lasts and how many failures lock an e-mail out."""
+    """How long a login lasts and how many failed logins, within ``window``, refuse more:
+
+    - ``max_failures`` of one e-mail from one client address lock that e-mail out for that
+      address (the person's own address is not locked by another's failures);
+    - ``max_address_failures`` from one address, whatever the e-mails, refuse every login
+      from it (password spraying: one password tried against many e-mails);
+    - ``max_email_failures`` of one e-mail from all addresses lock it out everywhere (guessing
+      one password from many addresses; NIST SP 800-63B 5.2.2 asks for at most 100).
+    """
 
     idle: timedelta = timedelta(hours=12)
     """A login unused this long is over."""
     absolute: timedelta = timedelta(days=30)
     """A login this old is over, used or not."""
     max_failures: int = 5
-    """Failed logins of one e-mail within ``window`` that lock it out."""
+    """Failed logins of one e-mail from one address that lock it out for that address."""
+    max_address_failures: int = 20
+    """Failed logins from one address (any e-mails) that refuse its logins."""
+    max_email_failures: int = 100
+    """Failed logins of one e-mail (any addresses) that lock it out for every address."""
     window: timedelta = timedelta(minutes=15)
+    """How long a failure counts (and is kept)."""
     share_days_max: int = 90
     """The longest a share link may last."""
 
@@ -103,6 +120,22 @@ def check_password(password: str, field: str = "password") -> str:
     return password
 
 
+def address_network(address: str | None) -> str:
+    """What the limits count a client address as: an IPv4 address; an IPv6 address's /64
+    network (one subscriber usually has a whole /64); ``""`` when unknown (the library and the
+    command line: their failures count together); any other text as given."""
+    text = (address or "").strip()
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:200]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
 def default_hasher() -> Any:
     """pwdlib's recommended hasher: argon2id with its default costs."""
     from pwdlib import PasswordHash
@@ -112,7 +145,8 @@ def default_hasher() -> Any:
 
 class Accounts:
     """The accounts of one database (the diary's). ``hasher``: a ``pwdlib.PasswordHash``
-    (argon2 by default); ``clock``: what time it is (tests move it)."""
+    (argon2 by default); ``clock``: what time it is (tests move it); ``address_key``: the key of the client
+    addresses' HMAC (the same in every process; without it a plain SHA-256)."""
 
     def __init__(
         self,
@@ -123,6 +157,7 @@ class Accounts:
         policy: Policy | None = None,
         hasher: Any = None,
         clock: Callable[[], datetime] = times.now,
+        address_key: bytes | None = None,
     ) -> None:
         self._owns_engine = engine is None
         if engine is None:
@@ -140,6 +175,7 @@ class Accounts:
         self.policy = policy or Policy()
         self.hasher = hasher if hasher is not None else default_hasher()
         self.clock = clock
+        self._address_key = address_key or b""
         self._dummy: str | None = None
 
     def close(self) -> None:
@@ -253,36 +289,63 @@ class Accounts:
 
     # ------------------------------------------------------------------ logging in
 
-    def authenticate(self, email: str, password: str) -> AccountRecord:
+    def authenticate(
+        self, email: str, password: str, *, address: str | None = None
+    ) -> AccountRecord:
         """The account these open; :class:`LoginRefused` (the same for a wrong e-mail, a wrong
-        password or a disabled account) or :class:`LockedOut` after too many failures."""
+        password or a disabled account) or :class:`LockedOut` after too many failures (see
+        :class:`Policy`). ``address``: the client's IP address (None: unknown)."""
         key = normal_email(email)[:EMAIL_MAX]
+        client = self.address_hash(address)
         now = self.clock()
-        policy = self.policy
         refused: LoginRefused | None = None
         with self._begin() as session:
-            recent = session.scalars(
-                select(LoginFailure.at)
-                .where(LoginFailure.email == key, LoginFailure.at > now - policy.window)
-                .order_by(LoginFailure.at)
-            ).all()
-            if len(recent) >= policy.max_failures:
-                until = recent[-policy.max_failures] + policy.window
-                raise LockedOut(max(1, math.ceil((until - now).total_seconds())))
+            self._check_limits(session, key, client, now)
             account = session.scalars(select(Account).where(Account.email == key)).first()
             stored = account.password_hash if account is not None else self._dummy_hash()
             good, newer = self.hasher.verify_and_update(password[: PASSWORD_MAX * 4], stored)
             if not good or account is None or account.disabled:
-                session.add(LoginFailure(email=key, at=now))
+                expired = LoginFailure.at <= now - self.policy.window
+                session.execute(delete(LoginFailure).where(expired))
+                session.add(LoginFailure(email=key, address=client, at=now))
                 refused = LoginRefused()
-            else:
-                session.execute(delete(LoginFailure).where(LoginFailure.email == key))
+            else:  # (the address's failures with other e-mails still count)
+                session.execute(delete(LoginFailure).where(LoginFailure.email == key,
+                                                           LoginFailure.address == client))  # fmt: skip
                 if newer is not None:
                     account.password_hash = newer
                 record = self._record(session, account)
         if refused is not None:
             raise refused
         return record
+
+    def address_hash(self, address: str | None) -> str:
+        """How a client address is stored: the HMAC-SHA256 (hex) of its network
+        (:func:`address_network`), never the address."""
+        network = b"login address\n" + address_network(address).encode("utf-8")
+        return hmac.new(self._address_key, network, hashlib.sha256).hexdigest()
+
+    def _check_limits(self, session: Session, email: str, client: str, now: datetime) -> None:
+        """:class:`LockedOut` when this address, this e-mail from it, or this e-mail from
+        everywhere has failed too often within the window (checked before the password is
+        hashed: a refused attempt costs no argon2 work)."""
+        policy = self.policy
+        rows = session.execute(
+            select(LoginFailure.at, LoginFailure.email, LoginFailure.address)
+            .where((LoginFailure.address == client) | (LoginFailure.email == email),
+                   LoginFailure.at > now - policy.window)
+            .order_by(LoginFailure.at)
+        ).all()  # fmt: skip
+        mine = [r for r in rows if r.address == client]
+        limits = (
+            ("address", policy.max_address_failures, [r.at for r in mine]),
+            ("email", policy.max_failures, [r.at for r in mine if r.email == email]),
+            ("email", policy.max_email_failures, [r.at for r in rows if r.email == email]),
+        )
+        for by, limit, failed in limits:
+            if len(failed) >= limit:
+                until = failed[-limit] + policy.window
+                raise LockedOut(max(1, math.ceil((until - now).total_seconds())), by=by)
 
     def _dummy_hash(self) -> str:
         """A hash to verify against when the e-mail has no account (the same work is done,

@@ -335,13 +335,25 @@ class ShareLink(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+ADDRESS_HASH_LENGTH = 64
+
+
 class LoginFailure(Base):
     """A failed login, kept for the rate limit and lockout (in the database, so every app
-    process counts the same failures); the e-mail's failures are removed on a success."""
+    process counts the same failures) as long as the limits' window: the e-mail tried and a
+    keyed hash of the client's address (never the address itself). A success removes the
+    failures of its e-mail from its address; rows older than the window are removed."""
 
     __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_failure_email_at", "email", "at"),
+        Index("ix_login_failure_address_at", "address", "at"),
+        Index("ix_login_failure_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX))
     at: Mapped[datetime]
+    # (last, as migration 0006 added it)
+    address: Mapped[str] = mapped_column(String(ADDRESS_HASH_LENGTH))
+    """HMAC-SHA256 (hex) of the client's address (an IPv6 address's /64 network)."""

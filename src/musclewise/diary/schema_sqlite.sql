@@ -1,4 +1,4 @@
--- The schema of a new SQLite diary at revision 0005, generated from the models by
+-- The schema of a new SQLite diary at revision 0006, generated from the models by
 -- python -m musclewise.diary.schema_sqlite (do not edit by hand).
 
 CREATE TABLE account (
@@ -16,8 +16,13 @@ CREATE TABLE login_failure (
 	id INTEGER NOT NULL, 
 	email VARCHAR(254) NOT NULL, 
 	at DATETIME NOT NULL, 
+	address VARCHAR(64) NOT NULL, 
 	CONSTRAINT pk_login_failure PRIMARY KEY (id)
 );
+
+CREATE INDEX ix_login_failure_address_at ON login_failure (address, at);
+
+CREATE INDEX ix_login_failure_at ON login_failure (at);
 
 CREATE INDEX ix_login_failure_email_at ON login_failure (email, at);
 
@@ -219,4 +224,4 @@ CREATE TABLE alembic_version (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
-INSERT INTO alembic_version (version_num) VALUES ('0005');
+INSERT INTO alembic_version (version_num) VALUES ('0006');

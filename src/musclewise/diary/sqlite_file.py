@@ -17,7 +17,7 @@ from pathlib import Path
 
 from musclewise.errors import DatabaseError
 
-HEAD = "0005"
+HEAD = "0006"
 """The newest migration revision; a test checks it against ``migrations/versions``."""
 
 URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"

@@ -17,8 +17,11 @@ for the pages written before accounts, ``Web.diary()``, which reads the same sco
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -73,7 +76,11 @@ def install(
 ) -> None:
     """Put the gate on ``app`` and, with ``accounts``, the pages of this module."""
     web = app.state.web
-    store = Accounts(engine=web.engine, migrate=False, **(options or {})) if accounts else None
+    # the client addresses of failed logins are stored as an HMAC keyed with a key of its own,
+    # made from the secret every process shares (a leaked database does not give addresses)
+    key = hmac.new(web.csrf.secret, b"musclewise login addresses", hashlib.sha256).digest()
+    settings = {"address_key": key, **(options or {})}
+    store = Accounts(engine=web.engine, migrate=False, **settings) if accounts else None
     app.state.auth = AuthState(store, registration and accounts)
     app.add_middleware(Gate)
     if accounts:
@@ -270,9 +277,12 @@ async def login(request: Request, form: FormOf) -> Response:
     store = _accounts(request)
     email, target = _field(form, "email"), _safe_next(_field(form, "next"))
     try:
-        account = await run_in_threadpool(store.authenticate, email, _field(form, "password"))
+        account = await run_in_threadpool(
+            partial(store.authenticate, email, _field(form, "password"), address=_address(request))
+        )
     except LockedOut as exc:
-        problem = FieldProblem("email", f"Too many failed logins: try again in "
+        whose = " from this address" if exc.by == "address" else ""
+        problem = FieldProblem("email", f"Too many failed logins{whose}: try again in "
                                         f"{max(1, exc.retry_after // 60)} minute(s).")  # fmt: skip
         page = render(request, "login.html", title="Log in", status=429, errors=[problem],
                       next=target, email=email, registration=request.app.state.auth.registration)  # fmt: skip
@@ -283,6 +293,13 @@ async def login(request: Request, form: FormOf) -> Response:
         return render(request, "login.html", title="Log in", status=400, errors=[problem],
                       next=target, email=email, registration=request.app.state.auth.registration)  # fmt: skip
     return await _start(request, store, account.id, target)
+
+
+def _address(request: Request) -> str | None:
+    """The client's address (what the login limits count): the connection's, or with
+    ``--proxy-headers`` the one a trusted proxy (``--forwarded-allow-ips``) forwarded, as
+    Uvicorn put it in the ASGI scope."""
+    return request.client.host if request.client is not None else None
 
 
 @router.post("/logout")
@@ -412,7 +429,7 @@ def delete_account(request: Request, form: FormOf) -> Response:
         problems.append(FieldProblem("confirm", f"Type {DELETE_WORDS} to confirm."))
     else:
         try:
-            store.authenticate(record.email, _field(form, "password"))
+            store.authenticate(record.email, _field(form, "password"), address=_address(request))
         except LoginRefused:
             problems.append(FieldProblem("password", "The password is not right."))
     if problems:
