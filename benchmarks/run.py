@@ -214,7 +214,10 @@ knowledge base changes validates it and fills the cache).
             "first named kinds of failure to the engineers; the second, first scored at 1 of 9 "
             "emergencies missed from text alone, gave five wordings to the lexicon; the third, "
             "first scored at 0 of 11 missed and 1 of 30 under-triaged from text alone (walking "
-            "calf pain read as a cramp), gave its walking and stopping wordings) and the public "
+            "calf pain read as a cramp), gave its walking and stopping wordings; the fourth, "
+            "first scored at 0 of 9 missed and 3 of 30 under-triaged from text alone (weakness "
+            "shown by pushing up from a sofa on a statin, a twitch spreading to the cheek, a hot "
+            "child), gave those wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()
