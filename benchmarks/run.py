@@ -526,7 +526,7 @@ def list_run(url: str, since: datetime, empty_url: str) -> dict[str, Any]:
                "--format", fmt]  # fmt: skip
         env = {"MUSCLEWISE_DATABASE_URL": database, "COLUMNS": "120"}
         cli[name] = statistics.median(timed_child(cmd, **env)[0] for _ in range(3))
-    index = "ix_episode_person_site_started"
+    index = "episode_person_site_started"  # ux_ since migration 0002 (ix_ before)
     return {"rows": found, "api_ms": statistics.median(api) * 1e3, "json_ms": cli["json"] * 1e3,
             "table_ms": cli["table"] * 1e3, "empty_ms": cli["empty"] * 1e3, "plan": plan,
             "uses_index": any(index in line for line in plan)}  # fmt: skip

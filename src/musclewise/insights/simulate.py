@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from musclewise.diary import Diary
 
 
+def _free(taken: set[tuple[str, datetime]], site: str, at: datetime) -> datetime:
+    """``at``, or the next free minute: two episodes of one site never start at one moment."""
+    while (site, at) in taken:
+        at += timedelta(minutes=1)
+    taken.add((site, at))
+    return at
+
+
 def _poisson(rng: random.Random, mean: float) -> int:
     # Knuth's method: fine for the small means of a diary
     limit, k, p = math.exp(-mean), 0, 1.0
@@ -100,6 +108,9 @@ def fill_diary(
         diary.add_medicine("Lipitor 20mg", statin_from)
         tz = ZoneInfo(zone)
         intense_before = False
+        taken: set[tuple[str, datetime]] = (
+            set()
+        )  # a site and a start: one episode (the diary's rule)
         for offset in range(days):
             day = first + timedelta(days=offset)
             intense = rng.random() < 0.25
@@ -125,6 +136,7 @@ def fill_diary(
                 at = datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=tz)
                 at_night = hour < 7 or hour >= 22
                 site = rng.choice(["calf", "calf", "calf", "calf", "foot", "thigh_back"])
+                at = _free(taken, site, at)
                 findings: dict[str, object] = {
                     "muscle_hard": True,
                     "relieved_by_stretch": rng.random() < 0.8,
@@ -138,6 +150,7 @@ def fill_diary(
             mean = twitches_a_day * (2.0 if caffeine >= 3 else 1.0)
             for _ in range(_poisson(rng, mean)):
                 at = datetime.combine(day, time(rng.randint(8, 21), rng.randint(0, 59)), tzinfo=tz)
+                at = _free(taken, "eyelid", at)
                 diary.add_episode("eyelid", pain=0, duration_s=rng.choice([2, 5, 10, 20]),
                                   started_at=at, side=rng.choice(["left", "right"]),
                                   findings={"visible_twitch": True, "extent": "part_of_muscle"})  # fmt: skip
