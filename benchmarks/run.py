@@ -781,6 +781,10 @@ def pdf_pages(path: Path) -> str:
                 "?")  # fmt: skip
 
 
+NEW_PUBLIC_ID = "replace(gen_random_uuid()::text, '-', '')"
+"""A new random 128-bit public id in PostgreSQL (32 hex digits, as the diary makes them)."""
+
+
 def postgres_many(diaries: int) -> dict[str, Any]:
     """Insights for one person among ``diaries`` 10-year diaries in one PostgreSQL schema: one
     diary filled through the API, copied in SQL to the other people (with a short stored
@@ -815,9 +819,11 @@ def postgres_many(diaries: int) -> dict[str, Any]:
                 extra = ", assessment" if table == "episode" else ""
                 value = ", json_build_object('kind', t.kind)" if table == "episode" else ""
                 listed = ", ".join(names)
+                # each copied episode has a public id of its own (they are unique)
+                picked = ", ".join(NEW_PUBLIC_ID if n == "public_id" else f"t.{n}" for n in names)
                 connection.execute(text(
                     f"INSERT INTO {table} (person_id{extra}, {listed}) "
-                    f"SELECT p.id{value}, {', '.join('t.' + n for n in names)} FROM {table} t "
+                    f"SELECT p.id{value}, {picked} FROM {table} t "
                     "JOIN person o ON o.id = t.person_id AND o.name = 'p0000' "
                     "CROSS JOIN person p WHERE p.name <> 'p0000'"
                 ))  # fmt: skip
