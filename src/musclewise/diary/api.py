@@ -71,6 +71,7 @@ from musclewise.diary.validate import (
     check_episode_findings,
     check_fields,
     check_medicine_name,
+    check_new_episode,
     check_notes,
     check_profile,
 )
@@ -283,13 +284,10 @@ class Diary(DiarySession):
         notes: str | None = None,
     ) -> EpisodeRecord:
         """Record an episode (now, by default), assess it, and store both."""
-        columns = {"site": site, "side": side, "pain": pain, "duration_s": duration_s}
-        extra = dict(findings or {})
-        check_episode_findings(columns, extra)
-        when = times.check_not_future(
-            check_aware(started_at or times.now(), "started_at"), "started_at"
-        )
-        cleaned_notes = check_notes(notes)
+        extra, when, cleaned_notes, seconds = check_new_episode(
+            site, pain=pain, duration_s=duration_s, side=side, started_at=started_at,
+            findings=findings, notes=notes,
+        )  # fmt: skip
         with self._write() as session:
             row = self._person_row(session)
             stamp = times.now()
@@ -300,7 +298,7 @@ class Diary(DiarySession):
                 site=site,
                 side=side,
                 pain=pain,
-                duration_s=None if duration_s is None else float(duration_s),
+                duration_s=seconds,
                 findings=extra,
                 notes=cleaned_notes,
                 created_at=stamp,

@@ -355,3 +355,33 @@ def check_notes(notes: object) -> str | None:
     checked = check_fields({"notes": notes}, DAY_SPECS)
     result: str | None = checked["notes"]
     return result
+
+
+class NewEpisode(NamedTuple):
+    """An episode's checked values, as both diary writers store them."""
+
+    findings: dict[str, Any]
+    started_at: datetime
+    notes: str | None
+    duration_s: float | None
+
+
+def check_new_episode(
+    site: str,
+    *,
+    pain: int | None,
+    duration_s: float | None,
+    side: str | None,
+    started_at: datetime | None,
+    findings: Mapping[str, Any] | None,
+    notes: str | None,
+) -> NewEpisode:
+    """Check a new episode (its start: now by default, never in the future)."""
+    from musclewise.diary.times import check_not_future, now
+
+    extra = dict(findings or {})
+    check_episode_findings({"site": site, "side": side, "pain": pain, "duration_s": duration_s},
+                           extra)  # fmt: skip
+    when = check_not_future(check_aware(started_at or now(), "started_at"), "started_at")
+    seconds = None if duration_s is None else float(duration_s)
+    return NewEpisode(extra, when, check_notes(notes), seconds)
