@@ -97,12 +97,11 @@ def run(cases: int = CASES) -> dict[str, Any] | None:
 
     logging.getLogger("pgmpy").setLevel(logging.ERROR)
     from musclewise.assessment import default_engine
-    from musclewise.engine.model import by_key, posterior
 
     engine = default_engine()
     network, nodes = build(engine)
     inference = VariableElimination(network)
-    grouped = by_key(engine.features)
+    model = engine.model
     ids = [h.id for h in engine.hypotheses]
     data = findings(cases)
     worst = worst_chunk = 0.0
@@ -110,7 +109,7 @@ def run(cases: int = CASES) -> dict[str, Any] | None:
     observed = []
     for _, facts in data:
         start = time.perf_counter()
-        post, seen = posterior(engine.log_prior, grouped, facts, engine.evidence_weight)
+        post, seen = model.posterior(facts)
         ours.append(time.perf_counter() - start)
         evidence = {nodes[f][0]: nodes[f][1][i] for f, i in seen}
         observed.append(len(evidence))
@@ -126,18 +125,18 @@ def run(cases: int = CASES) -> dict[str, Any] | None:
         start = time.perf_counter()
         for _ in range(repeats):
             for _, facts in data:
-                posterior(engine.log_prior, grouped, facts, engine.evidence_weight)
+                model.posterior(facts)
         loop.append((time.perf_counter() - start) / (repeats * len(data)))
     ours_us = min(statistics.median(ours), statistics.median(loop)) * 1e6
     theirs_us = statistics.median(theirs) * 1e6
     # musclewise's columns (NumPy): the same findings as one chunk, from facts to posterior
     from musclewise.engine.columns import ColumnModel
 
-    columns = ColumnModel(engine)
+    columns = ColumnModel(model)
     chunk = [facts for _, facts in data]
     table = columns.posterior(chunk)
     for row, (_, facts) in zip(table, data, strict=True):
-        post, _ = posterior(engine.log_prior, grouped, facts, engine.evidence_weight)
+        post, _ = model.posterior(facts)
         worst_chunk = max(worst_chunk, *(abs(a - b) for a, b in zip(row, post, strict=True)))
     chunked = []
     for _ in range(repeats):

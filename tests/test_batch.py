@@ -163,10 +163,8 @@ def test_the_public_vignettes_are_the_same_both_ways(vignettes: list[dict[str, A
 def test_the_posterior_in_columns_is_the_per_case_posterior(chunk: list[dict[str, Any]]) -> None:
     from musclewise.assessment import default_engine, resolve_medicines
     from musclewise.engine.columns import ColumnModel
-    from musclewise.engine.model import by_key, posterior
 
     engine = default_engine()
-    grouped = by_key(engine.features)
     facts = []
     for findings in chunk:
         f = dict(findings)
@@ -175,8 +173,8 @@ def test_the_posterior_in_columns_is_the_per_case_posterior(chunk: list[dict[str
                 c for m in resolve_medicines(f["medications"]) for c in m.classes
             )
         facts.append(f)
-    table = ColumnModel(engine).posterior(facts)
+    table = ColumnModel(engine.model).posterior(facts)
     assert table.shape == (len(chunk), len(engine.hypotheses))
     for row, f in zip(table, facts, strict=True):
-        post, _ = posterior(engine.log_prior, grouped, f, engine.evidence_weight)
-        assert max(abs(a - b) for a, b in zip(row, post, strict=True)) < 1e-12
+        post, _ = engine.model.posterior(f)
+        assert row.tolist() == post  # to the bit

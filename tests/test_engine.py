@@ -135,3 +135,26 @@ def test_empty_findings_are_assessed_honestly() -> None:
     result = assess({})
     assert result["kind"] in ("cramp", "spasm", "other")
     assert any("Nothing was known" in line for line in result["explanation"])
+
+
+def test_the_model_reads_each_answer_as_it_did_before_it_remembered_it() -> None:
+    """The model remembers what each (key, value) reads; a bool and a number that compare
+    equal (True == 1) are still different answers, and unhashable values are read each time."""
+    from musclewise.assessment import default_engine
+    from musclewise.engine.model import NaiveBayes
+
+    engine = default_engine()
+    model = NaiveBayes(engine.log_prior, engine.features, engine.evidence_weight)
+    yes = model.answers("swelling", True)
+    assert [a.observation.feature.key for a in yes] == ["swelling"]
+    assert model.answers("swelling", 1) == ()  # not "yes", though True == 1 and remembered
+    assert model.answers("swelling", True) == yes
+    assert model.answers("swelling", ["a list"]) == ()
+    assert model.answers("not_a_key", True) == ()
+    pain = model.answers("pain", 7)
+    assert pain and model.answers("pain", 7.0) == pain  # a number is read by its value
+    # the remembered answers give the posterior the answers give afresh
+    fresh = NaiveBayes(engine.log_prior, engine.features, engine.evidence_weight)
+    facts = {"site": "calf", "pain": 7, "swelling": True, "onset": "during_sleep"}
+    model.posterior(facts)
+    assert model.posterior(facts) == fresh.posterior(facts)

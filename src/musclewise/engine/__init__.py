@@ -40,10 +40,9 @@ from musclewise.engine.model import (
     ASK_KEY,
     Feature,
     Hypothesis,
+    NaiveBayes,
     Observation,
-    by_key,
     compile_feature,
-    log_scores,
     normalised,
     pairwise_separation,
 )
@@ -215,7 +214,7 @@ class TriageEngine:
                         key = ASK_KEY.get(found, found)
                         gains[key] = max(gains.get(key, 0.0), float(gap))
             self._flat_gain.append(gains)
-        self._by_key = by_key(self.features)
+        self.model = NaiveBayes(self.log_prior, self.features, self.evidence_weight)
         asked = [f for f in self.features if f.ask]
         self._asked_keys = tuple(f.ask_key for f in asked)
         self._asked = tuple(asked)
@@ -229,15 +228,9 @@ class TriageEngine:
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
         self._ids = tuple(h.id for h in self.hypotheses)
         zero = [0.0] * len(self.hypotheses)
-        self._sign_delta = {
-            s: log_scores(zero, self._by_key, {s: True}, self.evidence_weight)[0]
-            for s in WARNING_SIGNS
-        }
+        self._sign_delta = {s: self.model.log_scores({s: True}, zero)[0] for s in WARNING_SIGNS}
         """What a "yes" to each warning sign adds to the log posterior."""
-        self._site_delta = {
-            site: log_scores(zero, self._by_key, {"site": site}, self.evidence_weight)[0]
-            for site in SITES
-        }
+        self._site_delta = {site: self.model.log_scores({"site": site}, zero)[0] for site in SITES}
         """What each site adds to the log posterior."""
         self._label_cache: dict[tuple[tuple[str, Any], ...], list[float]] = {}
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
@@ -253,11 +246,26 @@ class TriageEngine:
         self, findings: Mapping[str, Any], medicines: Sequence[MedicineLike] = ()
     ) -> Evaluation:
         """The facts, the posterior, the kind, the red flags that hold and the triage level."""
+        facts = self._facts(findings, medicines)
+        logp, seen = self.model.log_scores(facts)
+        return self._evaluate(findings, medicines, facts, logp, seen, normalised(logp))
+
+    @staticmethod
+    def _facts(findings: Mapping[str, Any], medicines: Sequence[MedicineLike]) -> dict[str, Any]:
         facts: dict[str, Any] = dict(findings)
         if "medications" in findings:
             facts["med_classes"] = frozenset(c for m in medicines for c in m.classes)
-        logp, seen = log_scores(self.log_prior, self._by_key, facts, self.evidence_weight)
-        post = normalised(logp)
+        return facts
+
+    def _evaluate(
+        self,
+        findings: Mapping[str, Any],
+        medicines: Sequence[MedicineLike],
+        facts: dict[str, Any],
+        logp: list[float],
+        seen: Sequence[Observation],
+        post: list[float],
+    ) -> Evaluation:
         p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
         p_other = max(0.0, 1.0 - p_cramp - p_spasm)
         probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": p_other}
@@ -397,7 +405,7 @@ class TriageEngine:
             found, keep = None, False
         if found is None:
             zero = [0.0] * len(self.hypotheses)
-            found, _ = log_scores(zero, self._by_key, dict(labels), self.evidence_weight)
+            found, _ = self.model.log_scores(dict(labels), zero)
             if keep:
                 self._label_cache[labels] = found
         return found

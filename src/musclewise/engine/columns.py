@@ -1,19 +1,18 @@
 """The posterior of many findings at once, in columns (NumPy): issue 15's vectorised model.
 
-:func:`chunk_posterior` gives, for a chunk of facts, what :func:`musclewise.engine.model.posterior`
-gives for each alone: each feature's answers are read into an index array (one column a
-feature), the tempered log-likelihood rows are gathered from one table a feature and summed in
-the order of the features, and each row is normalised. Pure (no I/O), and imported only where a
-chunk is assessed, so that NumPy stays off the start-up of the one-at-a-time commands.
-
-It agrees with the per-case posterior to about 1e-15, not to the bit: NumPy's vectorised ``exp``
-(AVX-512 here) and its sums round differently from ``math.exp`` and Python's left-to-right sum in
-the last place, so the byte-identical ``assess --json`` keeps the per-case posterior
-(``benchmarks/pgmpy_compare.py`` measures both against pgmpy).
+:meth:`ColumnModel.posterior` gives, for a chunk of facts, what
+:meth:`musclewise.engine.model.NaiveBayes.posterior` gives for each alone, to the bit: each
+case's answers are read into an index array (one column an answer, through the model's
+remembered answers), the tempered rows are gathered from the model's one table and added to the
+prior left to right, and each row is normalised with ``math.exp`` and a left-to-right sum, the
+operations in the per-case order (NumPy's vectorised ``exp`` rounds differently from
+``math.exp`` in the last place). Pure (no I/O), and imported only where a chunk is assessed, so
+that NumPy stays off the start-up of the one-at-a-time commands.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,54 +21,59 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from musclewise.engine import TriageEngine
+    from musclewise.engine.model import NaiveBayes, Observation
 
 
 class ColumnModel:
     """The engine's naive Bayes model as one table of tempered rows, for chunks of facts."""
 
-    def __init__(self, engine: TriageEngine) -> None:
-        weight = engine.evidence_weight
-        hypotheses = len(engine.hypotheses)
-        self.log_prior = np.asarray(engine.log_prior, dtype=np.float64)
-        rows: list[Sequence[float]] = []
-        self._by_key: dict[str, list[tuple[Any, int]]] = {}
-        """For each fact: the features that read it, each with where its rows start."""
-        for feature in engine.features:
-            self._by_key.setdefault(feature.key, []).append((feature.value_of, len(rows)))
-            rows.extend(feature.loglik)
-        self.zero = len(rows)
+    def __init__(self, model: NaiveBayes) -> None:
+        self.model = model
+        hypotheses = len(model.log_prior)
+        self.log_prior = np.asarray(model.log_prior, dtype=np.float64)
+        self.zero = len(model.table)
         """The row of zeros: what an unanswered feature adds."""
-        rows.append([0.0] * hypotheses)
-        self.table = weight * np.asarray(rows, dtype=np.float64)
+        self.table = np.asarray([*model.table, (0.0,) * hypotheses], dtype=np.float64)
 
-    def indices(self, chunk: Sequence[Mapping[str, Any]]) -> NDArray[np.intp]:
-        """The table row of each answer of each case, shape (cases, most answers in a case),
-        padded with :attr:`zero`."""
+    def log_scores(
+        self, chunk: Sequence[Mapping[str, Any]]
+    ) -> tuple[NDArray[np.float64], list[list[Observation]]]:
+        """The unnormalised log posterior of every hypothesis for each case, shape (cases,
+        hypotheses), and the answers of each case (as ``NaiveBayes.log_scores`` gives them)."""
         cases: list[list[int]] = []
-        by_key = self._by_key
+        seen: list[list[Observation]] = []
+        answers = self.model.answers
         for facts in chunk:
-            found = []
+            found: list[int] = []
+            observed: list[Observation] = []
             for key, x in facts.items():
-                group = by_key.get(key)
-                if group is None or x is None:
-                    continue
-                for value_of, start in group:
-                    i = value_of(x)
-                    if i is not None:
-                        found.append(start + i)
+                for observation, _, position in answers(key, x):
+                    observed.append(observation)
+                    found.append(position)
             cases.append(found)
+            seen.append(observed)
         width = max(map(len, cases), default=0)
         zero = [self.zero] * width
-        return np.array([found + zero[len(found) :] for found in cases], dtype=np.intp).reshape(
-            len(cases), width
-        )
+        index = np.array([found + zero[len(found) :] for found in cases], dtype=np.intp)
+        index = index.reshape(len(cases), width)
+        logp = np.repeat(self.log_prior[None, :], len(cases), axis=0)
+        for k in range(width):  # left to right, as the per-case sum (adding 0.0 changes nothing)
+            logp += self.table[index[:, k]]
+        return logp, seen
 
     def posterior(self, chunk: Sequence[Mapping[str, Any]]) -> NDArray[np.float64]:
         """The posterior of every hypothesis for each case, shape (cases, hypotheses)."""
-        logp: NDArray[np.float64] = self.table[self.indices(chunk)].sum(axis=1)
-        logp += self.log_prior
-        logp -= logp.max(axis=1, keepdims=True)
-        np.exp(logp, out=logp)
-        logp /= logp.sum(axis=1, keepdims=True)
-        return logp
+        return normalised_rows(self.log_scores(chunk)[0])
+
+
+def normalised_rows(logp: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each row of log scores as probabilities, as :func:`musclewise.engine.model.normalised`
+    computes them (``math.exp``, then a left-to-right sum)."""
+    shifted = logp - logp.max(axis=1, keepdims=True)
+    weights = np.fromiter(map(math.exp, shifted.ravel().tolist()), np.float64, shifted.size)
+    weights = weights.reshape(shifted.shape)
+    total = weights[:, 0].copy()
+    for k in range(1, weights.shape[1]):
+        total += weights[:, k]
+    weights /= total[:, None]
+    return weights

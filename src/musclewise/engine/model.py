@@ -146,55 +146,103 @@ class Observation(NamedTuple):
 
 
 def by_key(features: Sequence[Feature]) -> dict[str, tuple[Feature, ...]]:
-    """The features grouped by the fact they read, for :func:`posterior`."""
+    """The features grouped by the fact they read."""
     grouped: dict[str, list[Feature]] = {}
     for f in features:
         grouped.setdefault(f.key, []).append(f)
     return {k: tuple(v) for k, v in grouped.items()}
 
 
-def posterior(
-    log_prior: Sequence[float],
-    features: Mapping[str, Sequence[Feature]],
-    facts: Mapping[str, Any],
-    evidence_weight: float = 1.0,
-) -> tuple[list[float], list[Observation]]:
-    """The normalised posterior of every hypothesis, and the answers that went into it.
+class Answer(NamedTuple):
+    """An answer as the model reads it."""
+
+    observation: Observation
+    row: tuple[float, ...]
+    """Its tempered log-likelihood under each hypothesis."""
+    position: int
+    """Where ``row`` is in :attr:`NaiveBayes.table`."""
+
+
+ANSWERS_CACHE_SIZE = 4096
+"""How many distinct (key, value) answers :class:`NaiveBayes` remembers (then it starts again)."""
+
+
+class NaiveBayes:
+    """The model: the log priors of the hypotheses, the features, and the evidence weight.
 
     ``evidence_weight`` (below 1) tempers the evidence: the features are not independent,
-    and naive Bayes that counts correlated answers in full is overconfident.
+    and naive Bayes that counts correlated answers in full is overconfident. Each answer's
+    row is tempered once, and what each (key, value) reads is remembered: findings repeat the
+    same few answers (yes, no, a site, a pain score), so reading a fact is one dict lookup.
     """
-    logp, seen = log_scores(log_prior, features, facts, evidence_weight)
-    return normalised(logp), seen
 
+    def __init__(
+        self, log_prior: Sequence[float], features: Sequence[Feature], evidence_weight: float = 1.0
+    ) -> None:
+        self.log_prior = tuple(log_prior)
+        self.features = tuple(features)
+        self.evidence_weight = evidence_weight
+        table: list[tuple[float, ...]] = []
+        self._by_key: dict[str, tuple[tuple[Feature, int], ...]] = {}
+        """For each fact: the features that read it, each with where its rows start in
+        :attr:`table`."""
+        for key, group in by_key(features).items():
+            starts = []
+            for f in group:
+                starts.append((f, len(table)))
+                table.extend(tuple(evidence_weight * v for v in row) for row in f.loglik)
+            self._by_key[key] = tuple(starts)
+        self.table = tuple(table)
+        """Every answer's row of tempered log-likelihoods, feature after feature."""
+        self._answers: dict[tuple[str, Any], tuple[type, tuple[Answer, ...]]] = {}
 
-def log_scores(
-    log_prior: Sequence[float],
-    features: Mapping[str, Sequence[Feature]],
-    facts: Mapping[str, Any],
-    evidence_weight: float = 1.0,
-) -> tuple[list[float], list[Observation]]:
-    """The unnormalised log posterior of every hypothesis (see :func:`posterior`)."""
-    seen: list[Observation] = []
-    rows: list[tuple[float, ...]] = []
-    for key, x in facts.items():
-        group = features.get(key)
+    def answers(self, key: str, x: Any) -> tuple[Answer, ...]:
+        """What the fact ``key`` = ``x`` tells the model: one answer for each feature reading it
+        (none for a key no feature reads, or a value no feature has an answer for)."""
+        try:
+            kind, found = self._answers[key, x]
+            if kind is type(x):  # True == 1, but a bool and a number are different answers
+                return found
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (not valid findings): not remembered
+            return self._read(key, x)
+        found = self._read(key, x)
+        if len(self._answers) >= ANSWERS_CACHE_SIZE:
+            self._answers.clear()
+        self._answers[key, x] = (type(x), found)
+        return found
+
+    def _read(self, key: str, x: Any) -> tuple[Answer, ...]:
+        group = self._by_key.get(key)
         if group is None or x is None:
-            continue
-        for f in group:
+            return ()
+        out = []
+        for f, start in group:
             i = f.value_of(x)
-            if i is None:
-                continue
-            seen.append(Observation(f, i))
-            rows.append(f.loglik[i])
-    if rows:
-        logp = [
-            p + evidence_weight * sum(col)
-            for p, col in zip(log_prior, zip(*rows, strict=True), strict=True)
-        ]
-    else:
-        logp = list(log_prior)
-    return logp, seen
+            if i is not None:
+                out.append(Answer(Observation(f, i), self.table[start + i], start + i))
+        return tuple(out)
+
+    def log_scores(
+        self, facts: Mapping[str, Any], log_prior: Sequence[float] | None = None
+    ) -> tuple[list[float], list[Observation]]:
+        """The unnormalised log posterior of every hypothesis, and the answers that went into
+        it (``log_prior``: start from these log scores instead of the priors)."""
+        seen: list[Observation] = []
+        rows: list[Sequence[float]] = [self.log_prior if log_prior is None else log_prior]
+        answers = self.answers
+        for key, x in facts.items():
+            for observation, row, _ in answers(key, x):
+                seen.append(observation)
+                rows.append(row)
+        # left to right from the prior, as the columns add them (engine/columns.py)
+        return [sum(col) for col in zip(*rows, strict=True)], seen
+
+    def posterior(self, facts: Mapping[str, Any]) -> tuple[list[float], list[Observation]]:
+        """The normalised posterior of every hypothesis, and the answers that went into it."""
+        logp, seen = self.log_scores(facts)
+        return normalised(logp), seen
 
 
 def normalised(logp: Sequence[float]) -> list[float]:
