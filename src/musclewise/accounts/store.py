@@ -462,9 +462,16 @@ class Accounts:
             session.execute(delete(Person).where(Person.id == person_id))
 
     def default_scope(self, account_id: int) -> Scope:
-        """The account's first person (what an API token opens)."""
+        """The account's first person (what an API token opens unless it names another)."""
         with self._begin(account_id) as session:
             return Scope(account_id, self._person_name(session, account_id, None))
+
+    def person_scope(self, account_id: int, person: str) -> Scope:
+        """The diary of the account's person named ``person`` (an API request that names
+        one); :class:`NotFoundError` when the account has no such person."""
+        with self._begin(account_id) as session:
+            self._person_id(session, account_id, person)
+        return Scope(account_id, person)
 
     # ------------------------------------------------------------------ API tokens
 

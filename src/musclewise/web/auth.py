@@ -8,7 +8,8 @@ The gate (a middleware) runs for every request, the API's included:
 - with it: a page needs a login (the ``mw_session`` cookie: HttpOnly, SameSite=Lax, Secure
   over https; a random token whose SHA-256 lives in the database) and opens the diary of the
   login's current person; ``/api/v1`` needs ``Authorization: Bearer TOKEN`` (a personal API
-  token) and opens its account's first person; ``/share/{token}`` shows one person's report
+  token) and opens its account's first person, or the one its ``X-Musclewise-Person`` header
+  names; ``/share/{token}`` shows one person's report
   and diary summary, read-only, to anyone holding the link until it expires or is revoked.
 
 Pages and API endpoints get the diary from :func:`current_diary` (a FastAPI dependency) or,
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -60,6 +61,9 @@ PUBLIC = frozenset({"/login", "/register", "/healthz", "/manifest.webmanifest", 
                     "/offline"})  # fmt: skip
 PUBLIC_PREFIXES = ("/static/", "/share/")
 API_OPEN = ("/openapi.json", "/docs")
+PERSON_HEADER = "X-Musclewise-Person"
+"""An API request's choice of person: one of the token's account's people, by name
+(percent-encoded UTF-8 for names beyond ASCII); without it, the account's first person."""
 """Paths of the API (under its prefix) that need no token: its description."""
 DELETE_WORDS = "delete my account"
 SHARE_DAYS = (1, 7, 30, 90)
@@ -147,6 +151,20 @@ async def _gate(request: Request) -> Response | None:
                     status_code=401, media_type="application/problem+json",
                     headers={"WWW-Authenticate": "Bearer"},
                 )  # fmt: skip
+            person = request.headers.get(PERSON_HEADER)
+            if person is not None:
+                name = unquote(person).strip()
+                try:
+                    found = await run_in_threadpool(store.person_scope, found.account, name)
+                except NotFoundError:
+                    return JSONResponse(
+                        {"type": "about:blank", "title": "No such person", "status": 404,
+                         "detail": f"{PERSON_HEADER} names no person of this token's account "
+                                   "(the account page lists them).",
+                         "errors": [{"field": PERSON_HEADER.lower(),
+                                     "problem": "is not a person of this account"}]},
+                        status_code=404, media_type="application/problem+json",
+                    )  # fmt: skip
     elif not _public(path):
         record = await _login(store, request)
         if record is None:
