@@ -152,7 +152,7 @@ async def _gate(request: Request) -> Response | None:
                     headers={"WWW-Authenticate": "Bearer"},
                 )  # fmt: skip
             person = request.headers.get(PERSON_HEADER)
-            if person is not None:
+            if person is not None and found.account is not None:
                 name = unquote(person).strip()
                 try:
                     found = await run_in_threadpool(store.person_scope, found.account, name)
