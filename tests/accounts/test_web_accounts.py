@@ -246,6 +246,32 @@ def test_changing_the_password_and_deleting_the_account(db_url: str, clock: Cloc
             assert diary.list_episodes() == []
 
 
+def test_a_stolen_login_cannot_guess_the_password_on_the_account_page(
+    db_url: str, clock: Clock
+) -> None:
+    """Wrong current passwords (to change it, or to delete the account) count as failed logins:
+    after five, both forms answer 429 with Retry-After, even with the right password, and the
+    password stays as it was; after the window it works again."""
+    with accounts_app(db_url, clock) as (app, accounts), client_of(app) as client:
+        accounts.add("ann@example.org", PASSWORD)
+        log_in(client, "ann@example.org")
+        for n in range(5):
+            guess = {"current_password": f"guess number {n}", "new_password": "a new long password"}
+            assert form(client, "/account", "/account/password", guess).status_code == 400
+        right = {"current_password": PASSWORD, "new_password": "a new long password"}
+        locked = form(client, "/account", "/account/password", right)
+        assert locked.status_code == 429 and "Too many wrong passwords" in locked.text
+        assert 0 < int(locked.headers["retry-after"]) <= 900
+        deleting = form(client, "/account", "/account/delete",
+                        {"confirm": "delete my account", "password": PASSWORD})  # fmt: skip
+        assert deleting.status_code == 429 and accounts.all()
+        with client_of(app) as other:  # the e-mail is locked from this address for logging in too
+            assert log_in(other, "ann@example.org").status_code == 429
+        clock.move(minutes=15, seconds=1)
+        assert form(client, "/account", "/account/password", right).status_code == 200
+        assert accounts.authenticate("ann@example.org", "a new long password")
+
+
 @pytest.mark.parametrize("path", ["/account/people", "/account/tokens", "/logout-everywhere"])
 def test_every_form_needs_its_csrf_token(db_url: str, clock: Clock, path: str) -> None:
     with accounts_app(db_url, clock) as (app, accounts), client_of(app) as client:

@@ -263,22 +263,40 @@ class Accounts:
             account.password_hash, account.password_changed_at = hashed, self.clock()
             session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
 
-    def change_password(self, account_id: int, current: str, new: str, *, keep: str) -> None:
+    def change_password(
+        self, account_id: int, current: str, new: str, *, keep: str, address: str | None = None
+    ) -> None:
         """The person's own change: the current password is asked again; every other login
-        ends (``keep``: the session token of the browser that changed it)."""
+        ends (``keep``: the session token of the browser that changed it). A wrong current
+        password counts as a failed login of the account's e-mail from ``address`` (the
+        client's IP address), and :class:`LockedOut` comes as it does for logging in: a stolen
+        login cannot be used to guess the password."""
         check_password(new, "new_password")
+        client = self.address_hash(address)
+        now = self.clock()
+        wrong = False
         with self._begin() as session:
             account = session.get(Account, account_id)
-            if account is None or not self.hasher.verify(current, account.password_hash):
-                raise AccountValueError(
-                    [FieldProblem("current_password", "is not the account's password")]
+            if account is None:
+                raise NotFoundError("account: there is no such account")
+            self._check_limits(session, account.email, client, now)
+            if not self.hasher.verify(current[: PASSWORD_MAX * 4], account.password_hash):
+                session.execute(
+                    delete(LoginFailure).where(LoginFailure.at <= now - self.policy.window)
                 )
-            account.password_hash = self.hasher.hash(new)
-            account.password_changed_at = self.clock()
-            session.execute(
-                delete(LoginSession).where(LoginSession.account_id == account_id,
-                                           LoginSession.token_hash != tokens.digest(keep))
-            )  # fmt: skip
+                session.add(LoginFailure(email=account.email, address=client, at=now))
+                wrong = True
+            else:
+                account.password_hash = self.hasher.hash(new)
+                account.password_changed_at = now
+                session.execute(
+                    delete(LoginSession).where(LoginSession.account_id == account_id,
+                                               LoginSession.token_hash != tokens.digest(keep))
+                )  # fmt: skip
+        if wrong:
+            raise AccountValueError(
+                [FieldProblem("current_password", "is not the account's password")]
+            )
 
     def delete(self, account_id: int) -> None:
         """The account and everything of it: its people and their diaries, logins, tokens

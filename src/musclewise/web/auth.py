@@ -395,11 +395,23 @@ def change_password(request: Request, form: FormOf) -> Response:
     try:
         _accounts(request).change_password(
             record.account, _field(form, "current_password"), _field(form, "new_password"),
-            keep=_cookie(request),
+            keep=_cookie(request), address=_address(request),
         )  # fmt: skip
     except AccountValueError as exc:
         return _account_page(request, 400, _problems(exc))
+    except LockedOut as exc:
+        return _locked_account_page(request, "current_password", exc)
     return see_other("/account?saved=password")
+
+
+def _locked_account_page(request: Request, field: str, exc: LockedOut) -> HTMLResponse:
+    """The account page refusing a password check after too many wrong ones (429)."""
+    whose = " from this address" if exc.by == "address" else ""
+    problem = FieldProblem(field, f"Too many wrong passwords{whose}: try again in "
+                                  f"{max(1, exc.retry_after // 60)} minute(s).")  # fmt: skip
+    page = _account_page(request, 429, [problem])
+    page.headers["Retry-After"] = str(exc.retry_after)
+    return page
 
 
 @router.post("/account/people")
@@ -448,6 +460,8 @@ def delete_account(request: Request, form: FormOf) -> Response:
     else:
         try:
             store.authenticate(record.email, _field(form, "password"), address=_address(request))
+        except LockedOut as exc:
+            return _locked_account_page(request, "password", exc)
         except LoginRefused:
             problems.append(FieldProblem("password", "The password is not right."))
     if problems:
