@@ -138,6 +138,27 @@ def test_the_default_database_lives_in_the_data_dir(tmp_path: Path) -> None:
     assert (tmp_path / database.SQLITE_FILE).exists()
 
 
+def test_log_takes_site_pain_and_duration_as_assess_does(db_url: str) -> None:
+    """``--site --pain --duration --side``, as ``musclewise assess`` takes them, are the same
+    episode as the arguments; given twice and different, or a side that is none, is refused."""
+    by_options = data(db_url, "log", "--site", "calf", "--pain", "7", "--duration", "90s",
+                      "--side", "left", "--at", "2026-11-20 03:10")  # fmt: skip
+    by_arguments = data(db_url, "log", "calf", "7", "90s", "--left", "--at", "2026-11-21 03:10")
+    keep = ("site", "side", "pain", "duration_s", "findings", "kind", "triage")
+    assert {k: by_options[k] for k in keep} == {k: by_arguments[k] for k in keep}
+    assert by_options["side"] == "left" and by_options["duration_s"] == 90
+    mixed = data(db_url, "log", "calf", "--pain", "3", "--duration", "5s")
+    assert (mixed["site"], mixed["pain"], mixed["duration_s"]) == ("calf", 3, 5)
+    for args, problem in (
+        (("calf", "7", "90s", "--pain", "6"), b"PAIN is given twice"),
+        (("--site", "calf", "--pain", "7"), b"give SITE, PAIN and DURATION"),
+        (("calf", "7", "90s", "--side", "up"), b"--side: 'up' is not left, right or both"),
+    ):
+        refused = cli(db_url, "log", *args)
+        assert refused.returncode == 2 and problem in refused.stderr, refused.stderr
+    assert len(data(db_url, "episodes", "list")) == 3, "nothing refused was saved"
+
+
 def test_log_asks_in_a_terminal(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'd.sqlite3'}"
     with Diary(url) as diary:

@@ -81,6 +81,15 @@ def _parameters() -> list[inspect.Parameter]:
         )
         for name, text in positional
     ]
+    for name, metavar, text in (
+        ("site_option", "SITE", "The same as SITE (as musclewise assess takes it)."),
+        ("pain_option", "PAIN", "The same as PAIN."),
+        ("duration_option", "DURATION", "The same as DURATION."),
+        ("side_option", "left|right|both", "The same as --left, --right or --both."),
+    ):
+        flag = "--" + name.removesuffix("_option")
+        params.append(param(name, str | None, typer.Option(
+            None, flag, metavar=metavar, help=text, show_default=False)))  # fmt: skip
     for side, flag in SIDES.items():
         params.append(param(side, bool, typer.Option(False, flag, help=f"Side: {side}.")))
     params.append(
@@ -127,11 +136,17 @@ def _log(**values: Any) -> None:
     diary = open_sqlite_diary(database_url, person) or open_diary(database_url, person, write=True)
     with diary:
         site, pain_text, duration_text = (
-            values.pop("site"),
-            values.pop("pain"),
-            values.pop("duration"),
+            _either(values, "site"),
+            _either(values, "pain"),
+            _either(values, "duration"),
         )
         sides = [side for side in SIDES if values.pop(side)]
+        side_option = values.pop("side_option")
+        if side_option is not None:
+            if side_option not in SIDES:
+                raise UsageError(f"--side: '{side_option}' is not left, right or both")
+            if side_option not in sides:
+                sides.append(side_option)
         if len(sides) > 1:
             raise UsageError("give one side only (--left, --right or --both)")
         at, notes, settings = values.pop("at"), values.pop("notes"), values.pop("set_") or []
@@ -146,7 +161,8 @@ def _log(**values: Any) -> None:
         elif pain_text is None or duration_text is None:
             raise UsageError(
                 "give SITE, PAIN and DURATION, e.g. musclewise log calf 7 90s",
-                hint="or run musclewise log without arguments to be asked",
+                hint="or --site calf --pain 7 --duration 90s; or run musclewise log without "
+                "arguments to be asked",
             )
         pain = _pain(pain_text)
         duration_s = parse_duration(duration_text, "DURATION")
@@ -173,6 +189,18 @@ def _log(**values: Any) -> None:
     console.print(Text(f"Saved {episode_line(episode)}"))
     if not details:
         console.print(f"The whole assessment: musclewise episodes show {episode.id}", style="dim")
+
+
+def _either(values: dict[str, Any], name: str) -> str | None:
+    """The argument ``name`` (SITE, PAIN, DURATION) or its option (``--site``...), which must
+    not disagree when both are given."""
+    argument, option = values.pop(name), values.pop(f"{name}_option")
+    if argument is not None and option is not None and argument != option:
+        raise UsageError(
+            f"{name.upper()} is given twice: '{argument}' and --{name} '{option}'",
+            hint="give it once",
+        )
+    return argument if argument is not None else option
 
 
 def _pain(text: str) -> int:
@@ -230,6 +258,8 @@ log_command.__doc__ = """Record an episode in the diary, assess it, and keep bot
 Examples:
 
   musclewise log calf 7 90s --left --at-night
+
+  musclewise log --site calf --pain 7 --duration 90s    (the same, as assess takes it)
 
   musclewise log eyelid 0 5s --at "yesterday 22:45" --set ongoing_days=3
 
