@@ -194,7 +194,8 @@ def _log(**values: Any) -> None:
 def _either(values: dict[str, Any], name: str) -> str | None:
     """The argument ``name`` (SITE, PAIN, DURATION) or its option (``--site``...), which must
     not disagree when both are given."""
-    argument, option = values.pop(name), values.pop(f"{name}_option")
+    argument: str | None = values.pop(name)
+    option: str | None = values.pop(f"{name}_option")
     if argument is not None and option is not None and argument != option:
         raise UsageError(
             f"{name.upper()} is given twice: '{argument}' and --{name} '{option}'",
