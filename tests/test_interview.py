@@ -224,3 +224,34 @@ def test_a_contradicting_answer_is_named() -> None:
     assert contradiction({"ongoing_days": 0}, "duration_s", 3 * 86_400)
     assert contradiction({"sex": "male"}, "postpartum", True)
     assert contradiction({"pain": 6}, "severe_unrelenting_pain", True) is None
+
+
+def test_check_starts_from_the_persons_own_words() -> None:
+    """``musclewise check TEXT``: what the text says is shown and not asked again (the site is
+    known, so the safety screen comes first); nothing readable starts from the beginning."""
+    status, seen = terminal(
+        (b"Right now", b"\x03"),
+        args=("check", "woke up at 3am with my left calf locked solid, agony for two minutes"),
+    )
+    assert status == 130
+    shown = seen.replace(b"\r\n", b" ")
+    assert b"I understood:" in shown and b"calf" in shown and b"left" in shown
+    assert b"Where was it?" not in seen
+    status, seen = terminal((b"Where was it?", b"\x03"), args=("check", "asdf qwer zxcv"))
+    assert status == 130 and b"start from the beginning" in seen
+
+
+def test_check_simulate_takes_the_text_as_an_argument(tmp_path: Path) -> None:
+    """TEXT with --simulate is the same interview as a 'text' in the file; both is refused."""
+    text = "my left calf is swollen and red since the flight home"
+    with_text = tmp_path / "with_text.json"
+    with_text.write_text(json.dumps({"text": text, "warmth": True}))
+    without = tmp_path / "answers.json"
+    without.write_text(json.dumps({"warmth": True}))
+    one = run_cli("check", "--simulate", str(with_text), "--format", "json")
+    other = run_cli("check", text, "--simulate", str(without), "--format", "json")
+    assert one.returncode == other.returncode == 0, (one.stderr, other.stderr)
+    assert json.loads(one.stdout) == json.loads(other.stdout)
+    assert json.loads(other.stdout)["assessment"]["triage"]["level"] in ("urgent", "emergency")
+    both = run_cli("check", text, "--simulate", str(with_text))
+    assert both.returncode == 2 and b"TEXT is given too" in both.stderr

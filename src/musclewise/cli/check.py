@@ -27,6 +27,9 @@ INTERRUPTED = 130
 
 
 def check_command(
+    text: str | None = typer.Argument(None, metavar="[TEXT]", show_default=False,
+        help="What happened, in your own words: the questions start from what it says, e.g. "
+        "\"woke up with my left calf locked solid\"."),
     simulate: Path | None = typer.Option(None, "--simulate", metavar="ANSWERS.json",
         help="Run the interview without a person: each question is answered from this findings "
         "file, or 'don't know' when it lacks the key. With a 'text' in the file, the interview "
@@ -36,13 +39,22 @@ def check_command(
 ) -> None:  # fmt: skip
     """Answer a few questions, one at a time, and get the full assessment.
 
-    First where it happened, then a short safety screen (warning signs that matter for this,
-    ticked together), then the questions whose answers matter most; it stops as soon as more
-    answers could not change the answer. Every question takes "?" (don't know); "b" goes back,
-    "q" stops early; Ctrl-C stops without an answer.
+    First what happened (in your own words, if you give TEXT) or where it happened, then a
+    short safety screen (warning signs that matter for this, ticked together), then the
+    questions whose answers matter most; it stops as soon as more answers could not change the
+    answer. Every question takes "?" (don't know); "b" goes back, "q" stops early; Ctrl-C
+    stops without an answer.
+
+    Examples:
+
+      musclewise check
+
+      musclewise check "my calf locked up at 3am and it still hurts"
     """
+    if text is not None and not text.strip():
+        raise UsageError("TEXT is empty", hint="describe what happened, or leave TEXT out")
     if simulate is not None:
-        _simulate(simulate, output_format)
+        _simulate(simulate, output_format, text)
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
@@ -51,13 +63,13 @@ def check_command(
             hint="use musclewise check --simulate ANSWERS.json, or musclewise assess",
         )
     try:
-        _interactive(output_format)
+        _interactive(output_format, text)
     except KeyboardInterrupt:
         typer.echo("\nStopped: nothing was saved.", err=True)
         raise typer.Exit(INTERRUPTED) from None
 
 
-def _simulate(path: Path, output_format: Format) -> None:
+def _simulate(path: Path, output_format: Format, text: str | None = None) -> None:
     import msgspec
 
     from musclewise.assessment import default_engine, resolve_medicines
@@ -71,6 +83,13 @@ def _simulate(path: Path, output_format: Format) -> None:
     except msgspec.DecodeError as exc:
         raise UsageError(f"--simulate: {path} is not valid JSON ({exc})") from None
     answers = validate_findings(raw)
+    if text is not None:
+        if "text" in answers:
+            raise UsageError(
+                f"--simulate: {path} has a 'text' and TEXT is given too",
+                hint="give the description once",
+            )
+        answers = validate_findings({**answers, "text": text})
     start: dict[str, Any] = {}
     if "text" in answers:
         # the interview starts from what the text says; FILE's findings answer the rest
@@ -268,7 +287,29 @@ def _status(assessment: Mapping[str, Any], answered: int) -> str:
     return f"so far: {kind} {assessment['probabilities'][kind]:.0%}, {level}"
 
 
-def _interactive(output_format: Format) -> None:
+def _start_from(text: str, console: Any) -> dict[str, Any]:
+    """The findings read from the person's own words, and a line saying what was understood
+    (nothing, and why, when nothing could be read: the questions then start from the
+    beginning)."""
+    from rich.text import Text
+
+    from musclewise.assessment import read_into
+    from musclewise.findings import validate_findings
+    from musclewise.text import understood_line
+
+    try:
+        read, understood = read_into(validate_findings({"text": text}))
+    except FindingsError as exc:
+        console.print(Text(f"From your words: {exc.message}. The questions start from the "
+                           "beginning.", style="yellow"))  # fmt: skip
+        return {}
+    console.print(Text("I understood: ", style="bold") + Text(understood_line(understood)))
+    console.print(Text("The questions go on from there; if any of it is wrong, stop with Ctrl-C "
+                       "and say it again in other words.", style="italic"))  # fmt: skip
+    return {k: v for k, v in read.items() if k != "text"}
+
+
+def _interactive(output_format: Format, text: str | None = None) -> None:
     from rich.console import Console
 
     from musclewise.answers import contradiction
@@ -292,6 +333,8 @@ def _interactive(output_format: Format) -> None:
         'useful first. Every question has "Don\'t know"; you can go back or stop at any time '
         "(Ctrl-C stops without an answer)."
     )
+    if text is not None:
+        findings.update(_start_from(text, console))
     while True:
         medicines = resolve_medicines(findings.get("medications", ()))
         step = next_step(engine, findings, medicines, unknown)
