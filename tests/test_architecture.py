@@ -126,3 +126,22 @@ def test_logs_sqlite_writer_never_imports_the_orm() -> None:
             for alias in node.names
         }
         assert not {m for m in modules if m.split(".")[0] in ("sqlalchemy", "alembic")}, name
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """``from musclewise.x import _name`` (or ``musclewise._x``) reaches past another module's
+    public interface: what is shared is named without the underscore."""
+    import ast
+
+    found = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+                continue
+            if not node.module.startswith("musclewise"):
+                continue
+            parts = node.module.split(".") + [a.name for a in node.names]
+            private = [p for p in parts if p.startswith("_") and not p.startswith("__")]
+            if private:
+                found.append(f"{path.relative_to(SOURCE)}:{node.lineno} {node.module}: {private}")
+    assert not found, found

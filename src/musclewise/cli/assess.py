@@ -215,7 +215,7 @@ def _assess(**values: Any) -> None:
 
         code = run_batch(json_file, output_format)
         raise typer.Exit(code)
-    findings = _findings_from_options(given, onset_flags, settings)
+    findings = findings_from_options(given, onset_flags, settings)
     if text is not None:
         findings["text"] = text
     if example:
@@ -372,7 +372,7 @@ def _print_understood(console: Any, understood: list[dict[str, Any]]) -> None:
         )
 
 
-def _findings_from_options(
+def findings_from_options(
     given: dict[str, Any], onset_flags: list[str], settings: list[str]
 ) -> dict[str, Any]:
     findings: dict[str, Any] = {}

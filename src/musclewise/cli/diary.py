@@ -124,7 +124,7 @@ def _parameters() -> list[inspect.Parameter]:
 
 
 def _log(**values: Any) -> None:
-    from musclewise.cli.assess import _findings_from_options
+    from musclewise.cli.assess import findings_from_options
     from musclewise.cli.parsing import parse_duration
 
     as_json = wants_json(values.pop("output_format"), values.pop("json_flag"))
@@ -152,7 +152,7 @@ def _log(**values: Any) -> None:
         at, notes, settings = values.pop("at"), values.pop("notes"), values.pop("set_") or []
         onset_flags = [ONSET_SHORTCUTS[n][1] for n in ONSET_SHORTCUTS if values.pop(n)]
         given = {k: v for k, v in values.items() if v is not None}
-        findings = _findings_from_options(given, onset_flags, settings)
+        findings = findings_from_options(given, onset_flags, settings)
         if site is None:
             if pain_text is not None or duration_text is not None:
                 raise UsageError("give SITE first: musclewise log SITE PAIN DURATION")

@@ -208,13 +208,13 @@ def edit_command(
 
     Example: musclewise episodes edit 12 --pain 6 --swelling --stretch-helps
     """  # fmt: skip
-    from musclewise.cli.assess import ONSET_SHORTCUTS, _findings_from_options
+    from musclewise.cli.assess import ONSET_SHORTCUTS, findings_from_options
     from musclewise.cli.parsing import parse_duration
 
     as_json = wants_json(output_format, json_flag)
     onsets = [ONSET_SHORTCUTS[n][1] for n in ONSET_SHORTCUTS if flags.pop(n, False)]
     given = {k: v for k, v in flags.items() if v is not None}
-    changes: dict[str, Any] = _findings_from_options(given, onsets, set_ or [])
+    changes: dict[str, Any] = findings_from_options(given, onsets, set_ or [])
     for key, value in (("site", site), ("side", side), ("pain", pain), ("notes", notes)):
         if value is not None:
             changes[key] = value
