@@ -252,6 +252,8 @@ def test_check_simulate_takes_the_text_as_an_argument(tmp_path: Path) -> None:
     other = run_cli("check", text, "--simulate", str(without), "--format", "json")
     assert one.returncode == other.returncode == 0, (one.stderr, other.stderr)
     assert json.loads(one.stdout) == json.loads(other.stdout)
-    assert json.loads(other.stdout)["assessment"]["triage"]["level"] in ("urgent", "emergency")
+    assessment = json.loads(other.stdout)["assessment"]
+    assert assessment["triage"]["level"] in ("urgent", "emergency")
+    assert {u["key"] for u in assessment["understood"]} >= {"site", "swelling", "redness"}
     both = run_cli("check", text, "--simulate", str(with_text))
     assert both.returncode == 2 and b"TEXT is given too" in both.stderr

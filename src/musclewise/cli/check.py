@@ -91,13 +91,17 @@ def _simulate(path: Path, output_format: Format, text: str | None = None) -> Non
             )
         answers = validate_findings({**answers, "text": text})
     start: dict[str, Any] = {}
+    understood = None
     if "text" in answers:
         # the interview starts from what the text says; FILE's findings answer the rest
         from musclewise.assessment import read_into
 
-        start = {k: v for k, v in read_into({"text": answers["text"]})[0].items() if k != "text"}
+        read, understood = read_into({"text": answers["text"]})
+        start = {k: v for k, v in read.items() if k != "text"}
         answers = {k: v for k, v in answers.items() if k != "text"}
     asked, assessment = simulate(default_engine(), answers, resolve_medicines, start=start)
+    if understood is not None:
+        assessment["understood"] = understood  # as musclewise assess "text" gives it
     if output_format is Format.json:
         out = {"asked": asked, "assessment": assessment}
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
@@ -287,10 +291,10 @@ def _status(assessment: Mapping[str, Any], answered: int) -> str:
     return f"so far: {kind} {assessment['probabilities'][kind]:.0%}, {level}"
 
 
-def _start_from(text: str, console: Any) -> dict[str, Any]:
+def _start_from(text: str, console: Any) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
     """The findings read from the person's own words, and a line saying what was understood
     (nothing, and why, when nothing could be read: the questions then start from the
-    beginning)."""
+    beginning); and the ``understood`` items."""
     from rich.text import Text
 
     from musclewise.assessment import read_into
@@ -302,11 +306,11 @@ def _start_from(text: str, console: Any) -> dict[str, Any]:
     except FindingsError as exc:
         console.print(Text(f"From your words: {exc.message}. The questions start from the "
                            "beginning.", style="yellow"))  # fmt: skip
-        return {}
+        return {}, None
     console.print(Text("I understood: ", style="bold") + Text(understood_line(understood)))
     console.print(Text("The questions go on from there; if any of it is wrong, stop with Ctrl-C "
                        "and say it again in other words.", style="italic"))  # fmt: skip
-    return {k: v for k, v in read.items() if k != "text"}
+    return {k: v for k, v in read.items() if k != "text"}, understood
 
 
 def _interactive(output_format: Format, text: str | None = None) -> None:
@@ -333,8 +337,10 @@ def _interactive(output_format: Format, text: str | None = None) -> None:
         'useful first. Every question has "Don\'t know"; you can go back or stop at any time '
         "(Ctrl-C stops without an answer)."
     )
+    understood = None
     if text is not None:
-        findings.update(_start_from(text, console))
+        start, understood = _start_from(text, console)
+        findings.update(start)
     while True:
         medicines = resolve_medicines(findings.get("medications", ()))
         step = next_step(engine, findings, medicines, unknown)
@@ -384,6 +390,8 @@ def _interactive(output_format: Format, text: str | None = None) -> None:
         findings[key] = value
         history.append((key, {key: value}, set()))
     assessment = engine.assess(findings, resolve_medicines(findings.get("medications", ())))
+    if understood is not None:
+        assessment["understood"] = understood
     if output_format is Format.json:
         import msgspec
 
