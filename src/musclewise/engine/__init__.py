@@ -724,22 +724,32 @@ class TriageEngine:
         outcomes: Sequence[bool | None],
     ) -> list[str]:
         current = RANK[level]
-        scores: dict[str, float] = {}
         # a rule above the current level has not fired, so any of its unknown keys could
-        for key, gain in self._flat_gain[current].items():
-            if key not in facts:
-                scores[key] = gain
+        scores = {k: g for k, g in self._flat_gain[current].items() if k not in facts}
         # the other rules: those not yet decided (True is counted, False is final) whose
         # every part but one already holds
         self._near_all(facts, outcomes, current, scores)
         shifts = [(-s, k) for k, s in self._shifts(post).items() if k not in facts]
-        for minus, key in shifts:
-            scores[key] = scores.get(key, 0.0) - minus
+        if shifts:
+            get = scores.get
+            for minus, key in shifts:
+                scores[key] = get(key, 0.0) - minus
+            shifts.sort()
         ranked = [k for _, k in sorted([(-s, k) for k, s in scores.items() if s >= 0.01])]
-        chosen = ranked[: MISSING_LIMIT - KIND_QUESTIONS]
+        first = MISSING_LIMIT - KIND_QUESTIONS
+        chosen = ranked[:first]
         # keep room for the questions that would most change the kind, even when many
         # warning-sign questions rank first
-        best_for_kind = [k for _, k in sorted(shifts) if k not in chosen]
-        chosen += best_for_kind[:KIND_QUESTIONS]
-        chosen += [k for k in ranked if k not in chosen][: MISSING_LIMIT - len(chosen)]
+        room = KIND_QUESTIONS
+        for _, key in shifts:
+            if not room:
+                break
+            if key not in chosen:
+                chosen.append(key)
+                room -= 1
+        for key in ranked[first:]:  # then the next of the rest
+            if len(chosen) >= MISSING_LIMIT:
+                break
+            if key not in chosen:
+                chosen.append(key)
         return chosen
