@@ -237,7 +237,7 @@ class NaiveBayes:
                 seen.append(observation)
                 rows.append(row)
         # left to right from the prior, as the columns add them (engine/columns.py)
-        return [sum(col) for col in zip(*rows, strict=True)], seen
+        return list(map(sum, zip(*rows, strict=True))), seen
 
     def posterior(self, facts: Mapping[str, Any]) -> tuple[list[float], list[Observation]]:
         """The normalised posterior of every hypothesis, and the answers that went into it."""
