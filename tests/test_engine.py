@@ -107,10 +107,20 @@ def test_vignette_assessments_follow_the_contract(
         ({"site": "hand", "perioral_tingling": True}, "emergency"),
         ({"site": "eyelid", "pain": 0, "ongoing_days": 10}, "see_doctor"),
         ({"site": "calf", "pain": 7, "duration_s": 60, "relieved_by_stretch": True}, "self_care"),
+        # one leg swollen is a DVT sign, both legs swollen cramps with swelling (2026.12.2)
+        ({"site": "calf", "side": "left", "swelling": True}, "urgent"),
+        ({"site": "calf", "side": "both", "swelling": True}, "see_doctor"),
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
     assert assess(findings)["triage"]["level"] == level
+
+
+def test_one_swollen_leg_is_read_as_a_possible_clot_unless_an_injury_explains_it() -> None:
+    alone = assess({"site": "leg", "side": "right", "swelling": True})
+    assert "one_leg_swollen" in [r["rule"] for r in alone["triage"]["reasons"]]
+    sprain = assess({"site": "foot", "side": "right", "swelling": True, "recent_injury": True})
+    assert "one_leg_swollen" not in [r["rule"] for r in sprain["triage"]["reasons"]]
 
 
 def test_each_reason_names_the_rule_that_made_it() -> None:
