@@ -110,6 +110,16 @@ def test_vignette_assessments_follow_the_contract(
         # one leg swollen is a DVT sign, both legs swollen cramps with swelling (2026.12.2)
         ({"site": "calf", "side": "left", "swelling": True}, "urgent"),
         ({"site": "calf", "side": "both", "swelling": True}, "see_doctor"),
+        # trouble swallowing days after a wound: tetanus (2026.12.2)
+        (
+            {
+                "site": "hand",
+                "wound": True,
+                "trouble_swallowing_or_speaking": True,
+                "ongoing_days": 5,
+            },
+            "emergency",
+        ),  # fmt: skip
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
