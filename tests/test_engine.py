@@ -99,6 +99,10 @@ def test_vignette_assessments_follow_the_contract(
         jsonschema.validate(assess(v["answers"]), assessment_schema)
 
 
+WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_speaking": True,
+                        "ongoing_days": 5}  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("findings", "level"),
     [
@@ -111,15 +115,7 @@ def test_vignette_assessments_follow_the_contract(
         ({"site": "calf", "side": "left", "swelling": True}, "urgent"),
         ({"site": "calf", "side": "both", "swelling": True}, "see_doctor"),
         # trouble swallowing days after a wound: tetanus (2026.12.2)
-        (
-            {
-                "site": "hand",
-                "wound": True,
-                "trouble_swallowing_or_speaking": True,
-                "ongoing_days": 5,
-            },
-            "emergency",
-        ),  # fmt: skip
+        (WOUND_AND_SWALLOWING, "emergency"),
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
