@@ -186,13 +186,15 @@ def test_web_state_rows_of_one_account_are_invisible_to_the_others(
         assert write(ann.id, f"DELETE FROM web_state WHERE id = '{SECRET_ID}'") == 0
         assert _as(ann_me, lambda: store.get(keys[ann_me], Check)).text == "calf"
 
-        # an expired check of ann's is swept by bob's next one, and the local one by ann's
+        # expired checks of ann's and of no account are swept by bob's next one
         with admin.begin() as connection:
             connection.execute(
                 text("UPDATE web_state SET expires_at = :t WHERE id IN (:a, :l)"),
                 {"t": datetime.now(UTC) - timedelta(seconds=1), "a": keys[ann_me],
                  "l": keys[local]},
             )  # fmt: skip
+        assert owners(bob.id) == {f"{bob.id}/me", ""}, "expired: still not bob's to read"
+        assert owners(None) == {""}
         _as(bob_me, lambda: store.add(Check()))
         with admin.connect() as connection:
             left = set(connection.execute(text("SELECT id FROM web_state")).scalars())

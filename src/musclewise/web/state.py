@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import HTTPException
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -162,7 +162,7 @@ class Store:
         key = secrets.token_urlsafe(18)
         now = datetime.now(UTC)
         with self._begin() as connection:
-            connection.execute(delete(WebState).where(WebState.expires_at < now))
+            _sweep(connection, now)
             connection.execute(
                 insert(WebState).values(
                     id=key, kind=item.KIND, owner=_owner(), data=item.to_data(), created_at=now,
@@ -274,6 +274,23 @@ class Store:
             WebState.owner == _owner(),
             WebState.expires_at > datetime.now(UTC),
         )
+
+
+SWEEP_SETTING = "musclewise.sweep_expired"
+"""On PostgreSQL, ``on`` lets a transaction's queries see the expired rows of every owner
+(migration 0007's policies), for the sweep alone."""
+
+
+def _sweep(connection: Connection, now: datetime) -> None:
+    """Delete the expired rows of every owner, so that health data does not outlive its check
+    (row-level security lets a transaction see others' expired rows only meanwhile)."""
+    postgres = connection.dialect.name == "postgresql"
+    flag = text("SELECT set_config(:name, :value, true)")
+    if postgres:
+        connection.execute(flag, {"name": SWEEP_SETTING, "value": "on"})
+    connection.execute(delete(WebState).where(WebState.expires_at < now))
+    if postgres:
+        connection.execute(flag, {"name": SWEEP_SETTING, "value": ""})
 
 
 def _owner() -> str:

@@ -18,9 +18,12 @@ account (owner ``''``) are its own. Enabled and forced, so the tables' owner is 
   may change or delete it.
 - Expired rows (``expires_at < now()``) may be deleted by anyone: ``Store.add`` sweeps every
   owner's, so that health data does not outlive its check. PostgreSQL applies the SELECT
-  policies to a DELETE whose WHERE reads the table's columns, so SELECT allows expired rows
-  too: an expired row of another account is readable until the next sweep (``Store`` never
-  reads expired rows; a row has expired within 12 hours, a week for idempotency keys).
+  policies to a DELETE whose WHERE reads the table's columns, so SELECT must let the sweep see
+  them too; it does only while the transaction's ``musclewise.sweep_expired`` setting is
+  ``on`` (``Store.add`` sets it around its DELETE alone), so that any other query that forgot
+  the owner still sees no expired row of another account. Like ``musclewise.account_id``, the
+  setting guards against the app's mistakes, not against SQL an attacker writes (who could set
+  either).
 
 Nothing on SQLite (no row-level security there). Downgrade drops the policies and disables
 row-level security on the table.
@@ -46,8 +49,10 @@ OWN = "split_part(owner, '/', 1) = COALESCE(current_setting('musclewise.account_
 accounts; an unset setting is NULL, a reset one '')."""
 SECRET = "(id = 'csrf-secret' AND owner = '')"
 EXPIRED = "expires_at < now()"
+SWEEPING = f"({EXPIRED} AND current_setting('musclewise.sweep_expired', true) = 'on')"
+"""An expired row, read by ``Store.add``'s sweep (which sets the setting around its DELETE)."""
 POLICIES = {
-    "web_state_select": f"FOR SELECT USING ({OWN} OR {SECRET} OR {EXPIRED})",
+    "web_state_select": f"FOR SELECT USING ({OWN} OR {SECRET} OR {SWEEPING})",
     "web_state_insert": f"FOR INSERT WITH CHECK ({OWN} OR {SECRET})",
     "web_state_update": f"FOR UPDATE USING ({OWN}) WITH CHECK ({OWN})",
     "web_state_delete": f"FOR DELETE USING ({OWN} OR {EXPIRED})",
