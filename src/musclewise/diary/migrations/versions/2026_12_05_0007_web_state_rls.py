@@ -7,7 +7,7 @@ with accounts, ``""`` without); with these policies a query that forgot the owne
 only its own account's rows. Each transaction names its account in the
 ``musclewise.account_id`` setting (``diary.session.set_scope``); without it (the setting unset,
 or ``''`` on a pooled connection once a transaction that set it has ended) only the rows of no
-account (owner ``''``) are its own. Enabled and forced, so the tables' owner is held too.
+account (owner ``''``) are its own. Enabled and forced, so the table's owner is held too.
 
 - A row is one's own when the owner's account part (before the ``/``) is the setting, or the
   owner is ``''`` and there is no setting: ``split_part(owner, '/', 1) =
