@@ -1,4 +1,4 @@
--- The schema of a new SQLite diary at revision 0006, generated from the models by
+-- The schema of a new SQLite diary at revision 0007, generated from the models by
 -- python -m musclewise.diary.schema_sqlite (do not edit by hand).
 
 CREATE TABLE account (
@@ -224,4 +224,4 @@ CREATE TABLE alembic_version (
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
 
-INSERT INTO alembic_version (version_num) VALUES ('0006');
+INSERT INTO alembic_version (version_num) VALUES ('0007');

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Self
 
-from sqlalchemy import ColumnElement, Engine, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,12 +29,14 @@ ACCOUNT_SETTING = "musclewise.account_id"
 """The PostgreSQL setting the row-level security policies read (set per transaction)."""
 
 
-def set_scope(session: Session, account: int | None) -> None:
+def set_scope(session: Session | Connection, account: int | None) -> None:
     """Tell PostgreSQL's row-level security whose rows this transaction may see: the
     account's (``set_config(..., true)`` lasts until the transaction ends, so a pooled
     connection never carries it to another request); no setting means the rows of no account
-    (the single-person diary). Nothing to do on SQLite."""
-    if account is None or session.get_bind().dialect.name != "postgresql":
+    (the single-person diary). Nothing to do on SQLite. A session or a Core connection (the
+    web app's ``web_state``), inside the transaction it is for."""
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    if account is None or bind.dialect.name != "postgresql":
         return
     session.execute(
         text("SELECT set_config(:name, :value, true)"),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from musclewise.errors import DatabaseError
 
-HEAD = "0006"
+HEAD = "0007"
 """The newest migration revision; a test checks it against ``migrations/versions``."""
 
 URL_VARIABLE = "MUSCLEWISE_DATABASE_URL"

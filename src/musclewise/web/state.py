@@ -13,17 +13,20 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import HTTPException
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from musclewise.accounts import scope
 from musclewise.diary import EpisodeRecord
+from musclewise.diary.session import set_scope
 from musclewise.diary.web_state import WebState
 
 LIFETIME_S = 12 * 3600
@@ -132,16 +135,34 @@ T = TypeVar("T", Check, Timer, Undo)
 
 
 class Store:
-    """Checks, timers and undo records in the ``web_state`` table, each under a random id."""
+    """Checks, timers and undo records in the ``web_state`` table, each under a random id.
+
+    Every query names its owner; on PostgreSQL each transaction also names the request's
+    account for row-level security (migration 0007), the second wall: a query that forgot the
+    owner still sees only the rows of its own account (and the CSRF secret)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A write transaction in the request's account's scope."""
+        with self.engine.begin() as connection:
+            set_scope(connection, scope.current().account)
+            yield connection
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        """A read in the request's account's scope (its transaction ends with the block)."""
+        with self.engine.connect() as connection:
+            set_scope(connection, scope.current().account)
+            yield connection
+
     def add(self, item: Item) -> str:
         key = secrets.token_urlsafe(18)
         now = datetime.now(UTC)
-        with self.engine.begin() as connection:
-            connection.execute(delete(WebState).where(WebState.expires_at < now))
+        with self._begin() as connection:
+            _sweep(connection, now)
             connection.execute(
                 insert(WebState).values(
                     id=key, kind=item.KIND, owner=_owner(), data=item.to_data(), created_at=now,
@@ -152,7 +173,7 @@ class Store:
 
     def get(self, key: str, kind: type[T]) -> T:
         """The item under ``key``, or a 404 (expired, never existed or of another kind)."""
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             data = connection.execute(
                 select(WebState.data).where(*self._live(key, kind.KIND))
             ).scalar()
@@ -162,7 +183,7 @@ class Store:
 
     def put(self, key: str, item: Item) -> None:
         """Store ``item`` again under its key (a check after an answer)."""
-        with self.engine.begin() as connection:
+        with self._begin() as connection:
             done = connection.execute(
                 update(WebState).where(*self._live(key, item.KIND)).values(data=item.to_data())
             )
@@ -171,7 +192,7 @@ class Store:
 
     def pop(self, key: str, kind: type[T]) -> T | None:
         """Take the item out, once: of two processes popping it, only one gets it."""
-        with self.engine.begin() as connection:
+        with self._begin() as connection:
             data = connection.execute(
                 delete(WebState).where(*self._live(key, kind.KIND)).returning(WebState.data)
             ).scalar()
@@ -182,7 +203,7 @@ class Store:
     def clear(self) -> None:
         """Forget every check, timer, undo record and idempotency key of the request's owner
         (not the secret; with accounts, other logins' stay)."""
-        with self.engine.begin() as connection:
+        with self._begin() as connection:
             connection.execute(
                 delete(WebState).where(WebState.id != SECRET_ID, WebState.owner == _owner())
             )
@@ -191,7 +212,7 @@ class Store:
 
     def logged(self, key: str) -> str | None:
         """The public id of the episode an offline log with this idempotency key saved."""
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             data = connection.execute(
                 select(WebState.data).where(*self._live(self._logged_id(key), "logged"))
             ).scalar()
@@ -200,7 +221,7 @@ class Store:
     def remember_logged(self, key: str, episode_id: str) -> None:
         now = datetime.now(UTC)
         try:
-            with self.engine.begin() as connection:
+            with self._begin() as connection:
                 connection.execute(
                     insert(WebState).values(
                         id=self._logged_id(key), kind="logged", owner=_owner(),
@@ -226,12 +247,12 @@ class Store:
         if setting:
             return hashlib.sha256(setting.encode("utf-8")).digest()
         query = select(WebState.data).where(WebState.id == SECRET_ID)
-        with self.engine.connect() as connection:
+        with self._connect() as connection:
             data = connection.execute(query).scalar()
         if data is None:
             now = datetime.now(UTC)
             try:
-                with self.engine.begin() as connection:
+                with self._begin() as connection:
                     connection.execute(
                         insert(WebState).values(
                             id=SECRET_ID, kind="secret", owner="", created_at=now,
@@ -241,7 +262,7 @@ class Store:
                     )  # fmt: skip
             except IntegrityError:  # another process made it first: use theirs
                 pass
-            with self.engine.connect() as connection:
+            with self._connect() as connection:
                 data = connection.execute(query).scalar_one()
         return bytes.fromhex(data["hex"])
 
@@ -253,6 +274,23 @@ class Store:
             WebState.owner == _owner(),
             WebState.expires_at > datetime.now(UTC),
         )
+
+
+SWEEP_SETTING = "musclewise.sweep_expired"
+"""On PostgreSQL, ``on`` lets a transaction's queries see the expired rows of every owner
+(migration 0007's policies), for the sweep alone."""
+
+
+def _sweep(connection: Connection, now: datetime) -> None:
+    """Delete the expired rows of every owner, so that health data does not outlive its check
+    (row-level security lets a transaction see others' expired rows only meanwhile)."""
+    postgres = connection.dialect.name == "postgresql"
+    flag = text("SELECT set_config(:name, :value, true)")
+    if postgres:
+        connection.execute(flag, {"name": SWEEP_SETTING, "value": "on"})
+    connection.execute(delete(WebState).where(WebState.expires_at < now))
+    if postgres:
+        connection.execute(flag, {"name": SWEEP_SETTING, "value": ""})
 
 
 def _owner() -> str:
