@@ -217,7 +217,10 @@ knowledge base changes validates it and fills the cache).
             "calf pain read as a cramp), gave its walking and stopping wordings; the fourth, "
             "first scored at 0 of 9 missed and 3 of 30 under-triaged from text alone (weakness "
             "shown by pushing up from a sofa on a statin, a twitch spreading to the cheek, a hot "
-            "child), gave those wordings) and the public "
+            "child), gave those wordings; the fifth, written by a helper, first scored at 1 of 12 "
+            "missed and 2 of 30 under-triaged from text alone (a collapse in the heat 'not making "
+            "any sense', weakness shown by the stairs on a statin), gave those wordings) and the "
+            "public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()

@@ -246,26 +246,11 @@ class TriageEngine:
         self, findings: Mapping[str, Any], medicines: Sequence[MedicineLike] = ()
     ) -> Evaluation:
         """The facts, the posterior, the kind, the red flags that hold and the triage level."""
-        facts = self._facts(findings, medicines)
-        logp, seen = self.model.log_scores(facts)
-        return self._evaluate(findings, medicines, facts, logp, seen, normalised(logp))
-
-    @staticmethod
-    def _facts(findings: Mapping[str, Any], medicines: Sequence[MedicineLike]) -> dict[str, Any]:
         facts: dict[str, Any] = dict(findings)
         if "medications" in findings:
             facts["med_classes"] = frozenset(c for m in medicines for c in m.classes)
-        return facts
-
-    def _evaluate(
-        self,
-        findings: Mapping[str, Any],
-        medicines: Sequence[MedicineLike],
-        facts: dict[str, Any],
-        logp: list[float],
-        seen: Sequence[Observation],
-        post: list[float],
-    ) -> Evaluation:
+        logp, seen = self.model.log_scores(facts)
+        post = normalised(logp)
         p_cramp, p_spasm = post[self._i_cramp], post[self._i_spasm]
         p_other = max(0.0, 1.0 - p_cramp - p_spasm)
         probabilities = {"cramp": p_cramp, "spasm": p_spasm, "other": p_other}
