@@ -335,18 +335,19 @@ findings of the assessment section above (`run.random_findings`, seed 2); the pr
 writes a line at a time, so its memory stays flat. **The 25,000 a second is not met**: the
 batch path is still the one-at-a-time engine for every line ({b["process_cpu_per_second"]:,.0f} a
 second of its own CPU time in this run; with a load average above the machine's two cores the
-wall-clock figure measures the queue for the core more than musclewise). The profile is flat (10,000 of these lines, in process, each part timed alone, about 120 µs a
-line: evaluating about 45 µs, of which the rule tests, one generated function reading each fact
-once, about 12 µs and the posterior about 7 µs; the `missing` ranking about 29 µs, the
-explanation about 8 µs, the `suspected` list about 7 µs, the screen about 6 µs; decoding,
-medicines and encoding about 10 µs), so no one part gives the factor of three. The columnar path the issue asks for is started: the model's posterior over a chunk (`engine.columns.ColumnModel`, NumPy) is built
-and tested against the per-case one (below), but `assess --json` does not use it, because it
-agrees to 1e-15 and not to the bit (NumPy's AVX-512 `exp` differs from `math.exp` in the last
-place for 4.6% of a million random arguments here), and the output must stay byte for byte
-the one-at-a-time output (`tests/test_batch.py`: generated findings with every key, known and unknown medicines, warning
-signs, broken lines with their exact error lines, and the public vignettes). What is left:
-the rule tests, `missing`, the triage and the worded output in columns, with the floating
-point done in the same order as the engine's.
+wall-clock figure measures the queue for the core more than musclewise). The profile is flat (py-spy over 60,000 of these lines, and each
+part timed alone in process: about 117 µs a line; evaluating about 45 µs, of which the rule
+tests, one generated function reading each fact once, about 12 µs and the posterior about
+7 µs; the `missing` ranking about 25 µs, the explanation about 8 µs, the `suspected` list about
+7 µs, the screen about 6 µs; decoding, medicines and encoding about 10 µs), so no one part gives
+the factor of three. The model's posterior over a chunk (`engine.columns.ColumnModel`, NumPy)
+gives the per-case posterior to the bit (`math.exp` and left-to-right sums in the per-case
+order; `tests/test_batch.py` checks equality, not closeness), but `assess --json` does not use
+it: the posterior is about 5% of a line, and a chunked `assess --json` built on it (256 lines
+a chunk, byte for byte the same output) ran no faster in process (119-135 µs a line against
+122) and took 15 MB more. What is left for the target: the rule tests, `missing`, the triage
+and the worded output in columns too, with the floating point in the engine's order: in
+effect a second engine, byte for byte the first.
 
 {pgmpy_text(r["pgmpy"])}
 {END}
