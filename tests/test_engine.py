@@ -99,6 +99,8 @@ def test_vignette_assessments_follow_the_contract(
         jsonschema.validate(assess(v["answers"]), assessment_schema)
 
 
+SUDDEN_WEAKNESS_AFTER_A_CRAMP = {"site": "upper_arm", "side": "left", "weakness": True,
+                                 "ongoing_days": 0, "extent": "whole_muscle"}  # fmt: skip
 WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_speaking": True,
                         "ongoing_days": 5}  # fmt: skip
 
@@ -116,6 +118,9 @@ WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_sp
         ({"site": "calf", "side": "both", "swelling": True}, "see_doctor"),
         # trouble swallowing days after a wound: tetanus (2026.12.2)
         (WOUND_AND_SWALLOWING, "emergency"),
+        # one arm gone weak today (FAST), not after a cramp of the whole muscle (2026.12.2)
+        ({"site": "arm", "side": "left", "weakness": True, "ongoing_days": 0}, "emergency"),
+        (SUDDEN_WEAKNESS_AFTER_A_CRAMP, "urgent"),
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
