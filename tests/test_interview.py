@@ -257,3 +257,27 @@ def test_check_simulate_takes_the_text_as_an_argument(tmp_path: Path) -> None:
     assert {u["key"] for u in assessment["understood"]} >= {"site", "swelling", "redness"}
     both = run_cli("check", text, "--simulate", str(with_text))
     assert both.returncode == 2 and b"TEXT is given too" in both.stderr
+
+
+def test_check_save_keeps_the_episode_in_the_diary(tmp_path: Path) -> None:
+    """``--save`` keeps what the interview found as an episode (the words as its notes), as
+    ``log`` would; what belongs to the profile is not stored with it; without a site nothing
+    is saved and it says why."""
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    text = "my left calf locked up and woke me at 3am, two minutes of agony, I am 67"
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"swelling": False, "pain": 8}))
+    result = run_cli("check", text, "--simulate", str(answers), "--save", "--database-url", url,
+                     "--format", "json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    saved = json.loads(result.stdout)["saved"]
+    assert (saved["site"], saved["side"], saved["notes"]) == ("calf", "left", text)
+    assert saved["findings"].get("onset") == "during_sleep" and "age" not in saved["findings"]
+    listed = run_cli("episodes", "list", "--json", "--database-url", url)
+    assert [e["site"] for e in json.loads(listed.stdout)] == ["calf"]
+    nowhere = tmp_path / "nowhere.json"
+    nowhere.write_text(json.dumps({"pain": 3}))
+    refused = run_cli("check", "--simulate", str(nowhere), "--save", "--database-url", url)
+    assert refused.returncode == 2 and b"nothing was saved" in refused.stderr
+    again = run_cli("episodes", "list", "--json", "--database-url", url)
+    assert len(json.loads(again.stdout)) == 1

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from musclewise.cli.diary_common import DATABASE_URL, PERSON
 from musclewise.cli.formats import Format
 from musclewise.errors import FindingsError, UsageError
 
@@ -36,6 +37,11 @@ def check_command(
         "starts from what the text says."),
     output_format: Format = typer.Option(Format.text, "--format", "-f",
         help="text for people; json prints {\"asked\": [...], \"assessment\": {...}}."),
+    save: bool = typer.Option(False, "--save",
+        help="Keep the episode in the diary at the end (your words as its notes), as musclewise "
+        "log does."),
+    database_url: str | None = DATABASE_URL,
+    person: str | None = PERSON,
 ) -> None:  # fmt: skip
     """Answer a few questions, one at a time, and get the full assessment.
 
@@ -53,8 +59,9 @@ def check_command(
     """
     if text is not None and not text.strip():
         raise UsageError("TEXT is empty", hint="describe what happened, or leave TEXT out")
+    where = (database_url, person) if save else None
     if simulate is not None:
-        _simulate(simulate, output_format, text)
+        _simulate(simulate, output_format, text, where)
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
@@ -63,13 +70,18 @@ def check_command(
             hint="use musclewise check --simulate ANSWERS.json, or musclewise assess",
         )
     try:
-        _interactive(output_format, text)
+        _interactive(output_format, text, where)
     except KeyboardInterrupt:
         typer.echo("\nStopped: nothing was saved.", err=True)
         raise typer.Exit(INTERRUPTED) from None
 
 
-def _simulate(path: Path, output_format: Format, text: str | None = None) -> None:
+def _simulate(
+    path: Path,
+    output_format: Format,
+    text: str | None = None,
+    where: tuple[str | None, str | None] | None = None,
+) -> None:
     import msgspec
 
     from musclewise.assessment import default_engine, resolve_medicines
@@ -92,6 +104,7 @@ def _simulate(path: Path, output_format: Format, text: str | None = None) -> Non
         answers = validate_findings({**answers, "text": text})
     start: dict[str, Any] = {}
     understood = None
+    said = answers.get("text")
     if "text" in answers:
         # the interview starts from what the text says; FILE's findings answer the rest
         from musclewise.assessment import read_into
@@ -102,18 +115,63 @@ def _simulate(path: Path, output_format: Format, text: str | None = None) -> Non
     asked, assessment = simulate(default_engine(), answers, resolve_medicines, start=start)
     if understood is not None:
         assessment["understood"] = understood  # as musclewise assess "text" gives it
+    known = {**start, **{k: answers[k] for k in asked if k in answers}}
     if output_format is Format.json:
-        out = {"asked": asked, "assessment": assessment}
+        out: dict[str, Any] = {"asked": asked, "assessment": assessment}
+        if where is not None:
+            out["saved"] = _save(known, said, assessment, where).to_dict()
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
         return
     from musclewise.cli.assess import print_unscreened
     from musclewise.cli.render import render_assessment
 
     typer.echo(f"Asked {len(asked)} questions: {', '.join(asked) or 'none'}")
-    known = {**start, **{k: answers[k] for k in asked if k in answers}}
     render_assessment(
         assessment, known, after_banner=lambda console: print_unscreened(console, assessment)
     )
+    if where is not None:
+        _saved_line(_save(known, said, assessment, where), assessment)
+
+
+def _save(
+    findings: Mapping[str, Any],
+    text: str | None,
+    assessment: Mapping[str, Any],
+    where: tuple[str | None, str | None],
+) -> Any:
+    """Keep the episode in the diary (``--save``); the words as its notes."""
+    from musclewise.cli.diary_common import open_diary
+    from musclewise.diary.validate import episode_from_findings
+
+    found = episode_from_findings(findings)
+    site = found.fields.pop("site", None)
+    if site is None:
+        raise UsageError(
+            "--save: where it happened is not known, so nothing was saved",
+            hint="run it again and say where (calf, eyelid, ...)",
+        )
+    with open_diary(*where, write=True) as diary:
+        return diary.add_episode(site, **found.fields, findings=found.findings, notes=text)
+
+
+def _saved_line(episode: Any, assessment: Mapping[str, Any]) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from musclewise.cli.diary_common import episode_line
+
+    console = Console()
+    console.print(Text(f"Saved {episode_line(episode)}"))
+    if episode.triage != assessment["triage"]["level"]:
+        # the diary assesses with the profile (age, medicines, ...), not with what was said
+        # about the person here
+        console.print(
+            Text(
+                f"The diary's answer, with your profile, is {episode.triage.replace('_', ' ')}: "
+                f"musclewise episodes show {episode.id}",
+                style="yellow",
+            )
+        )
 
 
 def _parse(question: Any, reply: str) -> Any:
@@ -313,7 +371,11 @@ def _start_from(text: str, console: Any) -> tuple[dict[str, Any], list[dict[str,
     return {k: v for k, v in read.items() if k != "text"}, understood
 
 
-def _interactive(output_format: Format, text: str | None = None) -> None:
+def _interactive(
+    output_format: Format,
+    text: str | None = None,
+    where: tuple[str | None, str | None] | None = None,
+) -> None:
     from rich.console import Console
 
     from musclewise.answers import contradiction
@@ -395,7 +457,9 @@ def _interactive(output_format: Format, text: str | None = None) -> None:
     if output_format is Format.json:
         import msgspec
 
-        out = {"asked": [k for k, _, _ in history], "assessment": assessment}
+        out: dict[str, Any] = {"asked": [k for k, _, _ in history], "assessment": assessment}
+        if where is not None:
+            out["saved"] = _save(findings, text, assessment, where).to_dict()
         sys.stdout.buffer.write(msgspec.json.encode(out) + b"\n")
         return
     from musclewise.cli.assess import print_unscreened
@@ -406,3 +470,5 @@ def _interactive(output_format: Format, text: str | None = None) -> None:
         console=console,
         after_banner=lambda shown: print_unscreened(shown, assessment),
     )
+    if where is not None:
+        _saved_line(_save(findings, text, assessment, where), assessment)

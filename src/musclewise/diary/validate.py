@@ -325,17 +325,41 @@ def check_episode_findings(columns: Mapping[str, Any], findings: Mapping[str, An
         raise DiaryValueError(problems)
 
 
+class FoundEpisode(NamedTuple):
+    """Findings as an assessment read them (a check, a description), split as the diary keeps
+    them (:func:`episode_from_findings`)."""
+
+    fields: dict[str, Any]
+    """The episode's own fields: ``site``, ``side``, ``pain``, ``duration_s`` (those given)."""
+    findings: dict[str, Any]
+    """Every other finding of the episode."""
+    profile: dict[str, Any]
+    """What belongs to the person, not the episode (age, sex, pregnant, medicines, conditions):
+    the profile holds it, so the diary does not store it with the episode."""
+
+
+def episode_from_findings(found: Mapping[str, Any]) -> FoundEpisode:
+    """Split findings for :meth:`musclewise.diary.Diary.add_episode` (``text`` is left out:
+    keep the words as the notes)."""
+    fields = {k: v for k, v in found.items() if k in EPISODE_COLUMNS}
+    profile = {k: v for k, v in found.items() if k in PROFILE_KEYS}
+    rest = {k: v for k, v in found.items() if k not in fields and k not in profile and k != "text"}
+    return FoundEpisode(fields, rest, profile)
+
+
 __all__ = [
     "DAY_SPECS",
     "EPISODE_COLUMNS",
     "FINDINGS_KEYS",
     "PROFILE_KEYS",
+    "FoundEpisode",
     "check_conditions",
     "check_episode_findings",
     "check_fields",
     "check_medicine_name",
     "check_name",
     "check_profile",
+    "episode_from_findings",
 ]
 
 

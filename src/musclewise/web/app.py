@@ -34,9 +34,6 @@ from musclewise.web.state import Store
 HERE = Path(__file__).parent
 THEMES = ("system", "light", "dark")
 EMERGENCY_NUMBERS = ("999", "112", "911")
-PROFILE_KEYS = ("age", "sex", "pregnant", "medications", "conditions")
-"""Findings keys the diary keeps in the profile, not on an episode."""
-EPISODE_COLUMNS = ("site", "side", "pain", "duration_s")
 
 
 class Web:

@@ -12,9 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
+from musclewise.diary.validate import episode_from_findings
 from musclewise.errors import FieldProblem, FindingsError
 from musclewise.web import words
-from musclewise.web.app import EPISODE_COLUMNS, PROFILE_KEYS, FormOf, render, see_other, web
+from musclewise.web.app import FormOf, render, see_other, web
 from musclewise.web.state import Check
 
 
@@ -141,22 +142,13 @@ def routes(app: FastAPI) -> None:
         check = app_.store.get(key, Check)
         if check.saved_episode is not None:
             return see_other(f"/diary/{check.saved_episode}")
-        site = check.findings.get("site")
+        found = episode_from_findings(check.findings)
+        site = found.fields.pop("site", None)
         if site is None:
             return see_other(f"/check/{key}/answer")
-        extra = {
-            k: v
-            for k, v in check.findings.items()
-            if k not in (*PROFILE_KEYS, *EPISODE_COLUMNS, "text")
-        }
         with app_.diary() as diary:
             episode = diary.add_episode(
-                site,
-                pain=check.findings.get("pain"),
-                duration_s=check.findings.get("duration_s"),
-                side=check.findings.get("side"),
-                findings=extra,
-                notes=check.text or None,
+                site, **found.fields, findings=found.findings, notes=check.text or None
             )
         check.saved_episode = episode.public_id
         app_.store.put(key, check)
