@@ -67,7 +67,10 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None)
             "Infermedica-style evidence (`{id, choice_id: present|absent|unknown}`) is accepted "
             "beside the findings keys; triage levels map as emergency = emergency, urgent = "
             "consultation_24, see_doctor = consultation, self_care = self_care. POSTs that "
-            "create take an `Idempotency-Key`; reports are jobs (202, then poll the job)."
+            "create take an `Idempotency-Key`; reports are jobs (202, then poll the job). With "
+            "accounts (`musclewise serve --accounts`) every diary endpoint needs "
+            "`Authorization: Bearer TOKEN` and reads the token's account's first person; "
+            "`X-Musclewise-Person: NAME` (percent-encoded UTF-8) picks another of its people."
         ),
         docs_url=None,
         redoc_url=None,
