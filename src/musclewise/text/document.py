@@ -17,6 +17,11 @@ DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
 AGE_RANGE = (1, 120)
 SYMPTOM_MARKERS = frozenset({"_cramp", "_twitch", "_symptom", "_not_cramp", "muscle_hard"})
 SENTENCE_ENDS = frozenset({".", "!", "?"})
+CLAUSE_BREAKS = frozenset(
+    {"now", "but", "then", "since", "so", "and", "i", "i'm", "my", "cramp", "cramps"}
+)
+"""Words that begin a clause or name the episode: a habit word or a medicine before one does not
+reach past it ("wine most nights", but "on furosemide, leg cramps every night")."""
 PUNCTUATION = frozenset({".", "!", "?", ",", ";", ":", "(", ")", "-", '"', "'"})
 WARNING = frozenset(WARNING_SIGNS)
 MAX_TEXT = 20_000

@@ -9,6 +9,7 @@ from musclewise.text.document import (
     AGE_RANGE,
     BODY_C,
     BODY_F,
+    CLAUSE_BREAKS,
     DAY,
     DIGITS,
     FEVER_C,
@@ -43,8 +44,6 @@ def _hides_site(concept: Concept) -> bool:
 
 MEDICINE_REACH = 3
 """How many tokens after a medicine a frequency or time word still belongs to it."""
-CLAUSE_BREAKS = frozenset({"now", "but", "then", "since", "so", "and", "i", "i'm", "my"})
-"""Words that begin a new clause: a habit word before one does not reach past it."""
 
 
 class Rules:
