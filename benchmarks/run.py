@@ -219,8 +219,11 @@ knowledge base changes validates it and fills the cache).
             "shown by pushing up from a sofa on a statin, a twitch spreading to the cheek, a hot "
             "child), gave those wordings; the fifth, written by a helper, first scored at 1 of 12 "
             "missed and 2 of 30 under-triaged from text alone (a collapse in the heat 'not making "
-            "any sense', weakness shown by the stairs on a statin), gave those wordings) and the "
-            "public "
+            "any sense', weakness shown by the stairs on a statin), gave those wordings; the "
+            "sixth, by a second helper to break the reader (short and rambling texts, slang, "
+            "emojis), first scored at 1 of 13 missed and 3 of 30 under-triaged (a leg 'ice cold "
+            "and blotchy purple', a statin user who 'struggles getting up out of a chair', "
+            "walking only half a mile), gave those wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()

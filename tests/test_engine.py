@@ -101,6 +101,10 @@ def test_vignette_assessments_follow_the_contract(
 
 SUDDEN_WEAKNESS_AFTER_A_CRAMP = {"site": "upper_arm", "side": "left", "weakness": True,
                                  "ongoing_days": 0, "extent": "whole_muscle"}  # fmt: skip
+WEAK_TWITCH = {"site": "hand", "side": "left", "weakness": True, "duration_s": 3,
+               "extent": "part_of_muscle"}  # fmt: skip
+INJURY_SWELLING_TINGLING = {"site": "thigh_front", "recent_injury": True, "swelling": True,
+                            "numbness_tingling": True}  # fmt: skip
 WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_speaking": True,
                         "ongoing_days": 5}  # fmt: skip
 
@@ -121,6 +125,12 @@ WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_sp
         # one arm gone weak today (FAST), not after a cramp of the whole muscle (2026.12.2)
         ({"site": "arm", "side": "left", "weakness": True, "ongoing_days": 0}, "emergency"),
         (SUDDEN_WEAKNESS_AFTER_A_CRAMP, "urgent"),
+        # weakness of one hand that passed within minutes (a TIA), and a twitch that feels weak
+        ({"site": "hand", "side": "right", "weakness": True, "duration_s": 600}, "emergency"),
+        (WEAK_TWITCH, "see_doctor"),
+        # a child's calf on one side for two days; swelling and tingling after a knock
+        ({"site": "calf", "side": "left", "age": 6, "ongoing_days": 2}, "urgent"),
+        (INJURY_SWELLING_TINGLING, "urgent"),
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
