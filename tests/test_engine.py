@@ -144,6 +144,25 @@ def test_one_swollen_leg_is_read_as_a_possible_clot_unless_an_injury_explains_it
     assert "one_leg_swollen" not in [r["rule"] for r in sprain["triage"]["reasons"]]
 
 
+@pytest.mark.parametrize(
+    "findings",
+    [
+        {"site": "face", "face_droop": True, "weakness": True},  # a stroke
+        {"site": "leg", "confusion": True, "hot_environment": True},  # heat stroke
+        {"site": "calf", "age": 6, "fever": True},  # a child with a fever
+    ],
+)
+def test_a_red_flag_outside_the_muscles_makes_the_kind_other(findings: dict[str, Any]) -> None:
+    """A stroke, heat stroke or a child's fever is not "most likely a twitch" or a cramp: the
+    kind is other and suspected starts with the flag's cause, in the flag's words."""
+    result = assess(findings)
+    assert result["kind"] == "other"
+    first = result["suspected"][0]
+    assert first["condition"] == "other" and first["id"] == "other"
+    flags = [r["text"] for r in result["triage"]["reasons"]]
+    assert first["why"][0] in flags
+
+
 def test_each_reason_names_the_rule_that_made_it() -> None:
     result = assess({"site": "calf", "swelling": True, "warmth": True})
     assert "dvt_signs" in {r["rule"] for r in result["triage"]["reasons"]}

@@ -92,6 +92,10 @@ __all__ = [
 ]
 
 
+OUTSIDE = "A cause outside the muscles"
+"""How ``suspected`` names the cause a red flag points to when the model has no name for it."""
+
+
 class TriageEngine:
     """The knowledge base compiled for assessing findings."""
 
@@ -322,7 +326,8 @@ class TriageEngine:
         }
 
     def _is_mimic(self, hypothesis: str) -> bool:
-        return self.hypotheses[self.index[hypothesis]].kind == "other"
+        """A mimic of the model, or ``other`` (a cause outside the model's named mimics)."""
+        return hypothesis == "other" or self.hypotheses[self.index[hypothesis]].kind == "other"
 
     # ------------------------------------------------------------------ for the interview
     def triage_gains(self, level: str) -> Mapping[str, float]:
@@ -567,6 +572,10 @@ class TriageEngine:
                     "id": h.id,
                 }
             )
+        if "other" in suggested:  # a red flag's cause outside the model's mimics comes first
+            p_other = max(0.0, 1.0 - post[self._i_cramp] - post[self._i_spasm])
+            out.insert(0, {"condition": "other", "probability": round(p_other, 4),
+                           "why": [suggested["other"]], "name": OUTSIDE, "id": "other"})  # fmt: skip
         return out
 
     def _why(self, i: int, seen: Sequence[Observation]) -> list[str]:
@@ -603,8 +612,8 @@ class TriageEngine:
         leaning = max(probabilities, key=probabilities.__getitem__)
         if leaning != kind:
             lines = [
-                f"A warning sign points to {KIND_PHRASES[kind]} (a condition that can mimic a "
-                f"cramp), which comes first; the other answers alone would lean to "
+                f"A warning sign points to {KIND_PHRASES[kind]}, not a cramp or a twitch, "
+                f"which comes first; the other answers alone would lean to "
                 f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
             ]
         if not seen:

@@ -121,6 +121,8 @@ class LevelRule(Strict):
     when: Condition
     text: str
     suggests: str | None = None
+    """A hypothesis of the model the flag points to, or ``other``: a cause outside the model's
+    named mimics (a stroke, heat stroke, an infection in a child)."""
     sources: SourceIds
     note: str = ""
 
@@ -418,7 +420,7 @@ def check_references(
     for r in red_flags.rules:
         src(f"red flag {r.id}", r.sources)
         cond(f"red flag {r.id}", r.when)
-        if r.suggests is not None and r.suggests not in hyp_ids:
+        if r.suggests is not None and r.suggests not in hyp_ids and r.suggests != "other":
             problems.append(f"red flag {r.id}: suggests unknown hypothesis '{r.suggests}'")
     src("model escalation", model.escalation.sources)
     seen_signs: set[str] = set()
