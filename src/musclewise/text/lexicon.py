@@ -26,6 +26,7 @@ MARKERS = frozenset(
         "_cramp", "_twitch", "_symptom", "_not_cramp", "_ignore", "_stress", "_stretch", "_rest",
         "_bend", "_relief", "_no_relief", "_exercise", "_afterwards", "_female", "_male", "_child",
         "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion", "_overbreathing",
+        "_positional",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""
@@ -72,6 +73,9 @@ class Concept(msgspec.Struct, forbid_unknown_fields=True):
     negatable: bool = True
     needs: str | None = None
     """A marker (or ``_medicine``) that must be in the same sentence for the mention to count."""
+    unless: str | None = None
+    """A marker that, in the same sentence, drops the mention (pins and needles from lying on
+    an arm)."""
     site_inside: bool | None = None
     """Whether a site named inside a mention can be the episode's site ("cut my hand": no);
     by default, only inside a mention of a warning sign or a site."""
@@ -167,6 +171,8 @@ def validate(lexicon: Lexicon) -> list[str]:
         problems += _check_findings(f"{where} (negated)", concept.negated or {})
         if concept.needs is not None and concept.needs not in MARKERS | {"_medicine"}:
             problems.append(f"{where}: needs '{concept.needs}', which is not a marker")
+        if concept.unless is not None and concept.unless not in MARKERS:
+            problems.append(f"{where}: unless '{concept.unless}', which is not a marker")
         if concept.weight < 0 or (concept.weight == 0 and "site" not in concept.set):
             problems.append(f"{where}: weight must be 1 or more (0 only for a whole-limb site)")
     absent = ROLES - set(lexicon.words)

@@ -117,7 +117,9 @@ class Rules:
             concept = self.p.concepts.get(m.concept)
             if concept is None or concept.marker or not concept.set:
                 continue
-            if concept.needs and not self.in_sentence(m.sent, concept.needs):
+            if (concept.needs and not self.in_sentence(m.sent, concept.needs)) or (
+                concept.unless and self.in_sentence(m.sent, concept.unless)
+            ):
                 continue
             if concept.blockable and self.blocked(m.start):
                 continue
