@@ -223,7 +223,9 @@ knowledge base changes validates it and fills the cache).
             "sixth, by a second helper to break the reader (short and rambling texts, slang, "
             "emojis), first scored at 1 of 13 missed and 3 of 30 under-triaged (a leg 'ice cold "
             "and blotchy purple', a statin user who 'struggles getting up out of a chair', "
-            "walking only half a mile), gave those wordings) and the public "
+            "walking only half a mile), gave those wordings; the seventh, by a third helper mimic "
+            "by mimic with benign look-alikes, first scored at 4 of 10 missed and 5 of 30 "
+            "under-triaged, gave its wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()
