@@ -225,7 +225,9 @@ knowledge base changes validates it and fills the cache).
             "and blotchy purple', a statin user who 'struggles getting up out of a chair', "
             "walking only half a mile), gave those wordings; the seventh, by a third helper mimic "
             "by mimic with benign look-alikes, first scored at 4 of 10 missed and 5 of 30 "
-            "under-triaged, gave its wordings) and the public "
+            "under-triaged, gave its wordings; the eighth, by a fourth helper as messages typed "
+            "at night, first scored at 8 of 15 missed and 9 of 30 under-triaged, gave its "
+            "wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()

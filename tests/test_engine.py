@@ -131,6 +131,9 @@ WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_sp
         # a child's calf on one side for two days; swelling and tingling after a knock
         ({"site": "calf", "side": "left", "age": 6, "ongoing_days": 2}, "urgent"),
         (INJURY_SWELLING_TINGLING, "urgent"),
+        # one arm gone weak today with no side named; a plated tibia that hurts when the toes move
+        ({"site": "arm", "weakness": True, "ongoing_days": 0}, "emergency"),
+        ({"site": "shin", "recent_surgery": True, "pain_on_passive_stretch": True}, "emergency"),
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
