@@ -227,7 +227,8 @@ knowledge base changes validates it and fills the cache).
             "by mimic with benign look-alikes, first scored at 4 of 10 missed and 5 of 30 "
             "under-triaged, gave its wordings; the eighth, by a fourth helper as messages typed "
             "at night, first scored at 8 of 15 missed and 9 of 30 under-triaged, gave its "
-            "wordings) and the public "
+            "wordings; the ninth, by a fifth helper on the signs hardest to say, first scored at 5 "
+            "of 16 missed and 5 of 30 under-triaged, gave its wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()

@@ -134,6 +134,8 @@ WOUND_AND_SWALLOWING = {"site": "hand", "wound": True, "trouble_swallowing_or_sp
         # one arm gone weak today with no side named; a plated tibia that hurts when the toes move
         ({"site": "arm", "weakness": True, "ongoing_days": 0}, "emergency"),
         ({"site": "shin", "recent_surgery": True, "pain_on_passive_stretch": True}, "emergency"),
+        # a tender calf after a long flight (DVT), not a tender calf in pregnancy alone
+        ({"site": "calf", "tenderness": True, "long_travel": True}, "urgent"),
     ],
 )
 def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
