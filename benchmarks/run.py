@@ -228,7 +228,9 @@ knowledge base changes validates it and fills the cache).
             "under-triaged, gave its wordings; the eighth, by a fourth helper as messages typed "
             "at night, first scored at 8 of 15 missed and 9 of 30 under-triaged, gave its "
             "wordings; the ninth, by a fifth helper on the signs hardest to say, first scored at 5 "
-            "of 16 missed and 5 of 30 under-triaged, gave its wordings) and the public "
+            "of 16 missed and 5 of 30 under-triaged, gave its wordings; the tenth, by a sixth "
+            "helper on episodes over weeks, relatives and children, first scored at 4 of 16 missed "
+            "and 5 of 30 under-triaged, gave its wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()
