@@ -281,10 +281,7 @@ class Accounts:
                 raise NotFoundError("account: there is no such account")
             self._check_limits(session, account.email, client, now)
             if not self.hasher.verify(current[: PASSWORD_MAX * 4], account.password_hash):
-                session.execute(
-                    delete(LoginFailure).where(LoginFailure.at <= now - self.policy.window)
-                )
-                session.add(LoginFailure(email=account.email, address=client, at=now))
+                self._fail(session, account.email, client, now)
                 wrong = True
             else:
                 account.password_hash = self.hasher.hash(new)
@@ -323,9 +320,7 @@ class Accounts:
             stored = account.password_hash if account is not None else self._dummy_hash()
             good, newer = self.hasher.verify_and_update(password[: PASSWORD_MAX * 4], stored)
             if not good or account is None or account.disabled:
-                expired = LoginFailure.at <= now - self.policy.window
-                session.execute(delete(LoginFailure).where(expired))
-                session.add(LoginFailure(email=key, address=client, at=now))
+                self._fail(session, key, client, now)
                 refused = LoginRefused()
             else:  # (the address's failures with other e-mails still count)
                 session.execute(delete(LoginFailure).where(LoginFailure.email == key,
@@ -342,6 +337,11 @@ class Accounts:
         (:func:`address_network`), never the address."""
         network = b"login address\n" + address_network(address).encode("utf-8")
         return hmac.new(self._address_key, network, hashlib.sha256).hexdigest()
+
+    def _fail(self, session: Session, email: str, client: str, now: datetime) -> None:
+        """Record a failed password check (and drop the failures older than the window)."""
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.policy.window))
+        session.add(LoginFailure(email=email, address=client, at=now))
 
     def _check_limits(self, session: Session, email: str, client: str, now: datetime) -> None:
         """:class:`LockedOut` when this address, this e-mail from it, or this e-mail from

@@ -299,9 +299,7 @@ async def login(request: Request, form: FormOf) -> Response:
             partial(store.authenticate, email, _field(form, "password"), address=_address(request))
         )
     except LockedOut as exc:
-        whose = " from this address" if exc.by == "address" else ""
-        problem = FieldProblem("email", f"Too many failed logins{whose}: try again in "
-                                        f"{max(1, exc.retry_after // 60)} minute(s).")  # fmt: skip
+        problem = _locked_problem("email", "Too many failed logins", exc)
         page = render(request, "login.html", title="Log in", status=429, errors=[problem],
                       next=target, email=email, registration=request.app.state.auth.registration)  # fmt: skip
         page.headers["Retry-After"] = str(exc.retry_after)
@@ -404,12 +402,16 @@ def change_password(request: Request, form: FormOf) -> Response:
     return see_other("/account?saved=password")
 
 
+def _locked_problem(field: str, what: str, exc: LockedOut) -> FieldProblem:
+    """ "Too many ...[ from this address]: try again in N minute(s)." for a lockout."""
+    whose = " from this address" if exc.by == "address" else ""
+    return FieldProblem(field, f"{what}{whose}: try again in "
+                               f"{max(1, exc.retry_after // 60)} minute(s).")  # fmt: skip
+
+
 def _locked_account_page(request: Request, field: str, exc: LockedOut) -> HTMLResponse:
     """The account page refusing a password check after too many wrong ones (429)."""
-    whose = " from this address" if exc.by == "address" else ""
-    problem = FieldProblem(field, f"Too many wrong passwords{whose}: try again in "
-                                  f"{max(1, exc.retry_after // 60)} minute(s).")  # fmt: skip
-    page = _account_page(request, 429, [problem])
+    page = _account_page(request, 429, [_locked_problem(field, "Too many wrong passwords", exc)])
     page.headers["Retry-After"] = str(exc.retry_after)
     return page
 
