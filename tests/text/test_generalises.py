@@ -14,6 +14,13 @@ from musclewise.text.lexicon import LEXICON_PATH, compile_lexicon, load_lexicon,
 from musclewise.text.reader import Pipeline, pipeline
 
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # an age without "old": years after the person, or a bare number right after the person
+    ("my boy (5yrs) has leg pains at night", {"age": 5}),
+    ("she is 7 yrs and gets cramps in bed", {"age": 7}),
+    ("grandad 77 cramp in his thigh all night", {"age": 77}),
+    # a frequency range is read at its top, the cautious reading
+    ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
+    ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
     # "can't stop" and "hasn't stopped" affirm what follows: the "n't" is no negation
     ("cant stop twitchin in my thumb for 3 days", {"extent": "part_of_muscle"}),
     ("My calf hasn't stopped swelling since the flight.", {"swelling": True}),
@@ -156,6 +163,11 @@ NOT_READ: list[tuple[str, str]] = [
     ("A constant cramp-like ache in my calf.", "episodes_per_week"),
     ("We moved to the sofa and my calf cramped.", "spreading"),
     ("My calf cramps going up the stairs.", "spreading"),
+    # years said of a person without "old" is an age, but not when the years are a time
+    ("my mum 3 years on statins now and her calves cramp", "age"),
+    ("my daughter 4 years ago had the same cramps", "age"),
+    ("my son 6 foot tall gets cramps at night", "age"),
+    ("my husband 10 years older than me gets cramps", "age"),
 ]
 
 

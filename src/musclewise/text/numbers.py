@@ -463,6 +463,7 @@ class NumberRules:
                 )
                 or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
                 or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
+                or self.age_after_person(i)  # "my daughter 4 yrs", "nan 82"
             ):
                 age = self.number(i)
             elif low[i] in w["aged"] and i + 1 < n:
@@ -507,3 +508,30 @@ class NumberRules:
             if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
                 self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
                 break
+
+    def age_after_person(self, i: int) -> bool:
+        """ "my daughter 4 yrs", "my boy (5 yrs)", "she is 7 years", "I'm 45 yrs", and a bare
+        number just after the person ("nan 82 had a cramp"): an age ("mum 3 years on statins",
+        "my son 2 weeks ago", "dad 3 times this week" are not)."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        if i == 0 or i + 1 > n or self.number(i) is None:
+            return False
+        persons = [m for m in self.by_sent.get(self.sent_of[i], ()) if m.concept in PERSONS]
+        after = low[i + 1] if i + 1 < n else ""
+        if after not in w["year"]:  # a bare number: digits, right after the person word
+            return (
+                bool(DIGITS.match(low[i]))
+                and any(m.end == i for m in persons)
+                and after not in self.p.units
+                and after not in self.p.periods
+                and after not in w["not_age"] | w["not_age_bare"]
+            )
+        if i + 2 < n and low[i + 2] in w["not_age_after_years"]:
+            return False
+        j = i - 1 if low[i - 1] in w["age_open"] | w["is"] else i
+        return (
+            any(m.end == j for m in persons)
+            or (j == i - 1 and low[i - 1] in w["is"] and i >= 2 and low[i - 2] in w["he_she"])
+            or (i >= 2 and low[i - 1] in w["am"] and low[i - 2] in w["i"])
+        )
