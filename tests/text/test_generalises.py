@@ -18,6 +18,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("my boy (5yrs) has leg pains at night", {"age": 5}),
     ("she is 7 yrs and gets cramps in bed", {"age": 7}),
     ("grandad 77 cramp in his thigh all night", {"age": 77}),
+    # tens and units in words; a cramp that started a while ago and is still going has
+    # lasted that long so far
+    ("I'm twenty five and my calf cramps at night", {"age": 25}),
+    ("calf cramp for twenty five minutes now", {"duration_s": 1500}),
+    ("my calf cramped 15 minutes ago and its still locked", {"duration_s": 900}),
     # a frequency range is read at its top, the cautious reading
     ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
     ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
@@ -163,6 +168,11 @@ NOT_READ: list[tuple[str, str]] = [
     ("A constant cramp-like ache in my calf.", "episodes_per_week"),
     ("We moved to the sofa and my calf cramped.", "spreading"),
     ("My calf cramps going up the stairs.", "spreading"),
+    ("calf cramp started twenty minutes ago, its gone now", "duration_s"),
+    (
+        "hamstring cramped an hour ago, fine now, stretching did nothing but walking did",
+        "duration_s",
+    ),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

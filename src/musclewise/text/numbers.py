@@ -28,6 +28,8 @@ from musclewise.text.document import (
 if TYPE_CHECKING:
     from musclewise.text.reader import Pipeline
 
+TENS = frozenset(range(20, 100, 10))
+UNITS = frozenset(range(1, 10))
 MEDICINE_REACH = 3
 """How many tokens after a medicine a frequency or time word still belongs to it."""
 
@@ -123,6 +125,21 @@ class NumberRules:
         except ValueError:
             return None
 
+    def whole(self, i: int) -> float | None:
+        """The number at token i, with its other half when tens and units are both in words
+        ("I'm twenty five", "twenty five year old")."""
+        value = self.number(i)
+        if value is None or not self.lower[i].isalpha():
+            return value
+        low = self.lower
+        if value in TENS:
+            j = i + 2 if low[i + 1 : i + 2] == ["-"] else i + 1
+            ones = self.number(j) if j < len(low) and low[j].isalpha() else None
+            return value + ones if ones in UNITS else value
+        k = i - 2 if i >= 2 and low[i - 1] == "-" else i - 1
+        tens = self.number(k) if k >= 0 and low[k].isalpha() else None
+        return value + tens if value in UNITS and tens in TENS else value
+
     def quantity(self, i: int, bound: str = "mid") -> tuple[float, int] | None:
         """A quantity starting at token i: its value and the token after it. A range ("two or
         three", "2-3") is read at its middle, or at its ``bound`` ("high", "low"): a frequency
@@ -140,6 +157,11 @@ class NumberRules:
             if value is None:
                 return None
             end = i + 1
+            # "twenty five", "thirty-five": tens and units both in words
+            j = end + 1 if end < len(self.doc) and self.lower[end] == "-" else end
+            ones = self.number(j) if j < len(self.doc) and self.lower[j].isalpha() else None
+            if self.lower[i].isalpha() and value in TENS and ones in UNITS:
+                value, end = value + ones, j + 1
         # "two or three", "20 to 30", "20-30"
         if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
             other = self.number(end + 1)
@@ -350,6 +372,11 @@ class NumberRules:
         if nxt in words["ago"]:
             if starts:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
+            # "started 25 minutes ago and it's still rock hard": how long it has lasted so far
+            if not long and any(
+                m.concept == "_still_going" and m.start > end for m in self.by_sent.get(sent, ())
+            ):
+                self.add("duration_s", round(seconds, 1), 1, start, said)
             return
         if nxt in words["after_episode"] and prev != "for":  # "8 hours later" (not "for 8 hours")
             return
@@ -435,7 +462,7 @@ class NumberRules:
                 j = i + 2
                 if j < n and low[j] in w["article"]:
                     j += 1
-                value = self.number(j) if j < n else None
+                value = self.whole(j) if j < n else None
                 follow = low[j + 1] if j + 1 < n else ""
                 if (
                     value is not None
@@ -449,7 +476,7 @@ class NumberRules:
                     k = j
                     while k < n and low[k] not in SENTENCE_ENDS | w["clause_and"]:
                         if low[k] == "," and k + 1 < n:
-                            v = self.number(k + 1)
+                            v = self.whole(k + 1)
                             if v is not None and (k + 2 >= n or low[k + 2] in (".", "!", ",")):
                                 age = v
                             break
@@ -465,9 +492,9 @@ class NumberRules:
                 or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
                 or self.age_after_person(i)  # "my daughter 4 yrs", "nan 82"
             ):
-                age = self.number(i)
+                age = self.whole(i)
             elif low[i] in w["aged"] and i + 1 < n:
-                age, start = self.number(i + 1), i + 1
+                age, start = self.whole(i + 1), i + 1
             elif (
                 low[i] in w["is"]
                 and i + 1 < n
@@ -479,7 +506,7 @@ class NumberRules:
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
             ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
-                value = self.number(i + 1)
+                value = self.whole(i + 1)
                 follow = low[i + 2] if i + 2 < n else ""
                 if value is not None and follow not in self.p.units:
                     age, start = value, i + 1
@@ -493,7 +520,7 @@ class NumberRules:
                     for m in self.by_sent.get(self.sent_of[i], ())
                 )
             ):
-                age, start = self.number(i + 1), i + 1
+                age, start = self.whole(i + 1), i + 1
             if age is not None and AGE_RANGE[0] <= age <= AGE_RANGE[1] and age == int(age):
                 self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
                 self.used.add(start)
