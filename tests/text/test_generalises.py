@@ -23,6 +23,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("I'm twenty five and my calf cramps at night", {"age": 25}),
     ("calf cramp for twenty five minutes now", {"duration_s": 1500}),
     ("my calf cramped 15 minutes ago and its still locked", {"duration_s": 900}),
+    # "over", "and a bit": a little more than said; a limb is a place when none of its parts is
+    ("twitching for just over two weeks now", {"ongoing_days": 15.4}),
+    ("calf cramp that lasted over 10 minutes", {"duration_s": 660}),
+    ("twitches in my legs and arms", {"muscles_involved": 2}),
     # a frequency range is read at its top, the cautious reading
     ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
     ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
@@ -173,6 +177,7 @@ NOT_READ: list[tuple[str, str]] = [
         "hamstring cramped an hour ago, fine now, stretching did nothing but walking did",
         "duration_s",
     ),
+    ("cramp in my calf and then my whole leg ached", "muscles_involved"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

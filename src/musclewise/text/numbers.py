@@ -270,6 +270,14 @@ class NumberRules:
                 if tuple(low[i - len(words) : i]) == words:
                     seconds *= 0.75
                     start = i - len(words)
+            # "over two weeks", "a fortnight and a bit": a little more than said
+            more = [tuple(x.split()) for x in w["more_than"]]
+            if any(i >= len(m) and tuple(low[i - len(m) : i]) == m for m in more):
+                seconds *= 1.1
+            elif after := next((m for m in map(str.split, w["and_more"])
+                                if low[end : end + len(m)] == m), None):  # fmt: skip
+                seconds *= 1.1
+                end += len(after)
             self.used.update(range(i, end))
             self.duration(seconds, start, end, unit, hyphen, ongoing)
             i = end

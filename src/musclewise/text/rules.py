@@ -110,9 +110,13 @@ class Rules(NumberRules):
             self.add("side", side, 2, where.start, said)
         # how many muscles: distinct sites named where a symptom is
         named: dict[str, Mention] = {}
+        places = {self.p.concepts[m.concept].set["site"] for m in sites if m.sent in symptom_sents}
+        parts = {"leg": self.p.words["leg_parts"], "arm": self.p.words["arm_parts"]}
         for m in sites:
             s = self.p.concepts[m.concept].set["site"]
-            if s in self.p.words["not_muscles"]:
+            # a whole limb is no muscle of its own, but a place when none of its parts is
+            # named ("twitching in my thigh and both arms")
+            if s in self.p.words["not_muscles"] and (s not in parts or parts[s] & places):
                 continue
             if m.sent in symptom_sents and s not in named:
                 named[s] = m
