@@ -389,7 +389,15 @@ class NumberRules:
         if nxt in words["after_episode"] and prev != "for":  # "8 hours later" (not "for 8 hours")
             return
         if long:
-            if words["ongoing_before"] & set(before) or nxt == "now":
+            # "twitches in my right hand two months, now ...": days right after the symptom or
+            # its site, ending the clause, are how long it has gone on
+            told = nxt in words["clause_ends"] and any(
+                m.end == k + 1
+                and (m.concept in SYMPTOM_MARKERS or "site" in getattr(
+                    self.p.concepts.get(m.concept), "set", {}))
+                for m in self.by_sent.get(sent, ())
+            )  # fmt: skip
+            if words["ongoing_before"] & set(before) or nxt == "now" or told:
                 ongoing.append((round(seconds / DAY, 2), start, 2, said))
             return
         if any(
