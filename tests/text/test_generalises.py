@@ -179,6 +179,7 @@ NOT_READ: list[tuple[str, str]] = [
     ),
     ("cramp in my calf and then my whole leg ached", "muscles_involved"),
     ("pulling the corner of my mouth back to floss, my hand cramped", "spreading"),
+    ("went camping at the lake and switched to a new tent, my calf cramped", "visible_twitch"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

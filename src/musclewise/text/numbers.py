@@ -118,6 +118,8 @@ class NumberRules:
 
     def number(self, i: int) -> float | None:
         word = self.lower[i] if i < len(self.lower) else ""  # past the end: no number
+        if word.endswith("ish") and word[:-3].isdigit():  # "10ish"
+            word = word[:-3]
         if word in self.p.numbers:
             return self.p.numbers[word]
         try:
@@ -169,6 +171,17 @@ class NumberRules:
                 pick = {"high": other, "low": value}.get(bound, (value + other) / 2)
                 value, end = pick, end + 2
         if end < len(self.doc) and self.lower[end] == "+":
+            end += 1
+        # "15ish minutes", "twenty odd minutes": about, or a little more
+        if (
+            end < len(self.doc)
+            and self.lower[end] == "-"
+            and self.lower[end + 1 : end + 2] == ["ish"]
+        ):
+            end += 1
+        if end < len(self.doc) and self.lower[end] in self.p.words["about_after"]:
+            if self.lower[end] in self.p.words["and_more"]:
+                value *= 1.1
             end += 1
         return value, end
 
