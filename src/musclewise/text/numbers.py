@@ -172,6 +172,13 @@ class NumberRules:
                 value, end = pick, end + 2
         if end < len(self.doc) and self.lower[end] == "+":
             end += 1
+        if self.lower[i].isdigit() and self.lower[end : end + 1] in (
+            ["st"],
+            ["nd"],
+            ["rd"],
+            ["th"],
+        ):
+            end += 1  # "every 2nd night"
         # "15ish minutes", "twenty odd minutes": about, or a little more
         if (
             end < len(self.doc)
@@ -519,9 +526,13 @@ class NumberRules:
                 )
                 or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
                 or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
+                or (low[i + 1 : i + 2] == ["year"] and low[i + 2 : i + 4] == ["-", "old"])
                 or self.age_after_person(i)  # "my daughter 4 yrs", "nan 82"
             ):
                 age = self.whole(i)
+            elif said := self.age_said_short(i):  # "67M", "F 54"
+                age, start, sex = said
+                self.add("sex", sex, 2, start, self.text(i, start + 2))
             elif low[i] in w["aged"] and i + 1 < n:
                 age, start = self.whole(i + 1), i + 1
             elif (
@@ -554,6 +565,11 @@ class NumberRules:
                 self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
                 self.used.add(start)
                 break
+        else:  # no age said outright: "in my 70s"
+            for i in range(n):
+                if decade := self.decade_age(i):
+                    self.add("age", int(decade[0]), 2, decade[1], self.text(i, decade[1] + 2))
+                    break
         # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
         # "My son is 15")
         for m in self.mentions:
@@ -591,3 +607,44 @@ class NumberRules:
             or (j == i - 1 and low[i - 1] in w["is"] and i >= 2 and low[i - 2] in w["he_she"])
             or (i >= 2 and low[i - 1] in w["am"] and low[i - 2] in w["i"])
         )
+
+    def age_said_short(self, i: int) -> tuple[float, int, str] | None:
+        """An age said with a sex letter at the start ("67M calf cramps", "F 54", "(m, 45)"):
+        the age, where its number is, and the sex the letter says."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        sexes = {"m": "male", "f": "female"}
+        opening = i == 0 or low[i - 1] in w["age_open"] | {"(", "i'm", "'m", "am"}
+        starts = {m.start for m in self.mentions if m.concept in SYMPTOM_MARKERS}
+        starts |= {m.start for m in self.mentions if "site" in getattr(
+            self.p.concepts.get(m.concept), "set", {})}  # fmt: skip
+
+        def closes(k: int) -> bool:  # "67M, ...", "67M calf cramps", not "5m into my run"
+            return k >= n or low[k] in w["age_close"] | w["intro_close"] or k in starts
+
+        if opening and low[i] in sexes and i + 1 < n:  # "F 54", "(m, 45)"
+            j = i + 2 if low[i + 1] == "," else i + 1
+            if j < n and DIGITS.match(low[j]) and closes(j + 1):
+                return self.number(j) or 0, j, sexes[low[i]]
+        letter = low[i + 1 : i + 2]
+        if opening and DIGITS.match(low[i]) and letter in (["m"], ["f"]) and closes(i + 2):
+            return self.number(i) or 0, i, sexes[letter[0]]  # "67M", "I'm 67f"
+        return None
+
+    def decade_age(self, i: int) -> tuple[float, int] | None:
+        """ "in my 70s", "in his late eighties": an age by its decade (early +2, mid +5, late +8),
+        read only when no age is said outright ("in my 20s I never had cramps, now I'm 61")."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        if low[i] != "in" or i + 2 >= n or low[i + 1] not in w["possessive"]:
+            return None
+        j, shift = i + 2, 5
+        for part, value in (("decade_early", 2), ("decade_late", 8), ("decade_mid", 5)):
+            if low[j] in w[part]:
+                j, shift = j + 1, value
+        if j < n and low[j].endswith("ies"):  # "seventies"
+            tens = self.p.numbers.get(low[j][:-3] + "y")
+            return (tens + shift, j) if tens in TENS else None
+        if j + 1 < n and DIGITS.match(low[j]) and low[j + 1] == "s" and low[j].endswith("0"):
+            return (self.number(j) or 0) + shift, j
+        return None
