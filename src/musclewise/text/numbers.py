@@ -122,6 +122,10 @@ class NumberRules:
             word = word[:-3]
         if word in self.p.numbers:
             return self.p.numbers[word]
+        for tens in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"):
+            ones = self.p.numbers.get(word.removeprefix(tens), 0)  # "thirtyfive"
+            if word.startswith(tens) and ones in UNITS:
+                return self.p.numbers[tens] + ones
         try:
             return float(word.replace(",", ""))
         except ValueError:
