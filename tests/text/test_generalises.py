@@ -186,6 +186,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("went camping at the lake and switched to a new tent, my calf cramped", "visible_twitch"),
     ("5m into my swim my calf cramped", "age"),
     ("in my 20s I never had cramps, now I'm 61", "sex"),
+    ("I'm 5 foot 2 and my calves cramp", "age"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),
