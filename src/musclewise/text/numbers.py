@@ -202,6 +202,7 @@ class NumberRules:
         n = len(doc)
         i = 0
         ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
+        treatments: list[tuple[float, int, str]] = []  # a blocked frequency: (per week, ...)
         while i < n:
             # frequency phrases of the lexicon: "almost nightly", "night after night"
             phrase = next(
@@ -271,10 +272,12 @@ class NumberRules:
                 if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
                     per = low[at2 + 1]
                     if per in self.p.periods:
+                        weeks = self.p.periods[per]
+                        said = self.text(i, at2 + 2)
                         if not self.blocked(i):
-                            weeks = self.p.periods[per]
-                            self.add("episodes_per_week", round(often / weeks, 2), 2, i,
-                                     self.text(i, at2 + 2))  # fmt: skip
+                            self.add("episodes_per_week", round(often / weeks, 2), 2, i, said)
+                        else:  # "on dialysis 3x a week": the cramps may come with each
+                            treatments.append((round(often / weeks, 2), i, said))
                         self.used.update(range(i, at2 + 2))
                         i = at2 + 2
                         continue
@@ -308,6 +311,22 @@ class NumberRules:
         if ongoing:
             best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
             self.add("ongoing_days", best[0], 3, best[1], best[3])
+        self.each_time(treatments)
+
+    def each_time(self, treatments: list[tuple[float, int, str]]) -> None:
+        """ "on dialysis 3x a week and get cramps towards the end of each session", "I run 4
+        times a week and cramp every time": the cramps come as often as what they come with."""
+        low = self.lower
+        if not treatments or any(c.key == "episodes_per_week" for c in self.candidates):
+            return
+        for j in range(len(low) - 1):
+            if low[j] in self.p.words["every"] and low[j + 1] in self.p.words["each_time"]:
+                told = [m for m in self.by_sent.get(self.sent_of[j], ())
+                        if m.concept in SYMPTOM_MARKERS and not m.negated]  # fmt: skip
+                if told:
+                    value, start, said = treatments[-1]
+                    self.add("episodes_per_week", value, 1, start, said)
+                    return
 
     def body_temperature(self) -> None:
         """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
