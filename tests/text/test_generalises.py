@@ -189,6 +189,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("I'm 5 foot 2 and my calves cramp", "age"),
     ("I run 4 times a week, my calf cramped on today's run", "episodes_per_week"),
     ("my husband 6'2 gets calf cramps", "age"),
+    ("the last day of my holiday my calf cramped", "ongoing_days"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

@@ -235,6 +235,18 @@ class NumberRules:
                                  self.text(i, at + 1))  # fmt: skip
                     i = at + 1
                     continue
+            # "for the past fortnight", "over the last month": one of a day or longer
+            if low[i : i + 1] == ["the"] and low[i + 1 : i + 2] in (["past"], ["last"]):
+                unit = low[i + 2] if i + 2 < n else ""
+                if (
+                    self.p.units.get(unit, 0) >= DAY
+                    and low[i - 1 : i] != ["since"]
+                    and low[i + 3 : i + 4] != ["of"]  # "the last day of my holiday"
+                ):
+                    days = self.p.units[unit] / DAY
+                    ongoing.append((round(days, 2), i, 2, self.text(i, i + 3)))
+                    i += 3
+                    continue
             # since yesterday / started this morning
             if low[i] in w["since"]:
                 for words, days in self.p.since:
