@@ -311,7 +311,12 @@ class NumberRules:
                     start = i - len(words)
             # "over two weeks", "a fortnight and a bit": a little more than said
             more = [tuple(x.split()) for x in w["more_than"]]
-            if any(i >= len(m) and tuple(low[i - len(m) : i]) == m for m in more):
+            if any(
+                i >= len(m)
+                and tuple(low[i - len(m) : i]) == m
+                and low[i - len(m) - 1 : i - len(m)] not in (["no"], ["not"], ["n't"])
+                for m in more
+            ):  # "over a week", not "no longer than a minute"
                 seconds *= 1.1
             elif after := next((m for m in map(str.split, w["and_more"])
                                 if low[end : end + len(m)] == m), None):  # fmt: skip
