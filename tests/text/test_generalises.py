@@ -31,6 +31,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("67M calf cramps at night", {"age": 67, "sex": "male"}),
     ("in my 20s I never had cramps, now I'm 61", {"age": 61}),
     ("dad is in his late eighties and has cramps", {"age": 88}),
+    # a long medicine name one letter wrong is still the medicine
+    ("on furosomide and cramps every night", {"medications": ["furosomide"]}),
     # a frequency range is read at its top, the cautious reading
     ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
     ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
