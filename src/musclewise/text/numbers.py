@@ -4,6 +4,7 @@ durations, how long it has gone on, temperatures, cups and drinks, age and sex).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from musclewise.text.document import (
@@ -32,6 +33,13 @@ TENS = frozenset(range(20, 100, 10))
 UNITS = frozenset(range(1, 10))
 MEDICINE_REACH = 3
 """How many tokens after a medicine a frequency or time word still belongs to it."""
+CLOCK = re.compile(r"^(\d{1,2})(?:[.:](\d{2}))?$")
+"""A time of day as typed: "5", "5.30", "5:30" (a "5" before ":" and "30" too)."""
+CLOCK_MINUTES = re.compile(r"^\d{2}$")
+MAX_CLOCK_MINUTES = 360
+"""Two clock times further apart than this are not one episode's start and now."""
+CLOCK_REACH = 8
+"""How many tokens from its start time the episode is named."""
 
 
 class NumberRules:
@@ -285,6 +293,54 @@ class NumberRules:
             best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
             self.add("ongoing_days", best[0], 3, best[1], best[3])
 
+    def clock_times(self) -> None:
+        """ "woke at 5 ... it's now gone 5.30 and it's still rock hard": an episode still going
+        has lasted from the clock time it began to the one said to be now."""
+        w = self.p.words
+        low = self.lower
+        began: tuple[int, int] | None = None  # (minutes past midnight or noon, token)
+        for i in range(len(low)):
+            t = self.clock(i)
+            if t is None:
+                continue
+            j = i - 1
+            while j >= 0 and low[j] in w["clock_fillers"]:
+                j -= 1
+            if j < 0:
+                continue
+            if low[j] in w["clock_at"] and began is None:
+                # the time the episode began: one named near it ("woke at 5 with my calf in a
+                # cramp", "cramp started at 3:15"), not a plan ("my run starts at 6")
+                if any(m.concept in SYMPTOM_MARKERS and abs(m.start - i) <= CLOCK_REACH
+                       for m in self.mentions):  # fmt: skip
+                    began = (t, i)
+            elif low[j] in w["clock_now"] and began is not None:
+                minutes = (t - began[0]) % 720
+                still = any(m.concept == "_still_going" and m.start > began[1]
+                            for m in self.mentions)  # fmt: skip
+                if still and 0 < minutes <= MAX_CLOCK_MINUTES:
+                    self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
+                return
+
+    def clock(self, i: int) -> int | None:
+        """A time of day at token i ("5", "5.30", "5:30", "5am") in minutes past twelve, or
+        None; not a number with a unit after it ("at 5 minutes in")."""
+        low = self.lower
+        found = CLOCK.match(low[i])
+        if found is None or i in self.used:
+            return None
+        hour, minute = int(found.group(1)), int(found.group(2) or 0)
+        end = i + 1
+        if found.group(2) is None and low[end : end + 1] == [":"] and end + 1 < len(low):
+            after = CLOCK_MINUTES.match(low[end + 1])
+            if after is None:
+                return None
+            minute, end = int(after.group()), end + 2
+        nxt = low[end] if end < len(low) else ""
+        if nxt in self.p.units or nxt in self.p.periods or hour > 23 or minute > 59:
+            return None
+        return (hour % 12) * 60 + minute
+
     def body_temperature(self) -> None:
         """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
         said of the weather ("it was 38.5 degrees outside") is not a body's."""
@@ -398,12 +454,16 @@ class NumberRules:
         ):  # "the last 30 seconds", not "they last 30 seconds"
             return
         if self.p.units[unit] == HOUR:
+            # "8 hours of sleep", "four hours sleep"
+            said_sleep = low[end : end + 2] == list(self.p.seqs["of_sleep"]) or (
+                end < len(low) and low[end] in self.p.words["sleep_nouns"]
+            )
             if (
                 self.in_sentence(sent, "_sleep")
                 and any(
                     m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
                 )
-            ) or low[end : end + 2] == list(self.p.seqs["of_sleep"]):
+            ) or said_sleep:
                 self.add("sleep_hours", seconds / 3600, 3, start, said)
                 return
             if self.in_sentence(sent, "_screen"):
