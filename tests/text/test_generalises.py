@@ -18,7 +18,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # limb without blood, walking pain now at rest, clock times, bites
     ("both of his hands are bent in at the wrists", {"carpopedal_spasm": True}),
     ("her lips and cheeks are fizzy", {"perioral_tingling": True}),
-    ("he keeps asking where we are even though I told him", {"confusion": True}),
+    ("he keeps asking where we are even though I have told him twice", {"confusion": True}),
     ("it's not just my eyelid now, my cheek twitches with it", {"spreading": True}),
     ("my foot is cold and a waxy grey and my toes are a bit blue", {"pale_cold_limb": True}),
     ("my leg hurts when I walk and now even sitting still", {"rest_pain": True}),
@@ -209,6 +209,10 @@ NOT_READ: list[tuple[str, str]] = [
     ("my calf cramps at night after football and now even at rest", "rest_pain"),
     ("my run starts at 6 and now it's 6.30 and my calf is still tight", "duration_s"),
     ("the fleshy bit by my thumb twitches", "wound"),
+    ("my toddler keeps asking for his dummy even though I told him no", "confusion"),
+    ("can't unclench my fists after climbing, both hands ache", "carpopedal_spasm"),
+    ("I can barely feel my calf cramp now, it's going", "numbness_tingling"),
+    ("I got a stitch under my ribs breathing hard on the run", "chest_pain"),
 ]
 
 
