@@ -201,6 +201,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("put some deep heat on my sore calf", "warmth"),
     ("passed out on the sofa and woke with cramp in my foot", "confusion"),
     ("my calf cramped so hard I couldn't breathe for a second", "trouble_breathing"),
+    ("my calf cramped so hard I couldn't breathe for a second", "duration_s"),
     ("sitting in my chair my foot went into a cramp", "relieved_by_bending_forward"),
     ("I've smoked for 40 years and my calves cramp", "ongoing_days"),
     ("on the overnight flight my calf cramped", "onset"),
