@@ -30,6 +30,7 @@ FILES = [
     ROOT / "benchmarks" / "data" / "holdout8.yaml",
     ROOT / "benchmarks" / "data" / "holdout9.yaml",
     ROOT / "benchmarks" / "data" / "holdout10.yaml",
+    ROOT / "benchmarks" / "data" / "holdout11.yaml",
     ROOT / "benchmarks" / "data" / "holdout12.yaml",
     ROOT.parent / "shared" / "vignettes" / "public.yaml",
 ]

@@ -14,6 +14,34 @@ from musclewise.text.lexicon import LEXICON_PATH, compile_lexicon, load_lexicon,
 from musclewise.text.reader import Pipeline, pipeline
 
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # the twelfth round: hands said by their shape, asking again, a face twitch spreading, a
+    # limb without blood, walking pain now at rest, clock times, bites
+    ("both of his hands are bent in at the wrists", {"carpopedal_spasm": True}),
+    ("her lips and cheeks are fizzy", {"perioral_tingling": True}),
+    ("he keeps asking where we are even though I have told him twice", {"confusion": True}),
+    ("it's not just my eyelid now, my cheek twitches with it", {"spreading": True}),
+    ("my foot is cold and a waxy grey and my toes are a bit blue", {"pale_cold_limb": True}),
+    ("my leg hurts when I walk and now even sitting still", {"rest_pain": True}),
+    ("woke at 2 with cramp, it's now 2.40 and it's still locked", {"duration_s": 2400}),
+    ("a spider bit me on the leg and it's cramping", {"wound": True}),
+    ("his left hand cramped and wont work properly", {"weakness": True}),
+    ("the fleshy pad under my thumb has sunk", {"wasting": True}),
+    # an age without "old": years after the person, or a bare number right after the person
+    ("my boy (5yrs) has leg pains at night", {"age": 5}),
+    ("she is 7 yrs and gets cramps in bed", {"age": 7}),
+    ("grandad 77 cramp in his thigh all night", {"age": 77}),
+    # tens and units in words; a cramp that started a while ago and is still going has
+    # lasted that long so far
+    ("I'm twenty five and my calf cramps at night", {"age": 25}),
+    ("calf cramp for twenty five minutes now", {"duration_s": 1500}),
+    ("my calf cramped 15 minutes ago and its still locked", {"duration_s": 900}),
+    # "over", "and a bit": a little more than said; a limb is a place when none of its parts is
+    ("twitching for just over two weeks now", {"ongoing_days": 15.4}),
+    ("calf cramp that lasted over 10 minutes", {"duration_s": 660}),
+    ("twitches in my legs and arms", {"muscles_involved": 2}),
+    # a frequency range is read at its top, the cautious reading
+    ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
+    ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
     # "can't stop" and "hasn't stopped" affirm what follows: the "n't" is no negation
     ("cant stop twitchin in my thumb for 3 days", {"extent": "part_of_muscle"}),
     ("My calf hasn't stopped swelling since the flight.", {"swelling": True}),
@@ -156,6 +184,36 @@ NOT_READ: list[tuple[str, str]] = [
     ("A constant cramp-like ache in my calf.", "episodes_per_week"),
     ("We moved to the sofa and my calf cramped.", "spreading"),
     ("My calf cramps going up the stairs.", "spreading"),
+    ("calf cramp started twenty minutes ago, its gone now", "duration_s"),
+    (
+        "hamstring cramped an hour ago, fine now, stretching did nothing but walking did",
+        "duration_s",
+    ),
+    ("cramp in my calf and then my whole leg ached", "muscles_involved"),
+    # years said of a person without "old" is an age, but not when the years are a time
+    ("my mum 3 years on statins now and her calves cramp", "age"),
+    ("my daughter 4 years ago had the same cramps", "age"),
+    ("my son 6 foot tall gets cramps at night", "age"),
+    ("my husband 10 years older than me gets cramps", "age"),
+    # the twelfth round: one hand's cramp, leaving a pose, a rub, a nap, a moment's gasp
+    ("my hand cramped on the pen and I couldn't uncurl my fingers", "carpopedal_spasm"),
+    ("calf cramped in pigeon pose and eased when I came out of it", "confusion"),
+    ("put some deep heat on my sore calf", "warmth"),
+    ("passed out on the sofa and woke with cramp in my foot", "confusion"),
+    ("my calf cramped so hard I couldn't breathe for a second", "trouble_breathing"),
+    ("my calf cramped so hard I couldn't breathe for a second", "duration_s"),
+    ("sitting in my chair my foot went into a cramp", "relieved_by_bending_forward"),
+    ("I've smoked for 40 years and my calves cramp", "ongoing_days"),
+    ("on the overnight flight my calf cramped", "onset"),
+    ("four hours sleep and my eyelid twitches", "duration_s"),
+    ("I do grip tests on myself every night, twitchy thumb", "onset"),
+    ("my calf cramps at night after football and now even at rest", "rest_pain"),
+    ("my run starts at 6 and now it's 6.30 and my calf is still tight", "duration_s"),
+    ("the fleshy bit by my thumb twitches", "wound"),
+    ("my toddler keeps asking for his dummy even though I told him no", "confusion"),
+    ("can't unclench my fists after climbing, both hands ache", "carpopedal_spasm"),
+    ("I can barely feel my calf cramp now, it's going", "numbness_tingling"),
+    ("I got a stitch under my ribs breathing hard on the run", "chest_pain"),
 ]
 
 

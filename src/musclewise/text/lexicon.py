@@ -26,7 +26,8 @@ MARKERS = frozenset(
         "_cramp", "_twitch", "_symptom", "_not_cramp", "_ignore", "_stress", "_stretch", "_rest",
         "_bend", "_relief", "_no_relief", "_exercise", "_afterwards", "_female", "_male", "_child",
         "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion", "_overbreathing",
-        "_positional", "_cough",
+        "_positional", "_cough", "_still_going",
+        "_both_hands",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""

@@ -1,35 +1,21 @@
 """The reader's rules for one document (see :mod:`musclewise.text.reader`): concepts,
-numbers and positions into findings."""
+numbers and positions into findings. The rules that read numbers, and the state and helpers all
+rules share, are in :mod:`musclewise.text.numbers`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from musclewise.text.document import (
-    AGE_RANGE,
-    BODY_C,
-    BODY_F,
-    CLAUSE_BREAKS,
-    DAY,
-    DIGITS,
-    FEVER_C,
-    FEVER_F,
-    HOUR,
-    PERSONS,
-    SCORE,
-    SENTENCE_ENDS,
     SYMPTOM_MARKERS,
     WARNING,
     Candidate,
-    Doc,
     Mention,
     Reading,
     Understood,
 )
 from musclewise.text.lexicon import LIST_KEYS, Concept
-
-if TYPE_CHECKING:
-    from musclewise.text.reader import Pipeline
+from musclewise.text.numbers import NumberRules
 
 # --------------------------------------------------------------------------- the rules
 
@@ -42,66 +28,15 @@ def _hides_site(concept: Concept) -> bool:
     return not (WARNING | {"site"}) & set(concept.set)
 
 
-MEDICINE_REACH = 3
-"""How many tokens after a medicine a frequency or time word still belongs to it."""
-
-
-class Rules:
+class Rules(NumberRules):
     """The rules for one document."""
-
-    def __init__(self, p: Pipeline, doc: Doc, mentions: list[Mention]):
-        self.p = p
-        self.doc = doc
-        self.lower = doc.lower
-        self.mentions = mentions
-        self.sent_of = doc.sent_of
-        self.candidates: list[Candidate] = []
-        self.used: set[int] = set()  # tokens already read as a number
-        self._side_start = 0
-        self.twitch_words = frozenset(p.words["twitch_words"])
-        self.by_sent: dict[int, list[Mention]] = {}
-        for m in mentions:
-            self.by_sent.setdefault(m.sent, []).append(m)
-
-    # -- helpers
-    def add(self, key: str, value: Any, weight: float, start: int, said: str) -> None:
-        self.candidates.append(Candidate(key, value, weight, start, said))
-
-    def text(self, start: int, end: int) -> str:
-        return self.doc.span(start, end)
-
-    def affirmed(self, *concepts: str) -> list[Mention]:
-        return [m for m in self.mentions if m.concept in concepts and not m.negated]
-
-    def says(self, m: Mention, words: frozenset[str]) -> bool:
-        """Whether the mention holds one of ``words``, as typed or corrected ("twiching")."""
-        span = slice(m.start, m.end)
-        return not words.isdisjoint([*self.lower[span], *self.doc.keys[span]])
-
-    def in_sentence(self, sent: int, *concepts: str) -> list[Mention]:
-        return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
-
-    def blocked(self, start: int, before: int = 6) -> bool:
-        """A treatment or habit word just before, or a medicine right before ("quinine every
-        night"), makes it about that ("... pills last month and now cramps all the time" is not)."""
-        sent = self.sent_of[start]
-        for i in range(start - 1, max(0, start - before) - 1, -1):
-            if self.sent_of[i] != sent or self.lower[i] in CLAUSE_BREAKS:
-                break
-            if self.lower[i] in self.p.blockers:
-                return True
-        return any(
-            m.concept == "_medicine"
-            and start - MEDICINE_REACH <= m.end <= start
-            and not any(self.lower[i] in CLAUSE_BREAKS for i in range(m.end, start))
-            for m in self.by_sent.get(sent, ())
-        )
 
     # -- the steps
     def run(self) -> Reading:
         self.concept_findings()
         self.scores()
         self.quantities()
+        self.clock_times()
         self.body_temperature()
         self.lifestyle_numbers()
         self.age_and_sex()
@@ -135,426 +70,6 @@ class Rules:
                     continue
             for key, value in values.items():
                 self.add(key, value, concept.weight, m.start, m.text)
-
-    def scores(self) -> None:
-        """ "8/10", "7 out of 10": pain, or stress when a stress word comes just before."""
-        for i, word in enumerate(self.lower):
-            value: float | None = None
-            end = i + 1
-            like_num = self.p.like_num(word)
-            if m := SCORE.match(word):
-                value = float(m.group(1))
-            elif like_num and self.lower[i + 1 : i + 4] == [*self.p.seqs["out_of"], "10"]:
-                value, end = self.number(i), i + 4
-            elif like_num and self.lower[i + 1 : i + 3] == ["/", "10"]:
-                value, end = self.number(i), i + 3
-            if value is None or not 0 <= value <= 10:
-                continue
-            self.used.update(range(i, end))
-            sent = self.sent_of[i]
-            stress = [
-                m
-                for m in self.by_sent.get(sent, ())
-                if m.concept in ("_stress", "stress_high", "stress_some")
-                and m.end <= i
-                and i - m.end <= 8
-            ]
-            pain = [
-                m
-                for m in self.by_sent.get(sent, ())
-                if m.concept == "_symptom" and stress and m.start > stress[-1].end and m.end <= i
-            ]
-            key = "stress" if stress and not pain else "pain"
-            self.add(key, round(value), 5, i, self.text(i, end))
-
-    def number(self, i: int) -> float | None:
-        word = self.lower[i] if i < len(self.lower) else ""  # past the end: no number
-        if word in self.p.numbers:
-            return self.p.numbers[word]
-        try:
-            return float(word.replace(",", ""))
-        except ValueError:
-            return None
-
-    def quantity(self, i: int) -> tuple[float, int] | None:
-        """A quantity starting at token i: its value and the token after it."""
-        value: float | None = None
-        end = i
-        for words, v in self.p.number_phrases:
-            if tuple(self.lower[i : i + len(words)]) == words:
-                value, end = v, i + len(words)
-                break
-        if value is None:
-            if i >= len(self.doc) or i in self.used:
-                return None
-            value = self.number(i)
-            if value is None:
-                return None
-            end = i + 1
-        # "two or three", "20 to 30", "20-30"
-        if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
-            other = self.number(end + 1)
-            if other is not None and other > value:
-                value, end = (value + other) / 2, end + 2
-        if end < len(self.doc) and self.lower[end] == "+":
-            end += 1
-        return value, end
-
-    def quantities(self) -> None:
-        w = self.p.words
-        doc, low = self.doc, self.lower
-        n = len(doc)
-        i = 0
-        ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
-        while i < n:
-            # frequency phrases of the lexicon: "almost nightly", "night after night"
-            phrase = next(
-                (fw for fw in self.p.frequencies if tuple(low[i : i + len(fw[0])]) == fw[0]),
-                None,
-            )
-            if phrase is not None:
-                if not self.blocked(i):
-                    self.add("episodes_per_week", phrase[1], 2, i, self.text(i, i + len(phrase[0])))
-                i += len(phrase[0])
-                continue
-            # frequency: "every couple of weeks", "most nights", "nearly every night"
-            if low[i] in w["every"] and i + 1 < n:
-                q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
-                at, value = (q[1], q[0]) if q else (i + 1, 1.0)
-                if at < n and low[at] in w["other"]:
-                    at, value = at + 1, 2.0
-                if at < n and low[at] in self.p.periods and not self.blocked(i):
-                    weeks = self.p.periods[low[at]] * value
-                    self.add("episodes_per_week", round(1 / weeks, 2), 1, i, self.text(i, at + 1))
-                    i = at + 1
-                    continue
-            if low[i] in w["most"] or (low[i] in w["nearly"] and i + 1 < n
-                                       and low[i + 1] in w["every"]):  # fmt: skip
-                at = i + 1 if low[i] in w["most"] else i + 2
-                if at < n and low[at] in self.p.periods and self.p.periods[low[at]] < 1:
-                    if not self.blocked(i):
-                        self.add("episodes_per_week", self.p.lexicon.most_periods, 1, i,
-                                 self.text(i, at + 1))  # fmt: skip
-                    i = at + 1
-                    continue
-            # since yesterday / started this morning
-            if low[i] in w["since"]:
-                for words, days in self.p.since:
-                    if tuple(low[i + 1 : i + 1 + len(words)]) == words:
-                        ongoing.append((days, i, 2, self.text(i, i + 1 + len(words))))
-                        break
-            q = self.quantity(i)
-            if q is None:
-                i += 1
-                continue
-            value, at = q
-            hyphen = at < n and low[at] == "-"
-            unit_at = at + 1 if hyphen else at
-            if unit_at >= n:
-                i += 1
-                continue
-            unit = low[unit_at]
-            # frequency: "3 times a week", "two or three evenings a week", "once a week"
-            times_at = unit_at + 1 if unit in w["times"] else unit_at
-            word_once = low[i] in w["once"]
-            if unit in w["times"] or word_once or (
-                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in w["per"]
-                and self.p.periods[unit] < 1
-            ):  # fmt: skip
-                at2 = times_at if unit in w["times"] or word_once else unit_at + 1
-                if at2 < n and low[at2] in w["per_word"] and not self.blocked(i):
-                    # "3 times weekly", "twice monthly"
-                    weeks = self.p.periods[low[at2].removesuffix("ly")]
-                    self.add("episodes_per_week", round(value / weeks, 2), 2, i,
-                             self.text(i, at2 + 1))  # fmt: skip
-                    self.used.update(range(i, at2 + 1))
-                    i = at2 + 1
-                    continue
-                if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
-                    per = low[at2 + 1]
-                    if per in self.p.periods:
-                        if not self.blocked(i):
-                            weeks = self.p.periods[per]
-                            self.add("episodes_per_week", round(value / weeks, 2), 2, i,
-                                     self.text(i, at2 + 2))  # fmt: skip
-                        self.used.update(range(i, at2 + 2))
-                        i = at2 + 2
-                        continue
-            if unit not in self.p.units:
-                i = at if at > i else i + 1
-                continue
-            seconds = value * self.p.units[unit]
-            end = unit_at + 1
-            if low[end : end + 3] == list(self.p.seqs["and_a_half"]):
-                seconds += 0.5 * self.p.units[unit]
-                end += 3
-            elif low[end : end + 2] == list(self.p.seqs["or_two"]) and value == 1:
-                seconds = 1.5 * self.p.units[unit]
-                end += 2
-            start = i
-            for words in self.p.less_than:
-                if tuple(low[i - len(words) : i]) == words:
-                    seconds *= 0.75
-                    start = i - len(words)
-            self.used.update(range(i, end))
-            self.duration(seconds, start, end, unit, hyphen, ongoing)
-            i = end
-        if ongoing:
-            best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
-            self.add("ongoing_days", best[0], 3, best[1], best[3])
-
-    def body_temperature(self) -> None:
-        """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
-        said of the weather ("it was 38.5 degrees outside") is not a body's."""
-        w = self.p.words
-        low, n = self.lower, len(self.doc)
-        for i in range(n):
-            if i in self.used or not DIGITS.match(low[i]):
-                continue
-            value = self.number(i)
-            if value is None:
-                continue
-            a, b = self.doc.sentence(i)
-            before = set(low[max(a, i - 3) : i])
-            after = low[i + 1] if i + 1 < b else ""
-            said_temp = bool(before & set(w["temperature"]))
-            said_degrees = after in w["degrees"] and "." in low[i]
-            # "he's 38.9": an age is never a decimal
-            said_of_person = (
-                "." in low[i]
-                and i >= 2
-                and low[i - 1] in w["is"] | w["am"]
-                and low[i - 2] in w["he_she"] | w["i"]
-            )
-            if not (said_temp or said_degrees or said_of_person):
-                continue
-            if set(low[max(a, i - 5) : min(b, i + 5)]) & set(w["weather"]):
-                continue
-            fahrenheit = after in ("f", "fahrenheit", "ºf") or value >= BODY_F[0]
-            span, limit = (BODY_F, FEVER_F) if fahrenheit else (BODY_C, FEVER_C)
-            if not span[0] <= value <= span[1]:
-                continue
-            self.used.add(i)
-            # the number is a body's, not the day's ("38.5 degrees" is no heat)
-            self.candidates = [
-                c for c in self.candidates
-                if not (c.key == "hot_environment" and i - 2 <= c.start <= i)
-            ]  # fmt: skip
-            start = min((j for j in range(max(a, i - 3), i) if low[j] in w["temperature"]),
-                        default=i)  # fmt: skip
-            end = i + 2 if after in w["degrees"] else i + 1
-            self.add("fever", value >= limit, 3, start, self.text(start, end))
-
-    def symptom_distance(self, at: int) -> int:
-        dist = [
-            abs(m.start - at) + (0 if m.sent == self.sent_of[at] else 30)
-            for m in self.mentions
-            if m.concept in SYMPTOM_MARKERS
-        ]
-        return min(dist, default=999)
-
-    def duration(
-        self,
-        seconds: float,
-        start: int,
-        end: int,
-        unit: str,
-        hyphen: bool,
-        ongoing: list[tuple[float, int, float, str]],
-    ) -> None:
-        low = self.lower
-        said = self.text(start, end)
-        sent = self.sent_of[start]
-        before = [
-            x for x in low[max(0, start - 4) : start] if x not in self.p.words["approximately"]
-        ]
-        k = start - 1
-        while k >= 0 and low[k] in self.p.words["fillers"]:
-            k -= 1
-        prev = low[k] if k >= 0 else ""
-        prev2 = low[k - 1] if k >= 1 else ""
-        nxt = low[end] if end < len(low) else ""
-        exercise = self.in_sentence(sent, "_exercise", "exercise_intense")
-        symptoms = [m for m in self.by_sent.get(sent, ()) if m.concept in SYMPTOM_MARKERS]
-        s_start, s_end = self.doc.sentence(start)
-        starts = any(w in self.p.words["start"] for w in low[s_start:s_end])
-        words = self.p.words
-        if any(
-            m.start <= start
-            and end <= m.end
-            and m.concept in self.p.concepts
-            and self.p.concepts[m.concept].owns_quantity
-            for m in self.by_sent.get(sent, ())
-        ):  # "two 9 hour flights", "drove for 8 hours": part of another finding
-            return
-        ended = prev in words["within"] and k >= 1 and low[k - 1] in words["ended"]
-        if nxt in words["pregnant"] or (prev in words["within"] and not hyphen and not ended):
-            return
-        if hyphen:  # "a 3-hour bike ride", "9-hour shifts": a modifier of what follows
-            if any(0 <= m.start - end <= 2 for m in exercise):
-                self.add("exercise_minutes", round(seconds / 60), 2, start, said)
-            return
-        long = seconds >= DAY
-        if nxt in words["ago"]:
-            if starts:
-                ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
-            return
-        if nxt in words["after_episode"] and prev != "for":  # "8 hours later" (not "for 8 hours")
-            return
-        if long:
-            if words["ongoing_before"] & set(before) or nxt == "now":
-                ongoing.append((round(seconds / DAY, 2), start, 2, said))
-            return
-        if any(
-            w in words["period"] and (j == 0 or before[j - 1] not in words["subjects"])
-            for j, w in enumerate(before)
-        ):  # "the last 30 seconds", not "they last 30 seconds"
-            return
-        if self.p.units[unit] == HOUR:
-            if (
-                self.in_sentence(sent, "_sleep")
-                and any(
-                    m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
-                )
-            ) or low[end : end + 2] == list(self.p.seqs["of_sleep"]):
-                self.add("sleep_hours", seconds / 3600, 3, start, said)
-                return
-            if self.in_sentence(sent, "_screen"):
-                self.add("screen_hours", seconds / 3600, 3, start, said)
-                return
-        if nxt in words["within"] and exercise:
-            self.add("exercise_minutes", round(seconds / 60), 2, start, said)
-            return
-        before_q = [m for m in exercise + symptoms if m.end <= start]
-        nearest = max(before_q, key=lambda m: m.end) if before_q else None
-        if exercise and (
-            # hours: the exercise's, unless a symptom is named last before ("cramps for an hour")
-            (self.p.units[unit] >= HOUR and nearest not in symptoms)
-            or (
-                any(abs(m.start - start) <= 4 for m in exercise)
-                and not any(abs(m.start - start) <= 4 for m in symptoms)
-            )
-        ):
-            self.add("exercise_minutes", round(seconds / 60), 2, start, said)
-            return
-        if prev == "for" and prev2 in self.p.blockers | self.p.words["activities"]:
-            return
-        self.add("duration_s", round(seconds, 1), 1, start, said)
-
-    def lifestyle_numbers(self) -> None:
-        """Cups of coffee, drinks: a number next to what was drunk."""
-        w = self.p.words
-        low, n = self.lower, len(self.doc)
-        for i in range(n):
-            if i in self.used:
-                continue
-            q = self.quantity(i)
-            if q is None or low[i] in self.p.words["article"]:
-                continue
-            value, end = q
-            sent = self.sent_of[i]
-            after = [m for m in self.by_sent.get(sent, ()) if 0 <= m.start - end <= 2]
-            kinds = [m.concept for m in after]
-            if "_caffeine" in kinds:
-                self.add("caffeine_cups", value, 2, i, self.text(i, after[0].end))
-                self.used.update(range(i, end))
-            elif "_alcohol" in kinds:
-                self.add("alcohol_drinks", value, 2, i, self.text(i, after[0].end))
-                self.used.update(range(i, end))
-            elif end + 1 < n and low[end] in w["per"] and low[end + 1] in w["day"]:
-                # "probably 6 a day": whatever was named last in the sentence
-                named = [
-                    m
-                    for m in self.by_sent.get(sent, ())
-                    if m.concept in ("_caffeine", "_alcohol", "smoker") and m.end <= i
-                ]
-                if named and named[-1].concept == "_caffeine":
-                    self.add("caffeine_cups", value, 1, i, self.text(i, end + 2))
-                elif named and named[-1].concept == "_alcohol":
-                    self.add("alcohol_drinks", value, 1, i, self.text(i, end + 2))
-
-    def age_and_sex(self) -> None:
-        w = self.p.words
-        low, n = self.lower, len(self.doc)
-        for i in range(n):
-            age: float | None = None
-            start = i
-            if low[i] in w["i"] and i + 1 < n and low[i + 1] in w["am"]:
-                j = i + 2
-                if j < n and low[j] in w["article"]:
-                    j += 1
-                value = self.number(j) if j < n else None
-                follow = low[j + 1] if j + 1 < n else ""
-                if (
-                    value is not None
-                    and follow not in self.p.units
-                    and follow not in w["not_age"]
-                    and follow not in ("%", "/", "-")
-                ):
-                    age = value
-                elif value is None:
-                    # "I'm an accountant, 38."
-                    k = j
-                    while k < n and low[k] not in SENTENCE_ENDS | w["clause_and"]:
-                        if low[k] == "," and k + 1 < n:
-                            v = self.number(k + 1)
-                            if v is not None and (k + 2 >= n or low[k + 2] in (".", "!", ",")):
-                                age = v
-                            break
-                        k += 1
-            elif (
-                (
-                    i + 4 < n
-                    and low[i + 1] == low[i + 3] == "-"
-                    and low[i + 2] in w["year"]
-                    and low[i + 4] in w["old"]
-                )
-                or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
-                or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
-            ):
-                age = self.number(i)
-            elif low[i] in w["aged"] and i + 1 < n:
-                age, start = self.number(i + 1), i + 1
-            elif (
-                low[i] in w["is"]
-                and i + 1 < n
-                and i > 0
-                and any(
-                    m.concept in PERSONS
-                    and 0 <= i - m.end <= 2
-                    and set(low[m.end : i]) <= w["who"] | {","}
-                    for m in self.by_sent.get(self.sent_of[i], ())
-                )
-            ) or (low[i] in w["is"] and i > 0 and low[i - 1] in w["he_she"]):
-                value = self.number(i + 1)
-                follow = low[i + 2] if i + 2 < n else ""
-                if value is not None and follow not in self.p.units:
-                    age, start = value, i + 1
-            elif (
-                low[i] in w["age_open"]
-                and i > 0
-                and i + 2 < n
-                and low[i + 2] in w["age_close"]
-                and any(
-                    m.concept in PERSONS and m.end == i
-                    for m in self.by_sent.get(self.sent_of[i], ())
-                )
-            ):
-                age, start = self.number(i + 1), i + 1
-            if age is not None and AGE_RANGE[0] <= age <= AGE_RANGE[1] and age == int(age):
-                self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
-                self.used.add(start)
-                break
-        # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
-        # "My son is 15")
-        for m in self.mentions:
-            intro = bool(
-                w["i"] & set(self.lower[max(0, m.start - 8) : m.start])
-                and w["article"] & set(self.lower[max(0, m.start - 6) : m.start])
-            )
-            if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
-                self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
-                break
 
     def site_and_side(self) -> None:
         sites = [
@@ -596,9 +111,13 @@ class Rules:
             self.add("side", side, 2, where.start, said)
         # how many muscles: distinct sites named where a symptom is
         named: dict[str, Mention] = {}
+        places = {self.p.concepts[m.concept].set["site"] for m in sites if m.sent in symptom_sents}
+        parts = {"leg": self.p.words["leg_parts"], "arm": self.p.words["arm_parts"]}
         for m in sites:
             s = self.p.concepts[m.concept].set["site"]
-            if s in self.p.words["not_muscles"]:
+            # a whole limb is no muscle of its own, but a place when none of its parts is
+            # named ("twitching in my thigh and both arms")
+            if s in self.p.words["not_muscles"] and (s not in parts or parts[s] & places):
                 continue
             if m.sent in symptom_sents and s not in named:
                 named[s] = m
@@ -663,8 +182,13 @@ class Rules:
                 hi = bounds[n + 1]
                 region = [m for m in mentions if lo <= m.start < hi and m is not t]
                 key = keys[t.concept]
-                failed = [m for m in region if m.concept == "_no_relief" and m.start > t.start]
+                failed = [m for m in region if m.concept in ("_no_relief", "_still_going")
+                          and m.start > t.start]  # fmt: skip
                 helped = [m for m in region if m.concept == "_relief" and not m.negated]
+                # "it still hasn't let go, pulling my toes back ...": still going, so whatever
+                # was tried has not worked, unless something after it helped
+                if not failed and not any(m.start > t.start for m in helped):
+                    failed = [m for m in region if m.concept == "_still_going"]
                 if failed:
                     self.add(key, False, 2, t.start, self.text(t.start, failed[0].end))
                 elif t.negated:
