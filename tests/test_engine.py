@@ -160,6 +160,10 @@ def test_one_swollen_leg_is_read_as_a_possible_clot_unless_an_injury_explains_it
     assert "one_leg_swollen" in [r["rule"] for r in alone["triage"]["reasons"]]
     sprain = assess({"site": "foot", "side": "right", "swelling": True, "recent_injury": True})
     assert "one_leg_swollen" not in [r["rule"] for r in sprain["triage"]["reasons"]]
+    unsaid = assess({"site": "calf", "swelling": True})  # "my calf is swollen": one leg
+    assert "one_leg_swollen" in [r["rule"] for r in unsaid["triage"]["reasons"]]
+    both = assess({"site": "calf", "side": "both", "swelling": True})
+    assert "one_leg_swollen" not in [r["rule"] for r in both["triage"]["reasons"]]
 
 
 @pytest.mark.parametrize(
