@@ -166,6 +166,13 @@ def test_one_swollen_leg_is_read_as_a_possible_clot_unless_an_injury_explains_it
     assert "one_leg_swollen" not in [r["rule"] for r in both["triage"]["reasons"]]
 
 
+def test_a_tender_calf_after_a_birth_counts_when_the_side_is_not_said() -> None:
+    unsaid = assess({"site": "calf", "postpartum": True, "tenderness": True})
+    assert "postpartum_leg_pain" in [r["rule"] for r in unsaid["triage"]["reasons"]]
+    both = assess({"site": "calf", "side": "both", "postpartum": True, "tenderness": True})
+    assert "postpartum_leg_pain" not in [r["rule"] for r in both["triage"]["reasons"]]
+
+
 @pytest.mark.parametrize(
     "findings",
     [
