@@ -148,10 +148,10 @@ class NumberRules:
         tens = self.number(k) if k >= 0 and low[k].isalpha() else None
         return value + tens if value in UNITS and tens in TENS else value
 
-    def quantity(self, i: int, bound: str = "mid") -> tuple[float, int] | None:
+    def quantity(self, i: int) -> tuple[float, int] | None:
         """A quantity starting at token i: its value and the token after it. A range ("two or
-        three", "2-3") is read at its middle, or at its ``bound`` ("high", "low"): a frequency
-        is read the cautious way, at the most often the range allows."""
+        three", "2-3") is read at its middle, as the public vignettes read "two or three
+        evenings a week" (2.5)."""
         value: float | None = None
         end = i
         for words, v in self.p.number_phrases:
@@ -174,8 +174,7 @@ class NumberRules:
         if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
             other = self.number(end + 1)
             if other is not None and other > value:
-                pick = {"high": other, "low": value}.get(bound, (value + other) / 2)
-                value, end = pick, end + 2
+                value, end = (value + other) / 2, end + 2
         if end < len(self.doc) and self.lower[end] == "+":
             end += 1
         return value, end
@@ -199,8 +198,7 @@ class NumberRules:
                 continue
             # frequency: "every couple of weeks", "most nights", "nearly every night"
             if low[i] in w["every"] and i + 1 < n:
-                # "every 2-3 weeks": the shorter gap, the cautious reading
-                q = self.quantity(i + 1, "low") if low[i + 1] not in self.p.periods else None
+                q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
                 at, value = (q[1], q[0]) if q else (i + 1, 1.0)
                 if at < n and low[at] in w["other"]:
                     at, value = at + 1, 2.0
@@ -229,7 +227,6 @@ class NumberRules:
                 i += 1
                 continue
             value, at = q
-            often = (self.quantity(i, "high") or q)[0]  # as a frequency: a range's top
             hyphen = at < n and low[at] == "-"
             unit_at = at + 1 if hyphen else at
             if unit_at >= n:
@@ -247,7 +244,7 @@ class NumberRules:
                 if at2 < n and low[at2] in w["per_word"] and not self.blocked(i):
                     # "3 times weekly", "twice monthly"
                     weeks = self.p.periods[low[at2].removesuffix("ly")]
-                    self.add("episodes_per_week", round(often / weeks, 2), 2, i,
+                    self.add("episodes_per_week", round(value / weeks, 2), 2, i,
                              self.text(i, at2 + 1))  # fmt: skip
                     self.used.update(range(i, at2 + 1))
                     i = at2 + 1
@@ -257,7 +254,7 @@ class NumberRules:
                     if per in self.p.periods:
                         if not self.blocked(i):
                             weeks = self.p.periods[per]
-                            self.add("episodes_per_week", round(often / weeks, 2), 2, i,
+                            self.add("episodes_per_week", round(value / weeks, 2), 2, i,
                                      self.text(i, at2 + 2))  # fmt: skip
                         self.used.update(range(i, at2 + 2))
                         i = at2 + 2
