@@ -39,6 +39,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("twitching for just over two weeks now", {"ongoing_days": 15.4}),
     ("calf cramp that lasted over 10 minutes", {"duration_s": 660}),
     ("twitches in my legs and arms", {"muscles_involved": 2}),
+    # an age with a sex letter, or by its decade only when no age is said outright
+    ("67M calf cramps at night", {"age": 67, "sex": "male"}),
+    ("in my 20s I never had cramps, now I'm 61", {"age": 61}),
+    ("dad is in his late eighties and has cramps", {"age": 88}),
     # a frequency range is read at its top, the cautious reading
     ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
     ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
@@ -190,6 +194,13 @@ NOT_READ: list[tuple[str, str]] = [
         "duration_s",
     ),
     ("cramp in my calf and then my whole leg ached", "muscles_involved"),
+    ("pulling the corner of my mouth back to floss, my hand cramped", "spreading"),
+    ("went camping at the lake and switched to a new tent, my calf cramped", "visible_twitch"),
+    ("5m into my swim my calf cramped", "age"),
+    ("in my 20s I never had cramps, now I'm 61", "sex"),
+    ("I'm 5 foot 2 and my calves cramp", "age"),
+    ("I run 4 times a week, my calf cramped on today's run", "episodes_per_week"),
+    ("my husband 6'2 gets calf cramps", "age"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

@@ -126,8 +126,14 @@ class NumberRules:
 
     def number(self, i: int) -> float | None:
         word = self.lower[i] if i < len(self.lower) else ""  # past the end: no number
+        if word.endswith("ish") and word[:-3].isdigit():  # "10ish"
+            word = word[:-3]
         if word in self.p.numbers:
             return self.p.numbers[word]
+        for tens in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"):
+            ones = self.p.numbers.get(word.removeprefix(tens), 0)  # "thirtyfive"
+            if word.startswith(tens) and ones in UNITS:
+                return self.p.numbers[tens] + ones
         try:
             return float(word.replace(",", ""))
         except ValueError:
@@ -177,6 +183,24 @@ class NumberRules:
                 value, end = (value + other) / 2, end + 2
         if end < len(self.doc) and self.lower[end] == "+":
             end += 1
+        if self.lower[i].isdigit() and self.lower[end : end + 1] in (
+            ["st"],
+            ["nd"],
+            ["rd"],
+            ["th"],
+        ):
+            end += 1  # "every 2nd night"
+        # "15ish minutes", "twenty odd minutes": about, or a little more
+        if (
+            end < len(self.doc)
+            and self.lower[end] == "-"
+            and self.lower[end + 1 : end + 2] == ["ish"]
+        ):
+            end += 1
+        if end < len(self.doc) and self.lower[end] in self.p.words["about_after"]:
+            if self.lower[end] in self.p.words["and_more"]:
+                value *= 1.1
+            end += 1
         return value, end
 
     def quantities(self) -> None:
@@ -185,6 +209,7 @@ class NumberRules:
         n = len(doc)
         i = 0
         ongoing: list[tuple[float, int, float, str]] = []  # (days, start, weight, said)
+        treatments: list[tuple[float, int, str]] = []  # a blocked frequency: (per week, ...)
         while i < n:
             # frequency phrases of the lexicon: "almost nightly", "night after night"
             phrase = next(
@@ -252,10 +277,12 @@ class NumberRules:
                 if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
                     per = low[at2 + 1]
                     if per in self.p.periods:
+                        weeks = self.p.periods[per]
+                        said = self.text(i, at2 + 2)
                         if not self.blocked(i):
-                            weeks = self.p.periods[per]
-                            self.add("episodes_per_week", round(value / weeks, 2), 2, i,
-                                     self.text(i, at2 + 2))  # fmt: skip
+                            self.add("episodes_per_week", round(value / weeks, 2), 2, i, said)
+                        else:  # "on dialysis 3x a week": the cramps may come with each
+                            treatments.append((round(value / weeks, 2), i, said))
                         self.used.update(range(i, at2 + 2))
                         i = at2 + 2
                         continue
@@ -289,6 +316,22 @@ class NumberRules:
         if ongoing:
             best = min(ongoing, key=lambda o: (-o[2], self.symptom_distance(o[1]), o[1]))
             self.add("ongoing_days", best[0], 3, best[1], best[3])
+        self.each_time(treatments)
+
+    def each_time(self, treatments: list[tuple[float, int, str]]) -> None:
+        """ "on dialysis 3x a week and get cramps towards the end of each session", "I run 4
+        times a week and cramp every time": the cramps come as often as what they come with."""
+        low = self.lower
+        if not treatments or any(c.key == "episodes_per_week" for c in self.candidates):
+            return
+        for j in range(len(low) - 1):
+            if low[j] in self.p.words["every"] and low[j + 1] in self.p.words["each_time"]:
+                told = [m for m in self.by_sent.get(self.sent_of[j], ())
+                        if m.concept in SYMPTOM_MARKERS and not m.negated]  # fmt: skip
+                if told:
+                    value, start, said = treatments[-1]
+                    self.add("episodes_per_week", value, 1, start, said)
+                    return
 
     def clock_times(self) -> None:
         """ "woke at 5 ... it's now gone 5.30 and it's still rock hard": an episode still going
@@ -442,7 +485,15 @@ class NumberRules:
         if nxt in words["after_episode"] and prev != "for":  # "8 hours later" (not "for 8 hours")
             return
         if long:
-            if words["ongoing_before"] & set(before) or nxt == "now":
+            # "twitches in my right hand two months, now ...": days right after the symptom or
+            # its site, ending the clause, are how long it has gone on
+            told = nxt in words["clause_ends"] and any(
+                m.end == k + 1
+                and (m.concept in SYMPTOM_MARKERS or "site" in getattr(
+                    self.p.concepts.get(m.concept), "set", {}))
+                for m in self.by_sent.get(sent, ())
+            )  # fmt: skip
+            if words["ongoing_before"] & set(before) or nxt == "now" or told:
                 ongoing.append((round(seconds / DAY, 2), start, 2, said))
             return
         if any(
@@ -555,9 +606,13 @@ class NumberRules:
                 )
                 or (i + 2 < n and low[i + 1] in w["year"] and low[i + 2] in w["old"])
                 or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
+                or (low[i + 1 : i + 2] == ["year"] and low[i + 2 : i + 4] == ["-", "old"])
                 or self.age_after_person(i)  # "my daughter 4 yrs", "nan 82"
             ):
                 age = self.whole(i)
+            elif said := self.age_said_short(i):  # "67M", "F 54"
+                age, start, sex = said
+                self.add("sex", sex, 2, start, self.text(i, start + 2))
             elif low[i] in w["aged"] and i + 1 < n:
                 age, start = self.whole(i + 1), i + 1
             elif (
@@ -590,6 +645,11 @@ class NumberRules:
                 self.add("age", int(age), 3, start, self.text(i, i + 5 if i + 5 < n else n))
                 self.used.add(start)
                 break
+        else:  # no age said outright: "in my 70s"
+            for i in range(n):
+                if decade := self.decade_age(i):
+                    self.add("age", int(decade[0]), 2, decade[1], self.text(i, decade[1] + 2))
+                    break
         # sex: the person introduced in the first sentence ("I'm a 62-year-old woman",
         # "My son is 15")
         for m in self.mentions:
@@ -627,3 +687,44 @@ class NumberRules:
             or (j == i - 1 and low[i - 1] in w["is"] and i >= 2 and low[i - 2] in w["he_she"])
             or (i >= 2 and low[i - 1] in w["am"] and low[i - 2] in w["i"])
         )
+
+    def age_said_short(self, i: int) -> tuple[float, int, str] | None:
+        """An age said with a sex letter at the start ("67M calf cramps", "F 54", "(m, 45)"):
+        the age, where its number is, and the sex the letter says."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        sexes = {"m": "male", "f": "female"}
+        opening = i == 0 or low[i - 1] in w["age_open"] | {"(", "i'm", "'m", "am"}
+        starts = {m.start for m in self.mentions if m.concept in SYMPTOM_MARKERS}
+        starts |= {m.start for m in self.mentions if "site" in getattr(
+            self.p.concepts.get(m.concept), "set", {})}  # fmt: skip
+
+        def closes(k: int) -> bool:  # "67M, ...", "67M calf cramps", not "5m into my run"
+            return k >= n or low[k] in w["age_close"] | w["intro_close"] or k in starts
+
+        if opening and low[i] in sexes and i + 1 < n:  # "F 54", "(m, 45)"
+            j = i + 2 if low[i + 1] == "," else i + 1
+            if j < n and DIGITS.match(low[j]) and closes(j + 1):
+                return self.number(j) or 0, j, sexes[low[i]]
+        letter = low[i + 1 : i + 2]
+        if opening and DIGITS.match(low[i]) and letter in (["m"], ["f"]) and closes(i + 2):
+            return self.number(i) or 0, i, sexes[letter[0]]  # "67M", "I'm 67f"
+        return None
+
+    def decade_age(self, i: int) -> tuple[float, int] | None:
+        """ "in my 70s", "in his late eighties": an age by its decade (early +2, mid +5, late +8),
+        read only when no age is said outright ("in my 20s I never had cramps, now I'm 61")."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        if low[i] != "in" or i + 2 >= n or low[i + 1] not in w["possessive"]:
+            return None
+        j, shift = i + 2, 5
+        for part, value in (("decade_early", 2), ("decade_late", 8), ("decade_mid", 5)):
+            if low[j] in w[part]:
+                j, shift = j + 1, value
+        if j < n and low[j].endswith("ies"):  # "seventies"
+            tens = self.p.numbers.get(low[j][:-3] + "y")
+            return (tens + shift, j) if tens in TENS else None
+        if j + 1 < n and DIGITS.match(low[j]) and low[j + 1] == "s" and low[j].endswith("0"):
+            return (self.number(j) or 0) + shift, j
+        return None

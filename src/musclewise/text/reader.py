@@ -378,6 +378,15 @@ class _Scope:
         low = self.doc.lower
         if "," in low[a:b] and not self.closed_list(b):
             return False
+        # "no swelling my wee is dark brown", "no swelling my calf is hot" (said without a
+        # stop): a new subject starts a new clause, not the next item of the list
+        mine = self.p.words["possessive"]
+        if (
+            a < b
+            and low[a] in mine
+            and all(low[k] in mine or k in self.site_tokens for k in range(a, b))
+        ):
+            return False
         return all(low[k] in joiners or low[k] == "," or k in self.site_tokens for k in range(a, b))
 
     def next_mention(self, at: int) -> int:

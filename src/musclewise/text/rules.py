@@ -52,8 +52,10 @@ class Rules(NumberRules):
             concept = self.p.concepts.get(m.concept)
             if concept is None or concept.marker or not concept.set:
                 continue
+            # "unless": a marker that undoes it, when said ("I wasn't lying on it" undoes nothing)
             if (concept.needs and not self.in_sentence(m.sent, concept.needs)) or (
-                concept.unless and self.in_sentence(m.sent, concept.unless)
+                concept.unless
+                and any(not u.negated for u in self.in_sentence(m.sent, concept.unless))
             ):
                 continue
             if concept.blockable and self.blocked(m.start):
