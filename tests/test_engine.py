@@ -142,11 +142,35 @@ def test_red_flags_set_the_level(findings: dict[str, Any], level: str) -> None:
     assert assess(findings)["triage"]["level"] == level
 
 
+def test_a_childs_pain_in_one_leg_counts_when_the_side_is_not_said() -> None:
+    """Seattle Children's: pain in one leg for more than 12 hours: "one leg" names no side."""
+    one = assess({"site": "leg", "age": 6, "ongoing_days": 1, "pain": 5})
+    assert "child_fever_or_leg" in [r["rule"] for r in one["triage"]["reasons"]]
+    both = assess({"site": "leg", "side": "both", "age": 6, "ongoing_days": 14, "pain": 5})
+    assert both["triage"]["level"] == "self_care"  # growing pains: both legs, at night
+    twitch = assess({"site": "calf", "age": 14, "ongoing_days": 3, "pain": 0,
+                     "extent": "part_of_muscle", "visible_twitch": True})  # fmt: skip
+    assert "child_fever_or_leg" not in [r["rule"] for r in twitch["triage"]["reasons"]]
+    eyelid = assess({"site": "eyelid", "age": 9, "ongoing_days": 7})
+    assert "child_fever_or_leg" not in [r["rule"] for r in eyelid["triage"]["reasons"]]
+
+
 def test_one_swollen_leg_is_read_as_a_possible_clot_unless_an_injury_explains_it() -> None:
     alone = assess({"site": "leg", "side": "right", "swelling": True})
     assert "one_leg_swollen" in [r["rule"] for r in alone["triage"]["reasons"]]
     sprain = assess({"site": "foot", "side": "right", "swelling": True, "recent_injury": True})
     assert "one_leg_swollen" not in [r["rule"] for r in sprain["triage"]["reasons"]]
+    unsaid = assess({"site": "calf", "swelling": True})  # "my calf is swollen": one leg
+    assert "one_leg_swollen" in [r["rule"] for r in unsaid["triage"]["reasons"]]
+    both = assess({"site": "calf", "side": "both", "swelling": True})
+    assert "one_leg_swollen" not in [r["rule"] for r in both["triage"]["reasons"]]
+
+
+def test_a_tender_calf_after_a_birth_counts_when_the_side_is_not_said() -> None:
+    unsaid = assess({"site": "calf", "postpartum": True, "tenderness": True})
+    assert "postpartum_leg_pain" in [r["rule"] for r in unsaid["triage"]["reasons"]]
+    both = assess({"site": "calf", "side": "both", "postpartum": True, "tenderness": True})
+    assert "postpartum_leg_pain" not in [r["rule"] for r in both["triage"]["reasons"]]
 
 
 @pytest.mark.parametrize(

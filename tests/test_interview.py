@@ -46,7 +46,8 @@ def test_a_step_is_pure_and_never_repeats_a_dont_know() -> None:
 
 def test_warning_signs_are_asked_early_once_something_urgent_is_close() -> None:
     engine = default_engine()
-    findings: dict[str, Any] = {"site": "calf", "swelling": True, "ongoing_days": 2}
+    # both calves swollen: not yet urgent (one swollen leg, its side said or not, already is)
+    findings: dict[str, Any] = {"site": "calf", "side": "both", "swelling": True, "ongoing_days": 2}
     unknown: set[str] = set()
     asked = []
     for _ in range(4):

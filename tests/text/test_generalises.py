@@ -14,6 +14,18 @@ from musclewise.text.lexicon import LEXICON_PATH, compile_lexicon, load_lexicon,
 from musclewise.text.reader import Pipeline, pipeline
 
 CASES: list[tuple[str, dict[str, Any]]] = [
+    # the twelfth round: hands said by their shape, asking again, a face twitch spreading, a
+    # limb without blood, walking pain now at rest, clock times, bites
+    ("both of his hands are bent in at the wrists", {"carpopedal_spasm": True}),
+    ("her lips and cheeks are fizzy", {"perioral_tingling": True}),
+    ("he keeps asking where we are even though I have told him twice", {"confusion": True}),
+    ("it's not just my eyelid now, my cheek twitches with it", {"spreading": True}),
+    ("my foot is cold and a waxy grey and my toes are a bit blue", {"pale_cold_limb": True}),
+    ("my leg hurts when I walk and now even sitting still", {"rest_pain": True}),
+    ("woke at 2 with cramp, it's now 2.40 and it's still locked", {"duration_s": 2400}),
+    ("a spider bit me on the leg and it's cramping", {"wound": True}),
+    ("his left hand cramped and wont work properly", {"weakness": True}),
+    ("the fleshy pad under my thumb has sunk", {"wasting": True}),
     # an age without "old": years after the person, or a bare number right after the person
     ("my boy (5yrs) has leg pains at night", {"age": 5}),
     ("she is 7 yrs and gets cramps in bed", {"age": 7}),
@@ -197,6 +209,25 @@ NOT_READ: list[tuple[str, str]] = [
     ("my daughter 4 years ago had the same cramps", "age"),
     ("my son 6 foot tall gets cramps at night", "age"),
     ("my husband 10 years older than me gets cramps", "age"),
+    # the twelfth round: one hand's cramp, leaving a pose, a rub, a nap, a moment's gasp
+    ("my hand cramped on the pen and I couldn't uncurl my fingers", "carpopedal_spasm"),
+    ("calf cramped in pigeon pose and eased when I came out of it", "confusion"),
+    ("put some deep heat on my sore calf", "warmth"),
+    ("passed out on the sofa and woke with cramp in my foot", "confusion"),
+    ("my calf cramped so hard I couldn't breathe for a second", "trouble_breathing"),
+    ("my calf cramped so hard I couldn't breathe for a second", "duration_s"),
+    ("sitting in my chair my foot went into a cramp", "relieved_by_bending_forward"),
+    ("I've smoked for 40 years and my calves cramp", "ongoing_days"),
+    ("on the overnight flight my calf cramped", "onset"),
+    ("four hours sleep and my eyelid twitches", "duration_s"),
+    ("I do grip tests on myself every night, twitchy thumb", "onset"),
+    ("my calf cramps at night after football and now even at rest", "rest_pain"),
+    ("my run starts at 6 and now it's 6.30 and my calf is still tight", "duration_s"),
+    ("the fleshy bit by my thumb twitches", "wound"),
+    ("my toddler keeps asking for his dummy even though I told him no", "confusion"),
+    ("can't unclench my fists after climbing, both hands ache", "carpopedal_spasm"),
+    ("I can barely feel my calf cramp now, it's going", "numbness_tingling"),
+    ("I got a stitch under my ribs breathing hard on the run", "chest_pain"),
 ]
 
 

@@ -27,6 +27,7 @@ MARKERS = frozenset(
         "_bend", "_relief", "_no_relief", "_exercise", "_afterwards", "_female", "_male", "_child",
         "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion", "_overbreathing",
         "_positional", "_cough", "_still_going",
+        "_both_hands",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""

@@ -4,6 +4,7 @@ durations, how long it has gone on, temperatures, cups and drinks, age and sex).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from musclewise.text.document import (
@@ -32,6 +33,13 @@ TENS = frozenset(range(20, 100, 10))
 UNITS = frozenset(range(1, 10))
 MEDICINE_REACH = 3
 """How many tokens after a medicine a frequency or time word still belongs to it."""
+CLOCK = re.compile(r"^(\d{1,2})(?:[.:](\d{2}))?$")
+"""A time of day as typed: "5", "5.30", "5:30" (a "5" before ":" and "30" too)."""
+CLOCK_MINUTES = re.compile(r"^\d{2}$")
+MAX_CLOCK_MINUTES = 360
+"""Two clock times further apart than this are not one episode's start and now."""
+CLOCK_REACH = 8
+"""How many tokens from its start time the episode is named."""
 
 
 class NumberRules:
@@ -146,10 +154,10 @@ class NumberRules:
         tens = self.number(k) if k >= 0 and low[k].isalpha() else None
         return value + tens if value in UNITS and tens in TENS else value
 
-    def quantity(self, i: int, bound: str = "mid") -> tuple[float, int] | None:
+    def quantity(self, i: int) -> tuple[float, int] | None:
         """A quantity starting at token i: its value and the token after it. A range ("two or
-        three", "2-3") is read at its middle, or at its ``bound`` ("high", "low"): a frequency
-        is read the cautious way, at the most often the range allows."""
+        three", "2-3") is read at its middle, as the public vignettes read "two or three
+        evenings a week" (2.5)."""
         value: float | None = None
         end = i
         for words, v in self.p.number_phrases:
@@ -172,8 +180,7 @@ class NumberRules:
         if end + 1 < len(self.doc) and self.lower[end] in self.p.words["range"]:
             other = self.number(end + 1)
             if other is not None and other > value:
-                pick = {"high": other, "low": value}.get(bound, (value + other) / 2)
-                value, end = pick, end + 2
+                value, end = (value + other) / 2, end + 2
         if end < len(self.doc) and self.lower[end] == "+":
             end += 1
         if self.lower[i].isdigit() and self.lower[end : end + 1] in (
@@ -216,8 +223,7 @@ class NumberRules:
                 continue
             # frequency: "every couple of weeks", "most nights", "nearly every night"
             if low[i] in w["every"] and i + 1 < n:
-                # "every 2-3 weeks": the shorter gap, the cautious reading
-                q = self.quantity(i + 1, "low") if low[i + 1] not in self.p.periods else None
+                q = self.quantity(i + 1) if low[i + 1] not in self.p.periods else None
                 at, value = (q[1], q[0]) if q else (i + 1, 1.0)
                 if at < n and low[at] in w["other"]:
                     at, value = at + 1, 2.0
@@ -258,7 +264,6 @@ class NumberRules:
                 i += 1
                 continue
             value, at = q
-            often = (self.quantity(i, "high") or q)[0]  # as a frequency: a range's top
             hyphen = at < n and low[at] == "-"
             unit_at = at + 1 if hyphen else at
             if unit_at >= n:
@@ -276,7 +281,7 @@ class NumberRules:
                 if at2 < n and low[at2] in w["per_word"] and not self.blocked(i):
                     # "3 times weekly", "twice monthly"
                     weeks = self.p.periods[low[at2].removesuffix("ly")]
-                    self.add("episodes_per_week", round(often / weeks, 2), 2, i,
+                    self.add("episodes_per_week", round(value / weeks, 2), 2, i,
                              self.text(i, at2 + 1))  # fmt: skip
                     self.used.update(range(i, at2 + 1))
                     i = at2 + 1
@@ -287,9 +292,9 @@ class NumberRules:
                         weeks = self.p.periods[per]
                         said = self.text(i, at2 + 2)
                         if not self.blocked(i):
-                            self.add("episodes_per_week", round(often / weeks, 2), 2, i, said)
+                            self.add("episodes_per_week", round(value / weeks, 2), 2, i, said)
                         else:  # "on dialysis 3x a week": the cramps may come with each
-                            treatments.append((round(often / weeks, 2), i, said))
+                            treatments.append((round(value / weeks, 2), i, said))
                         self.used.update(range(i, at2 + 2))
                         i = at2 + 2
                         continue
@@ -344,6 +349,54 @@ class NumberRules:
                     value, start, said = treatments[-1]
                     self.add("episodes_per_week", value, 1, start, said)
                     return
+
+    def clock_times(self) -> None:
+        """ "woke at 5 ... it's now gone 5.30 and it's still rock hard": an episode still going
+        has lasted from the clock time it began to the one said to be now."""
+        w = self.p.words
+        low = self.lower
+        began: tuple[int, int] | None = None  # (minutes past midnight or noon, token)
+        for i in range(len(low)):
+            t = self.clock(i)
+            if t is None:
+                continue
+            j = i - 1
+            while j >= 0 and low[j] in w["clock_fillers"]:
+                j -= 1
+            if j < 0:
+                continue
+            if low[j] in w["clock_at"] and began is None:
+                # the time the episode began: one named near it ("woke at 5 with my calf in a
+                # cramp", "cramp started at 3:15"), not a plan ("my run starts at 6")
+                if any(m.concept in SYMPTOM_MARKERS and abs(m.start - i) <= CLOCK_REACH
+                       for m in self.mentions):  # fmt: skip
+                    began = (t, i)
+            elif low[j] in w["clock_now"] and began is not None:
+                minutes = (t - began[0]) % 720
+                still = any(m.concept == "_still_going" and m.start > began[1]
+                            for m in self.mentions)  # fmt: skip
+                if still and 0 < minutes <= MAX_CLOCK_MINUTES:
+                    self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
+                return
+
+    def clock(self, i: int) -> int | None:
+        """A time of day at token i ("5", "5.30", "5:30", "5am") in minutes past twelve, or
+        None; not a number with a unit after it ("at 5 minutes in")."""
+        low = self.lower
+        found = CLOCK.match(low[i])
+        if found is None or i in self.used:
+            return None
+        hour, minute = int(found.group(1)), int(found.group(2) or 0)
+        end = i + 1
+        if found.group(2) is None and low[end : end + 1] == [":"] and end + 1 < len(low):
+            after = CLOCK_MINUTES.match(low[end + 1])
+            if after is None:
+                return None
+            minute, end = int(after.group()), end + 2
+        nxt = low[end] if end < len(low) else ""
+        if nxt in self.p.units or nxt in self.p.periods or hour > 23 or minute > 59:
+            return None
+        return (hour % 12) * 60 + minute
 
     def body_temperature(self) -> None:
         """ "temp 38.4", "she's 38.5 degrees", "101F": a fever (38C or above) or not; a number
@@ -466,12 +519,16 @@ class NumberRules:
         ):  # "the last 30 seconds", not "they last 30 seconds"
             return
         if self.p.units[unit] == HOUR:
+            # "8 hours of sleep", "four hours sleep"
+            said_sleep = low[end : end + 2] == list(self.p.seqs["of_sleep"]) or (
+                end < len(low) and low[end] in self.p.words["sleep_nouns"]
+            )
             if (
                 self.in_sentence(sent, "_sleep")
                 and any(
                     m.end <= start and start - m.end <= 4 for m in self.in_sentence(sent, "_sleep")
                 )
-            ) or low[end : end + 2] == list(self.p.seqs["of_sleep"]):
+            ) or said_sleep:
                 self.add("sleep_hours", seconds / 3600, 3, start, said)
                 return
             if self.in_sentence(sent, "_screen"):

@@ -36,6 +36,7 @@ class Rules(NumberRules):
         self.concept_findings()
         self.scores()
         self.quantities()
+        self.clock_times()
         self.body_temperature()
         self.lifestyle_numbers()
         self.age_and_sex()
