@@ -444,6 +444,8 @@ class _Scope:
                 and a >= end
                 and self.gap(end, a) <= FOLLOWING_WINDOW
                 and not self.stops(end, a, cues)
+                # "face drooping, rest of me is fine": the cue is said of something else
+                and not any(w in self.p.words["something_else"] for w in self.doc.lower[end:a])
             ):
                 return True
         return False
