@@ -204,6 +204,8 @@ NOT_READ: list[tuple[str, str]] = [
     ("I run 4 times a week, my calf cramped on today's run", "episodes_per_week"),
     ("my husband 6'2 gets calf cramps", "age"),
     ("the last day of my holiday my calf cramped", "ongoing_days"),
+    ("my eye has been twitching for too weeks", "weakness"),
+    ("it's week two of my training and my calf cramps", "weakness"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

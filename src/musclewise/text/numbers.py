@@ -164,6 +164,15 @@ class NumberRules:
             if tuple(self.lower[i : i + len(words)]) == words:
                 value, end = v, i + len(words)
                 break
+        low = self.lower
+        if (  # voice-to-text: "twitching for too weeks", "for to days" (two)
+            value is None
+            and 0 < i < len(low) - 1
+            and low[i] in ("to", "too")
+            and low[i - 1] in self.p.words["before_two"]
+            and low[i + 1] in self.p.units
+        ):
+            value, end = 2.0, i + 1
         if value is None:
             if i >= len(self.doc) or i in self.used:
                 return None
