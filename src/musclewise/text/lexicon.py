@@ -28,6 +28,7 @@ MARKERS = frozenset(
         "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion", "_overbreathing",
         "_positional", "_cough", "_still_going",
         "_both_hands",
+        "_new_parent",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""

@@ -74,6 +74,11 @@ class NumberRules:
         span = slice(m.start, m.end)
         return not words.isdisjoint([*self.lower[span], *self.doc.keys[span]])
 
+    def undone(self, m: Mention) -> bool:
+        """Whether a mention's ``unless`` marker is said (not negated) in its sentence."""
+        unless = self.p.concepts[m.concept].unless
+        return unless is not None and any(not u.negated for u in self.in_sentence(m.sent, unless))
+
     def in_sentence(self, sent: int, *concepts: str) -> list[Mention]:
         return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
 
@@ -462,6 +467,7 @@ class NumberRules:
             and end <= m.end
             and m.concept in self.p.concepts
             and self.p.concepts[m.concept].owns_quantity
+            and not self.undone(m)
             for m in self.by_sent.get(sent, ())
         ):  # "two 9 hour flights", "drove for 8 hours": part of another finding
             return
