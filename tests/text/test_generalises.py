@@ -232,6 +232,8 @@ NOT_READ: list[tuple[str, str]] = [
     ("drank some pop in bed and my calf cramped", "cast_or_tight_bandage"),
     ("did 2 ankle circles and my calf cramped", "recent_injury"),
     ("I must move my car, then my calf cramped", "urge_to_move"),
+    ("my calf cramps on hills. will it ease if I stand still?", "relieved_by_rest"),
+    ("my calf cramps, does it help to stretch it?", "relieved_by_stretch"),
 ]
 
 

@@ -29,6 +29,7 @@ MARKERS = frozenset(
         "_positional", "_cough", "_still_going",
         "_both_hands",
         "_new_parent",
+        "_presupposed",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""
