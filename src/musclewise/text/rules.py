@@ -144,6 +144,12 @@ class Rules(NumberRules):
         steps = 0
         while i >= 0 and steps < 4:
             if low[i] in self.p.side_words:
+                # a one-letter side is shorthand just before its site ("R calf"); "why r my legs
+                # cramp" is "are"
+                if len(low[i]) == 1 and not self.p.words["possessive"].isdisjoint(
+                    low[i + 1 : m.start]
+                ):
+                    break
                 self._side_start = i
                 return self.p.side_words[low[i]]
             if low[i] not in self.p.side_skip:
