@@ -398,7 +398,8 @@ def compile_lexicon(lexicon: Lexicon, medicines: tuple[list[str], list[str]]) ->
     layers: dict[str, str] = {}
     vocabulary: set[str] = set()
     for concept in lexicon.concepts:
-        layer = "ignore" if concept.id == "_ignore" else layer_of(concept)
+        ignored = concept.id == "_ignore" or concept.id.startswith("_ignore_")
+        layer = "ignore" if ignored else layer_of(concept)
         layers[concept.id] = layer
         for pattern in concept.patterns:
             _add_pattern(trie, _elements(concept.id, pattern, keys, spellings), concept.id)

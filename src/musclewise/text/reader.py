@@ -246,7 +246,7 @@ class Pipeline:
             spans += [
                 s
                 for s in longest(by_layer.get(layer, []) + ignore, self.weights)
-                if s[0] != "_ignore"
+                if self.layer_of[s[0]] != "ignore"
             ]
         # a medicine's short name inside a phrase of a finding, or of an everyday phrase, is
         # part of it ("my calf went pop", "heard a pop from the fireworks": no progestogen-only
