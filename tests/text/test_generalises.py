@@ -234,6 +234,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("I must move my car, then my calf cramped", "urge_to_move"),
     ("my calf cramps on hills. will it ease if I stand still?", "relieved_by_rest"),
     ("my calf cramps, does it help to stretch it?", "relieved_by_stretch"),
+    ("I got up 3 times in the night with cramp in my calf", "episodes_per_week"),
 ]
 
 

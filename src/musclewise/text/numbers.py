@@ -279,9 +279,13 @@ class NumberRules:
                     self.used.update(range(i, at2 + 1))
                     i = at2 + 1
                     continue
-                if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
+                # "2 times in week", "one time in the month" (never "3 times in the night")
+                said_in = low[at2] == "in"
+                if said_in and at2 + 2 < n and low[at2 + 1] in w["article"] | {"the"}:
+                    at2 += 1
+                if at2 + 1 < n and (said_in or low[at2] in w["per"] | w["every"] | w["article"]):
                     per = low[at2 + 1]
-                    if per in self.p.periods:
+                    if per in self.p.periods and not (said_in and self.p.periods[per] < 1):
                         weeks = self.p.periods[per]
                         said = self.text(i, at2 + 2)
                         if not self.blocked(i):
