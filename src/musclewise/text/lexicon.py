@@ -30,6 +30,8 @@ MARKERS = frozenset(
         "_both_hands",
         "_new_parent",
         "_presupposed",
+        "_cold_skin",
+        "_bruise",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""

@@ -365,7 +365,7 @@ class NumberRules:
                     began = (t, i)
             elif low[j] in w["clock_now"] and began is not None:
                 minutes = (t - began[0]) % 720
-                still = any(m.concept == "_still_going" and m.start > began[1]
+                still = any(m.concept.startswith("_still_going") and m.start > began[1]
                             for m in self.mentions)  # fmt: skip
                 if still and 0 < minutes <= MAX_CLOCK_MINUTES:
                     self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
@@ -488,7 +488,8 @@ class NumberRules:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
             # "started 25 minutes ago and it's still rock hard": how long it has lasted so far
             if not long and any(
-                m.concept == "_still_going" and m.start > end for m in self.by_sent.get(sent, ())
+                m.concept.startswith("_still_going") and m.start > end
+                for m in self.by_sent.get(sent, ())
             ):
                 self.add("duration_s", round(seconds, 1), 1, start, said)
             return
