@@ -166,6 +166,25 @@ def test_one_swollen_leg_is_read_as_a_possible_clot_unless_an_injury_explains_it
     assert "one_leg_swollen" not in [r["rule"] for r in both["triage"]["reasons"]]
 
 
+def test_a_pain_that_stays_in_one_leg_after_an_operation_or_a_flight_is_a_possible_clot() -> None:
+    """NHS DVT: cramping pain in one leg, with an operation or a long journey behind it."""
+
+    def rules(findings: dict[str, Any]) -> list[str]:
+        return [r["rule"] for r in assess(findings)["triage"]["reasons"]]
+
+    assert "dvt_risk_leg_pain" in rules({"site": "calf", "recent_surgery": True})
+    assert "dvt_risk_leg_pain" in rules({"site": "calf", "side": "left", "long_travel": True,
+                                          "extent": "whole_muscle", "ongoing_days": 2})  # fmt: skip
+    # a short night cramp after an operation, one eased by stretching, both legs: not this rule
+    short = {"site": "calf", "recent_surgery": True, "extent": "whole_muscle", "duration_s": 60}
+    assert "dvt_risk_leg_pain" not in rules(short)
+    stretched = {"site": "calf", "long_travel": True, "relieved_by_stretch": True}
+    assert "dvt_risk_leg_pain" not in rules(stretched)
+    assert "dvt_risk_leg_pain" not in rules({"site": "leg", "side": "both", "long_travel": True})
+    nightly = {"site": "calf", "recent_surgery": True, "onset": "during_sleep", "ongoing_days": 21}
+    assert "dvt_risk_leg_pain" not in rules(nightly)  # night cramps since the operation
+
+
 def test_a_tender_calf_after_a_birth_counts_when_the_side_is_not_said() -> None:
     unsaid = assess({"site": "calf", "postpartum": True, "tenderness": True})
     assert "postpartum_leg_pain" in [r["rule"] for r in unsaid["triage"]["reasons"]]

@@ -100,7 +100,10 @@ def read_into(findings: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[dict
 
 
 NOTHING_READ = "nothing could be read from the text (no site, symptom or warning sign)"
-NOTHING_READ_HINT = "say where it happened (calf, eyelid, ...) and what happened, in a sentence"
+NOTHING_READ_HINT = (
+    "say where it happened (calf, eyelid, ...) and what happened, in a sentence (in English); "
+    "with trouble breathing, chest pain or a drooping face, call emergency services now"
+)
 """A text from which nothing can be read is refused (contract 1.1), never answered: "asdf qwer
 zxcv" must not get a self-care answer. With other findings given, the text is only context."""
 

@@ -120,6 +120,17 @@ def test_parse_refuses_what_cannot_be_read(client: TestClient, body: dict[str, A
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+@pytest.mark.parametrize("path", ["/parse", "/assess"])
+def test_unreadable_words_are_refused_with_what_to_do_at_once(
+    client: TestClient, path: str
+) -> None:
+    response = client.post(path, json={"text": "me duele mucho la pierna y no puedo respirar"})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "text"
+    assert "call emergency services now" in problem["hint"]
+
+
 def test_the_interview_asks_until_it_should_stop(client: TestClient) -> None:
     answers = {"site": "calf", "pain": 8, "duration_s": 90, "onset": "during_sleep"}
     findings: dict[str, Any] = {}

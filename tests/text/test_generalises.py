@@ -43,6 +43,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("67M calf cramps at night", {"age": 67, "sex": "male"}),
     ("in my 20s I never had cramps, now I'm 61", {"age": 61}),
     ("dad is in his late eighties and has cramps", {"age": 88}),
+    # a long medicine name one letter wrong is still the medicine
+    ("on furosomide and cramps every night", {"medications": ["furosomide"]}),
     # a frequency range is read at its top, the cautious reading
     ("calf cramps 1-2 nights a week", {"episodes_per_week": 2}),
     ("cramps four or five times a month", {"episodes_per_week": 5 / 4.33}),
@@ -201,6 +203,9 @@ NOT_READ: list[tuple[str, str]] = [
     ("I'm 5 foot 2 and my calves cramp", "age"),
     ("I run 4 times a week, my calf cramped on today's run", "episodes_per_week"),
     ("my husband 6'2 gets calf cramps", "age"),
+    ("the last day of my holiday my calf cramped", "ongoing_days"),
+    ("my eye has been twitching for too weeks", "weakness"),
+    ("it's week two of my training and my calf cramps", "weakness"),
     # years said of a person without "old" is an age, but not when the years are a time
     ("my mum 3 years on statins now and her calves cramp", "age"),
     ("my daughter 4 years ago had the same cramps", "age"),

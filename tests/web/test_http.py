@@ -155,6 +155,10 @@ def test_nonsense_gives_no_triage(client: TestClient) -> None:
     assert triage_of(response.text) is None
     assert "I could not tell what happened" in response.text
     assert "where" in response.text
+    # words it cannot read may still be an emergency: the signs, the number, the questions
+    assert "Get help at once, calling" in response.text
+    assert "breathless" in response.text
+    assert 'href="/check"' in response.text
 
 
 def test_an_empty_description_names_the_field(client: TestClient) -> None:

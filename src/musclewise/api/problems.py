@@ -21,6 +21,7 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "hint": {"type": "string", "description": "What to do about it, when there is advice."},
         "errors": {
             "type": "array",
             "items": {
@@ -65,7 +66,9 @@ class Unavailable(MusclewiseError):
     """Something the request needs cannot be reached just now (the job queue): answered 503."""
 
 
-def problem(status: int, title: str, detail: str, errors: list[FieldProblem]) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, errors: list[FieldProblem], hint: str = ""
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title,
@@ -73,6 +76,8 @@ def problem(status: int, title: str, detail: str, errors: list[FieldProblem]) ->
         "detail": detail,
         "errors": [{"field": p.key, "problem": p.problem} for p in errors],
     }
+    if hint:
+        body["hint"] = hint
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -138,7 +143,7 @@ def install(app: FastAPI) -> None:
         from musclewise.diary.errors import DiaryValueError
 
         title = "Invalid value" if isinstance(exc, DiaryValueError) else "Invalid findings"
-        return problem(422, title, exc.message, exc.problems)
+        return problem(422, title, exc.message, exc.problems, exc.hint)
 
     @app.exception_handler(MusclewiseError)
     async def refused(_: Request, exc: MusclewiseError) -> JSONResponse:

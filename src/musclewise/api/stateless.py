@@ -159,11 +159,12 @@ def routes() -> APIRouter:
     @router.post("/parse", responses=ERRORS, summary="Read a description into findings")
     async def parse_endpoint(body: ParseRequest) -> dict[str, Any]:
         """The findings read from the person's own words, each with the words it came from."""
+        from musclewise.assessment import NOTHING_READ, NOTHING_READ_HINT
         from musclewise.text import merge
 
         findings, understood = merge({"text": body.text})
         if not understood:
-            raise FindingsError([FieldProblem("text", "nothing could be read from it")])
+            raise FindingsError([FieldProblem("text", NOTHING_READ)], hint=NOTHING_READ_HINT)
         return {"findings": findings, "understood": understood}
 
     @router.post("/interview/next", responses=ERRORS, summary="The next question, or stop")

@@ -385,6 +385,10 @@ def layer_of(concept: Concept) -> str:
     return "markers" if concept.marker else "findings"
 
 
+FUZZY_MEDICINE = 8
+"""The shortest medicine name a one-letter typo is corrected to."""
+
+
 def compile_lexicon(lexicon: Lexicon, medicines: tuple[list[str], list[str]]) -> dict[str, Any]:
     """Everything the reader matches with, as plain data (cached between runs).
 
@@ -421,6 +425,8 @@ def compile_lexicon(lexicon: Lexicon, medicines: tuple[list[str], list[str]]) ->
         _add(cased, tuple(m.group() for m in TOKEN.finditer(name)), "_medicine")
     fuzzy: dict[str, list[str]] = {}
     words = {w.lower() for w in vocabulary if len(w) >= FUZZY_MIN and w.isalpha()}
+    # a long medicine name typed one letter wrong is still the medicine ("furosomide")
+    words |= {n.lower() for n in long_names if len(n) >= FUZZY_MEDICINE and n.isalpha()}
     for word in sorted(words):
         for d in {word} | deletes(word):
             fuzzy.setdefault(d, []).append(word)

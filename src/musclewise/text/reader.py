@@ -413,6 +413,17 @@ class _Scope:
                 return True
         return False
 
+    def new_clause(self, a: int, b: int) -> bool:
+        """Whether a new subject with its own verb starts between a negation and a finding,
+        said without a stop ("no appetite my legs are weak", "never drink enough water my wee
+        is like tea"); not after a verb of opinion or "of" ("I don't think my calf is swollen",
+        "neither of my legs is swollen")."""
+        low, w = self.doc.lower, self.p.words
+        if a >= b or low[a] in w["not_a_new_clause"]:
+            return False
+        subject = next((k for k in range(a, b) if low[k] in w["possessive"]), None)
+        return subject is not None and any(low[k] in w["clause_verbs"] for k in range(subject, b))
+
     def reached(self, start: int, end: int, cues: list[tuple[str, int, int]]) -> bool:
         sent = self.doc.sent_of[start]
         for label, a, b in cues:
@@ -429,6 +440,7 @@ class _Scope:
             elif label.endswith(":preceding") and b <= start:
                 if (
                     self.gap(b, start) <= CUE_WINDOW
+                    and not (label.startswith("neg") and self.new_clause(b, end))
                     and not self.stops(b, start, cues)
                     and self.listed(b, start)
                 ):
@@ -438,6 +450,8 @@ class _Scope:
                 and a >= end
                 and self.gap(end, a) <= FOLLOWING_WINDOW
                 and not self.stops(end, a, cues)
+                # "face drooping, rest of me is fine": the cue is said of something else
+                and not any(w in self.p.words["something_else"] for w in self.doc.lower[end:a])
             ):
                 return True
         return False

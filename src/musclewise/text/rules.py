@@ -1,11 +1,13 @@
 """The reader's rules for one document (see :mod:`musclewise.text.reader`): concepts,
 numbers and positions into findings. The rules that read numbers, and the state and helpers all
-rules share, are in :mod:`musclewise.text.numbers`."""
+rules share, are in :mod:`musclewise.text.numbers`; those that read the age and sex in
+:mod:`musclewise.text.ages`."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from musclewise.text.ages import AgeRules
 from musclewise.text.document import (
     SYMPTOM_MARKERS,
     WARNING,
@@ -15,7 +17,6 @@ from musclewise.text.document import (
     Understood,
 )
 from musclewise.text.lexicon import LIST_KEYS, Concept
-from musclewise.text.numbers import NumberRules
 
 # --------------------------------------------------------------------------- the rules
 
@@ -28,7 +29,7 @@ def _hides_site(concept: Concept) -> bool:
     return not (WARNING | {"site"}) & set(concept.set)
 
 
-class Rules(NumberRules):
+class Rules(AgeRules):
     """The rules for one document."""
 
     # -- the steps
