@@ -230,6 +230,16 @@ NOT_READ: list[tuple[str, str]] = [
     ("can't unclench my fists after climbing, both hands ache", "carpopedal_spasm"),
     ("I can barely feel my calf cramp now, it's going", "numbness_tingling"),
     ("I got a stitch under my ribs breathing hard on the run", "chest_pain"),
+    # the thirteenth round: an activity's hours, a parent's baby, a fizzy drink, a chair
+    ("both calves cramped after 3 hrs gardening in the sun", "duration_s"),
+    ("calf cramp after half an hour of cycling", "duration_s"),
+    ("I have a newborn and my eyelid twitches", "age"),
+    ("drank some pop in bed and my calf cramped", "cast_or_tight_bandage"),
+    ("did 2 ankle circles and my calf cramped", "recent_injury"),
+    ("I must move my car, then my calf cramped", "urge_to_move"),
+    ("my calf cramps on hills. will it ease if I stand still?", "relieved_by_rest"),
+    ("my calf cramps, does it help to stretch it?", "relieved_by_stretch"),
+    ("I got up 3 times in the night with cramp in my calf", "episodes_per_week"),
 ]
 
 

@@ -28,6 +28,10 @@ MARKERS = frozenset(
         "_caffeine", "_alcohol", "_sleep", "_screen", "_eye", "_lesion", "_overbreathing",
         "_positional", "_cough", "_still_going",
         "_both_hands",
+        "_new_parent",
+        "_presupposed",
+        "_cold_skin",
+        "_bruise",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""
@@ -400,7 +404,8 @@ def compile_lexicon(lexicon: Lexicon, medicines: tuple[list[str], list[str]]) ->
     layers: dict[str, str] = {}
     vocabulary: set[str] = set()
     for concept in lexicon.concepts:
-        layer = "ignore" if concept.id == "_ignore" else layer_of(concept)
+        ignored = concept.id == "_ignore" or concept.id.startswith("_ignore_")
+        layer = "ignore" if ignored else layer_of(concept)
         layers[concept.id] = layer
         for pattern in concept.patterns:
             _add_pattern(trie, _elements(concept.id, pattern, keys, spellings), concept.id)

@@ -72,6 +72,11 @@ class NumberRules:
         span = slice(m.start, m.end)
         return not words.isdisjoint([*self.lower[span], *self.doc.keys[span]])
 
+    def undone(self, m: Mention) -> bool:
+        """Whether a mention's ``unless`` marker is said (not negated) in its sentence."""
+        unless = self.p.concepts[m.concept].unless
+        return unless is not None and any(not u.negated for u in self.in_sentence(m.sent, unless))
+
     def in_sentence(self, sent: int, *concepts: str) -> list[Mention]:
         return [m for m in self.by_sent.get(sent, ()) if m.concept in concepts]
 
@@ -278,9 +283,13 @@ class NumberRules:
                     self.used.update(range(i, at2 + 1))
                     i = at2 + 1
                     continue
-                if at2 + 1 < n and low[at2] in w["per"] | w["every"] | w["article"]:
+                # "2 times in week", "one time in the month" (never "3 times in the night")
+                said_in = low[at2] == "in"
+                if said_in and at2 + 2 < n and low[at2 + 1] in w["article"] | {"the"}:
+                    at2 += 1
+                if at2 + 1 < n and (said_in or low[at2] in w["per"] | w["every"] | w["article"]):
                     per = low[at2 + 1]
-                    if per in self.p.periods:
+                    if per in self.p.periods and not (said_in and self.p.periods[per] < 1):
                         weeks = self.p.periods[per]
                         said = self.text(i, at2 + 2)
                         if not self.blocked(i):
@@ -365,7 +374,7 @@ class NumberRules:
                     began = (t, i)
             elif low[j] in w["clock_now"] and began is not None:
                 minutes = (t - began[0]) % 720
-                still = any(m.concept == "_still_going" and m.start > began[1]
+                still = any(m.concept.startswith("_still_going") and m.start > began[1]
                             for m in self.mentions)  # fmt: skip
                 if still and 0 < minutes <= MAX_CLOCK_MINUTES:
                     self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
@@ -471,6 +480,7 @@ class NumberRules:
             and end <= m.end
             and m.concept in self.p.concepts
             and self.p.concepts[m.concept].owns_quantity
+            and not self.undone(m)
             for m in self.by_sent.get(sent, ())
         ):  # "two 9 hour flights", "drove for 8 hours": part of another finding
             return
@@ -487,7 +497,8 @@ class NumberRules:
                 ongoing.append((round(seconds / DAY) if long else 0, start, 1, said))
             # "started 25 minutes ago and it's still rock hard": how long it has lasted so far
             if not long and any(
-                m.concept == "_still_going" and m.start > end for m in self.by_sent.get(sent, ())
+                m.concept.startswith("_still_going") and m.start > end
+                for m in self.by_sent.get(sent, ())
             ):
                 self.add("duration_s", round(seconds, 1), 1, start, said)
             return

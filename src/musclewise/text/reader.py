@@ -246,7 +246,7 @@ class Pipeline:
             spans += [
                 s
                 for s in longest(by_layer.get(layer, []) + ignore, self.weights)
-                if s[0] != "_ignore"
+                if self.layer_of[s[0]] != "ignore"
             ]
         # a medicine's short name inside a phrase of a finding, or of an everyday phrase, is
         # part of it ("my calf went pop", "heard a pop from the fireworks": no progestogen-only
@@ -283,6 +283,12 @@ class Pipeline:
             ]
             for kind in ("neg", "hedge")
         }
+        # the question mark of a question that takes its content as said ("is it normal that
+        # my calf goes off if I stand still?") hedges nothing
+        asked = {doc.sent_of[s[1]] for s in spans if s[0] == "_presupposed"}
+        cues["hedge"] = [
+            c for c in cues["hedge"] if not (doc.lower[c[1]] == "?" and doc.sent_of[c[1]] in asked)
+        ]
         cues["neg"] += [
             ("neg:list", s[1], s[2])
             for s in spans

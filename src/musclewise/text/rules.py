@@ -145,6 +145,12 @@ class Rules(AgeRules):
         steps = 0
         while i >= 0 and steps < 4:
             if low[i] in self.p.side_words:
+                # a one-letter side is shorthand just before its site ("R calf"); "why r my legs
+                # cramp" is "are"
+                if len(low[i]) == 1 and not self.p.words["possessive"].isdisjoint(
+                    low[i + 1 : m.start]
+                ):
+                    break
                 self._side_start = i
                 return self.p.side_words[low[i]]
             if low[i] not in self.p.side_skip:
@@ -185,13 +191,13 @@ class Rules(AgeRules):
                 hi = bounds[n + 1]
                 region = [m for m in mentions if lo <= m.start < hi and m is not t]
                 key = keys[t.concept]
-                failed = [m for m in region if m.concept in ("_no_relief", "_still_going")
+                failed = [m for m in region if m.concept.startswith(("_no_relief", "_still_going"))
                           and m.start > t.start]  # fmt: skip
                 helped = [m for m in region if m.concept == "_relief" and not m.negated]
                 # "it still hasn't let go, pulling my toes back ...": still going, so whatever
                 # was tried has not worked, unless something after it helped
                 if not failed and not any(m.start > t.start for m in helped):
-                    failed = [m for m in region if m.concept == "_still_going"]
+                    failed = [m for m in region if m.concept.startswith("_still_going")]
                 if failed:
                     self.add(key, False, 2, t.start, self.text(t.start, failed[0].end))
                 elif t.negated:
