@@ -287,6 +287,11 @@ def test_the_compiled_trie_shares_identical_branches() -> None:
     assert len(again) == len(distinct)
 
 
+@pytest.mark.parametrize("text", ["pt . do 3 times", "3 times", "twice", "2 times in"])
+def test_a_count_at_the_end_of_a_text_does_not_crash_the_reader(text: str) -> None:
+    read_text(text)  # "3 times" with nothing after it (an index past the end, found by fuzzing)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400))
 def test_no_text_crashes_the_reader(text: str) -> None:

@@ -284,7 +284,7 @@ class NumberRules:
                     i = at2 + 1
                     continue
                 # "2 times in week", "one time in the month" (never "3 times in the night")
-                said_in = low[at2] == "in"
+                said_in = at2 < n and low[at2] == "in"
                 if said_in and at2 + 2 < n and low[at2 + 1] in w["article"] | {"the"}:
                     at2 += 1
                 if at2 + 1 < n and (said_in or low[at2] in w["per"] | w["every"] | w["article"]):
