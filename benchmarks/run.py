@@ -239,7 +239,10 @@ knowledge base changes validates it and fills the cache).
             "anxious narratives, self-diagnoses, carers and second-language writers, first scored "
             "at 3 of 11 missed and 5 of 30 under-triaged (hands 'bent in at the wrist' in a "
             "panic, a man who 'keeps asking the score', a foot 'a waxy white'), gave its "
-            "wordings) and the public "
+            "wordings; the thirteenth, by a ninth helper as questions, bullet lists, clinical "
+            "shorthand, teen slang and second-language English, first scored at 1 of 10 missed "
+            "and 2 of 30 under-triaged (a tibia fracture in a cast written '# R tib/fib ... "
+            "POP'), gave its wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()
