@@ -270,8 +270,10 @@ class NumberRules:
             # frequency: "3 times a week", "two or three evenings a week", "once a week"
             times_at = unit_at + 1 if unit in w["times"] else unit_at
             word_once = low[i] in w["once"]
+            # "four nights in the week", "3 days in a week": a period said with "in" too
             if unit in w["times"] or word_once or (
-                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in w["per"]
+                unit in self.p.periods and unit_at + 1 < n
+                and (low[unit_at + 1] in w["per"] or low[unit_at + 1] == "in")
                 and self.p.periods[unit] < 1
             ):  # fmt: skip
                 at2 = times_at if unit in w["times"] or word_once else unit_at + 1
