@@ -10,9 +10,16 @@ from musclewise.text import read_text
 @pytest.mark.parametrize(
     ("text", "key"),
     [
+        # sitting that brings the feeling back is no relief by sitting
+        ("it eases while I am walking but returns as soon as I sit down again",
+         "relieved_by_bending_forward"),
+        ("restless legs, worse when I sit in the evening", "relieved_by_bending_forward"),
         # nights in a place are not nights in a week
         ("calf cramp, then 3 nights in hospital with a chest infection", "episodes_per_week"),
         ("a cramp that lasted 2 days in hospital", "episodes_per_week"),
+        # a cramp that forces you up to stand is no urge to move
+        ("the cramp makes me get up and walk it off", "urge_to_move"),
+        ("my calf cramp forced me to get up and stretch it", "urge_to_move"),
     ],
 )  # fmt: skip
 def test_does_not_read(text: str, key: str) -> None:
@@ -22,8 +29,15 @@ def test_does_not_read(text: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("text", "key", "value"),
     [
+        ("pins and needles from the cast, the pain is through the roof", "severe_unrelenting_pain",
+         True),
+        ("got kicked in the shin and now it's rock hard", "recent_injury", True),
+        ("legs ache walking and ease when I sit down", "relieved_by_bending_forward", True),
         ("cramps four nights in the week", "episodes_per_week", 4.0),
         ("cramps 3 days in a week", "episodes_per_week", 3.0),
+        ("she can't walk on it", "weakness", True),
+        ("it compels me to get up and walk about", "urge_to_move", True),
+        ("his shin hurts if you touch it", "tenderness", True),
     ],
 )  # fmt: skip
 def test_reads(text: str, key: str, value: object) -> None:
@@ -32,9 +46,21 @@ def test_reads(text: str, key: str, value: object) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["3 nights in", "3 nights in the", "four nights in a", "nights in the week", "2 days in",
-     "cramp 5 times in"],
-)  # fmt: skip
+    [
+        "3 nights in",
+        "3 nights in the",
+        "four nights in a",
+        "nights in the week",
+        "kicks in",
+        "through the roof",
+        "returns as soon as I sit",
+        "compels me to",
+        "can't walk on",
+        "hurts when I touch",
+        "2 days in",
+        "cramp 5 times in",
+    ],
+)
 def test_never_raises_at_the_end_of_a_text(text: str) -> None:
     read_text(text)
     read_text("calf cramp " + text)
