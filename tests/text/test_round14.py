@@ -14,6 +14,12 @@ from musclewise.text import read_text
         ("it eases while I am walking but returns as soon as I sit down again",
          "relieved_by_bending_forward"),
         ("restless legs, worse when I sit in the evening", "relieved_by_bending_forward"),
+        # a medicine that kicks in is no injury
+        ("his foot curls under until the medication kicks in", "recent_injury"),
+        ("the cramp goes once the painkillers kicked in", "recent_injury"),
+        # anxiety, a pressure or sugars through the roof are not pain
+        ("calf twitches, health anxiety through the roof", "severe_unrelenting_pain"),
+        ("calf cramps and my sugars are through the roof", "severe_unrelenting_pain"),
         # nights in a place are not nights in a week
         ("calf cramp, then 3 nights in hospital with a chest infection", "episodes_per_week"),
         ("a cramp that lasted 2 days in hospital", "episodes_per_week"),
