@@ -70,3 +70,27 @@ def test_reads(text: str, key: str, value: object) -> None:
 def test_never_raises_at_the_end_of_a_text(text: str) -> None:
     read_text(text)
     read_text("calf cramp " + text)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("the cramp started at 7 this morning and it's still locked now at 12", 5 * 3600),
+        ("calf cramp since 7, still going at lunch", 5 * 3600),
+        ("calf cramp at 11, still tight at noon", 3600),
+    ],
+)
+def test_still_going_at_a_later_time(text: str, seconds: int) -> None:
+    assert read_text(text).findings.get("duration_s") == seconds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "calf cramp at 7 this morning, gone in a minute, meeting now at 12",
+        "cramp woke me at 3 and my calf was still sore at lunch",
+        "calf cramp at 9, still going at",
+    ],
+)
+def test_no_long_cramp_from_a_later_time(text: str) -> None:
+    assert read_text(text).findings.get("duration_s", 0) < 600

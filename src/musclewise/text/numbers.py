@@ -361,12 +361,23 @@ class NumberRules:
         began: tuple[int, int] | None = None  # (minutes past midnight or noon, token)
         for i in range(len(low)):
             t = self.clock(i)
+            named = t is None and low[i] in w["clock_noon"] and i not in self.used
+            if named:
+                t = 0  # "still going at midday", "still locked now at lunch": twelve o'clock
             if t is None:
                 continue
             j = i - 1
             while j >= 0 and low[j] in w["clock_fillers"]:
                 j -= 1
             if j < 0:
+                continue
+            if low[j] in w["clock_at"] and began is not None and self.now_at(j, began[1]):
+                # "... and it's still locked now at 12", "still going at midday"
+                minutes = (t - began[0]) % 720
+                if 0 < minutes <= MAX_CLOCK_MINUTES:
+                    self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
+                return
+            if named:
                 continue
             if low[j] in w["clock_at"] and began is None:
                 # the time the episode began: one named near it ("woke at 5 with my calf in a
@@ -381,6 +392,20 @@ class NumberRules:
                 if still and 0 < minutes <= MAX_CLOCK_MINUTES:
                     self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
                 return
+
+    def now_at(self, j: int, began: int) -> bool:
+        """Whether the time after "at" (token j) is the time it is now, the episode still going:
+        "now" just before it ("still locked now at 12") or a still going just before it ("still
+        going at midday"), after the time it began."""
+        w = self.p.words
+        low = self.lower
+        k = j - 1
+        while k >= 0 and low[k] in w["clock_fillers"]:
+            k -= 1
+        now = k >= 0 and low[k] in w["clock_now"]
+        still = [m for m in self.mentions if m.concept.startswith("_still_going") and
+                 began < m.start < j]  # fmt: skip
+        return bool(still) and (now or any(j - 2 <= m.end <= j for m in still))
 
     def clock(self, i: int) -> int | None:
         """A time of day at token i ("5", "5.30", "5:30", "5am") in minutes past twelve, or
