@@ -94,3 +94,18 @@ def test_still_going_at_a_later_time(text: str, seconds: int) -> None:
 )
 def test_no_long_cramp_from_a_later_time(text: str) -> None:
     assert read_text(text).findings.get("duration_s", 0) < 600
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("UPDATE: the swelling is gone and I'm walking fine", "swelling", None),
+        ("EDIT: the redness has disappeared", "redness", None),
+        ("the swelling's gone but my calf is still red and hot", "redness", True),
+        ("the swelling has nearly gone", "swelling", True),
+        ("the swelling has not gone", "swelling", True),
+        ("my calf swelling is gone down a bit but it's still swollen", "swelling", True),
+    ],
+)
+def test_a_swelling_said_gone(text: str, key: str, value: object) -> None:
+    assert read_text(text).findings.get(key) == value
