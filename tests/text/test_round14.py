@@ -109,3 +109,16 @@ def test_no_long_cramp_from_a_later_time(text: str) -> None:
 )
 def test_a_swelling_said_gone(text: str, key: str, value: object) -> None:
     assert read_text(text).findings.get(key) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("my granddaughter (9) has cramps in her feet at night", 9, "female"),
+        ("my stepson, 14, got cramp in his calf at football", 14, "male"),
+        ("my dotter is 6 and her calf hurts", 6, "female"),
+    ],
+)
+def test_a_grandchild_or_stepchild(text: str, age: int, sex: str) -> None:
+    found = read_text(text).findings
+    assert (found.get("age"), found.get("sex")) == (age, sex)
