@@ -117,6 +117,9 @@ def test_a_swelling_said_gone(text: str, key: str, value: object) -> None:
         ("my granddaughter (9) has cramps in her feet at night", 9, "female"),
         ("my stepson, 14, got cramp in his calf at football", 14, "male"),
         ("my dotter is 6 and her calf hurts", 6, "female"),
+        ("my brother's daughter is 9 and gets cramps in her feet", 9, "female"),
+        ("my husband's mum, 78, has cramps in her calves", 78, "female"),
+        ("my son's 12 and his calf cramped", 12, "male"),
     ],
 )
 def test_a_grandchild_or_stepchild(text: str, age: int, sex: str) -> None:
