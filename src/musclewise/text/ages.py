@@ -115,7 +115,11 @@ class AgeRules(NumberRules):
                 w["i"] & set(self.lower[max(0, m.start - 8) : m.start])
                 and w["article"] & set(self.lower[max(0, m.start - 6) : m.start])
             )
-            if (m.sent == 0 or intro) and m.concept in ("_female", "_male"):
+            # "my wife's dad", "my husband's mum": the one the message is about is the second
+            possessor = self.lower[m.end : m.end + 1] == ["'s"] and any(
+                p.start == m.end + 1 and p.concept in PERSONS for p in self.mentions
+            )
+            if (m.sent == 0 or intro) and m.concept in ("_female", "_male") and not possessor:
                 self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
                 break
 

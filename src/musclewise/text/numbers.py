@@ -270,8 +270,10 @@ class NumberRules:
             # frequency: "3 times a week", "two or three evenings a week", "once a week"
             times_at = unit_at + 1 if unit in w["times"] else unit_at
             word_once = low[i] in w["once"]
+            # "four nights in the week", "3 days in a week": a period said with "in" too
             if unit in w["times"] or word_once or (
-                unit in self.p.periods and unit_at + 1 < n and low[unit_at + 1] in w["per"]
+                unit in self.p.periods and unit_at + 1 < n
+                and (low[unit_at + 1] in w["per"] or low[unit_at + 1] == "in")
                 and self.p.periods[unit] < 1
             ):  # fmt: skip
                 at2 = times_at if unit in w["times"] or word_once else unit_at + 1
@@ -359,12 +361,23 @@ class NumberRules:
         began: tuple[int, int] | None = None  # (minutes past midnight or noon, token)
         for i in range(len(low)):
             t = self.clock(i)
+            named = t is None and low[i] in w["clock_noon"] and i not in self.used
+            if named:
+                t = 0  # "still going at midday", "still locked now at lunch": twelve o'clock
             if t is None:
                 continue
             j = i - 1
             while j >= 0 and low[j] in w["clock_fillers"]:
                 j -= 1
             if j < 0:
+                continue
+            if low[j] in w["clock_at"] and began is not None and self.now_at(j, began[1]):
+                # "... and it's still locked now at 12", "still going at midday"
+                minutes = (t - began[0]) % 720
+                if 0 < minutes <= MAX_CLOCK_MINUTES:
+                    self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
+                return
+            if named:
                 continue
             if low[j] in w["clock_at"] and began is None:
                 # the time the episode began: one named near it ("woke at 5 with my calf in a
@@ -379,6 +392,20 @@ class NumberRules:
                 if still and 0 < minutes <= MAX_CLOCK_MINUTES:
                     self.add("duration_s", minutes * 60, 2, began[1], self.text(began[1], i + 1))
                 return
+
+    def now_at(self, j: int, began: int) -> bool:
+        """Whether the time after "at" (token j) is the time it is now, the episode still going:
+        "now" just before it ("still locked now at 12") or a still going just before it ("still
+        going at midday"), after the time it began."""
+        w = self.p.words
+        low = self.lower
+        k = j - 1
+        while k >= 0 and low[k] in w["clock_fillers"]:
+            k -= 1
+        now = k >= 0 and low[k] in w["clock_now"]
+        still = [m for m in self.mentions if m.concept.startswith("_still_going") and
+                 began < m.start < j]  # fmt: skip
+        return bool(still) and (now or any(j - 2 <= m.end <= j for m in still))
 
     def clock(self, i: int) -> int | None:
         """A time of day at token i ("5", "5.30", "5:30", "5am") in minutes past twelve, or
