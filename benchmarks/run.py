@@ -242,7 +242,11 @@ knowledge base changes validates it and fills the cache).
             "wordings; the thirteenth, by a ninth helper as questions, bullet lists, clinical "
             "shorthand, teen slang and second-language English, first scored at 1 of 10 missed "
             "and 2 of 30 under-triaged (a tibia fracture in a cast written '# R tib/fib ... "
-            "POP'), gave its wordings) and the public "
+            "POP'), gave its wordings; the fourteenth, by a tenth helper as forum posts with "
+            "edits, formal letters, voice-assistant transcripts and chronic conditions as "
+            "context, first scored at 0 of 9 missed and 3 of 30 under-triaged ('four nights in "
+            "the week' in a letter, a child written 'my sun is eight', dialysis cramps 'near the "
+            "end of most sessions'), gave its wordings) and the public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()
