@@ -32,6 +32,7 @@ MARKERS = frozenset(
         "_presupposed",
         "_cold_skin",
         "_bruise",
+        "_person_not_touched",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""
