@@ -212,7 +212,10 @@ class Rules(AgeRules):
                 key = keys[t.concept]
                 failed = [m for m in region if m.concept.startswith(("_no_relief", "_still_going"))
                           and m.start > t.start]  # fmt: skip
-                helped = [m for m in region if m.concept == "_relief" and not m.negated]
+                # "and they're gone" tells of a stretch only ("bend his toes back and it's
+                # gone" is no bending forward)
+                helped = [m for m in region if not m.negated and (m.concept == "_relief" or (
+                    m.concept == "_relief_gone" and t.concept == "_stretch"))]  # fmt: skip
                 # "it still hasn't let go, pulling my toes back ...": still going, so whatever
                 # was tried has not worked, unless something after it helped
                 if not failed and not any(m.start > t.start for m in helped):
