@@ -66,6 +66,7 @@ class AgeRules(NumberRules):
                 or (low[i + 1 : i + 4] == list(self.p.seqs["y_o"]))
                 or (low[i + 1 : i + 2] == ["year"] and low[i + 2 : i + 4] == ["-", "old"])
                 or self.age_after_person(i)  # "my daughter 4 yrs", "nan 82"
+                or self.age_after_intro(i)  # "Joiner, 58.", "My dad's a roofer, 58,"
             ):
                 age = self.whole(i)
             elif said := self.age_said_short(i):  # "67M", "F 54"
@@ -122,6 +123,30 @@ class AgeRules(NumberRules):
             if (m.sent == 0 or intro) and m.concept in ("_female", "_male") and not possessor:
                 self.add("sex", "female" if m.concept == "_female" else "male", 1, m.start, m.text)
                 break
+
+    def age_after_intro(self, i: int) -> bool:
+        """A number of years ending the message's opening words ("Joiner, 58.", "Farmer here,
+        52.", "My dad's a roofer, 58, working in the heat"): an age, when the words before it
+        are a few plain words and it ends its clause ("Mile 20, calf went", "Type 2." and
+        "cramp 10 minutes" are not)."""
+        w = self.p.words
+        low, n = self.lower, len(self.doc)
+        if self.sent_of[i] != 0 or not DIGITS.match(low[i]) or not 1 <= i <= 8:
+            return False
+        if i + 1 < n and low[i + 1] not in (".", ",", "!", ";", ":", "|", ")"):
+            return False
+        words = [x for x in low[:i] if x not in (",", "'s")]
+        if not words or not all(x.isalpha() for x in words) or low[i - 1] not in (",", "here"):
+            return False
+        # a grown-up's job, not a symptom's count ("Leg cramps, 3.", "Calves, 3, both cramping")
+        told = any(m.start < i and (m.concept in SYMPTOM_MARKERS or "site" in getattr(
+            self.p.concepts.get(m.concept), "set", {})) for m in self.mentions)  # fmt: skip
+        return (
+            int(low[i]) >= 16
+            and not told
+            and words[-1] not in w["not_age_intro"]
+            and not set(words) & self.p.units.keys()
+        )
 
     def age_after_person(self, i: int) -> bool:
         """ "my daughter 4 yrs", "my boy (5 yrs)", "she is 7 years", "I'm 45 yrs", and a bare

@@ -33,6 +33,7 @@ MARKERS = frozenset(
         "_cold_skin",
         "_bruise",
         "_habitual",
+        "_person_not_touched",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""

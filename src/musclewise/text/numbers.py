@@ -594,6 +594,8 @@ class NumberRules:
             if q is None or low[i] in self.p.words["article"]:
                 continue
             value, end = q
+            if end < n and low[end] in w["dose_units"]:  # "300mg caffeine": a dose, not cups
+                continue
             sent = self.sent_of[i]
             after = [m for m in self.by_sent.get(sent, ()) if 0 <= m.start - end <= 2]
             kinds = [m.concept for m in after]

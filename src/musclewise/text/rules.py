@@ -91,7 +91,7 @@ class Rules(AgeRules):
         weight = {m.concept: self.p.concepts[m.concept].weight for m in sites}
         symptom_sents = {m.sent for m in self.mentions if m.concept in SYMPTOM_MARKERS
                          and not m.negated}  # fmt: skip
-        chosen = min(sites, key=lambda m: (-weight[m.concept], m.start))
+        chosen = min(self.cramping_sites(sites), key=lambda m: (-weight[m.concept], m.start))
         site = self.p.concepts[chosen.concept].set["site"]
         self.add("site", site, 2, chosen.start, chosen.text)
         side = self.side_of(chosen)
@@ -133,6 +133,25 @@ class Rules(AgeRules):
         if len(named) >= 3 or (len(named) == 2 and plural):
             self.add("muscles_involved", len(named), 2, chosen.start, ", ".join(
                 m.text for m in named.values()))  # fmt: skip
+
+    def cramping_sites(self, sites: list[Mention]) -> list[Mention]:
+        """The sites the episode may be at: a site named only as where it is numb ("my toes
+        are numb and my hands keep cramping") is not, when another is named with the cramp."""
+
+        ends = self.p.words["clause_ends"]
+
+        def near(m: Mention, group: list[Mention]) -> bool:  # within 3 words, in one clause
+            return any(g.sent == m.sent and g.start - m.end <= 3 and m.start - g.end <= 3
+                       and ends.isdisjoint(self.lower[min(m.end, g.end) : max(m.start, g.start)])
+                       for g in group)  # fmt: skip
+
+        numb = [m for m in self.mentions if not m.negated and m.concept in self.p.concepts
+                and "numbness_tingling" in self.p.concepts[m.concept].set]  # fmt: skip
+        symptoms = [m for m in self.mentions if m.concept in SYMPTOM_MARKERS and not m.negated
+                    and not any(n.start < m.end and m.start < n.end for n in numb)]  # fmt: skip
+        numb_only = [m for m in sites if near(m, numb) and not near(m, symptoms)]
+        rest = [m for m in sites if m not in numb_only]
+        return rest if numb_only and any(near(m, symptoms) for m in rest) else sites
 
     def side_of(self, m: Mention, *, plural: bool = True) -> str | None:
         """The side said in or just before a site mention (and where, in ``_side_start``)."""
@@ -193,7 +212,10 @@ class Rules(AgeRules):
                 key = keys[t.concept]
                 failed = [m for m in region if m.concept.startswith(("_no_relief", "_still_going"))
                           and m.start > t.start]  # fmt: skip
-                helped = [m for m in region if m.concept == "_relief" and not m.negated]
+                # "and they're gone" tells of a stretch only ("bend his toes back and it's
+                # gone" is no bending forward)
+                helped = [m for m in region if not m.negated and (m.concept == "_relief" or (
+                    m.concept == "_relief_gone" and t.concept == "_stretch"))]  # fmt: skip
                 # "it still hasn't let go, pulling my toes back ...": still going, so whatever
                 # was tried has not worked, unless something after it helped
                 if not failed and not any(m.start > t.start for m in helped):
