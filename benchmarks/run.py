@@ -246,7 +246,11 @@ knowledge base changes validates it and fills the cache).
             "edits, formal letters, voice-assistant transcripts and chronic conditions as "
             "context, first scored at 0 of 9 missed and 3 of 30 under-triaged ('four nights in "
             "the week' in a letter, a child written 'my sun is eight', dialysis cramps 'near the "
-            "end of most sessions'), gave its wordings) and the public "
+            "end of most sessions'), gave its wordings; the fifteenth, by an eleventh helper "
+            "on athletes, manual workers, travellers and people naming their medicines, first "
+            "scored at 0 of 11 missed and 2 of 30 under-triaged ('300mg caffeine a scoop' read "
+            "as 300 cups, new numbness in a chemo patient's hands), gave its wordings) and the "
+            "public "
             "vignettes, scored from the text alone, from the text followed by the safety screen "
             "(as `check --simulate`), and from the structured findings.\n\n"
             + holdout.table()
