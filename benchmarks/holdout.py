@@ -35,6 +35,7 @@ FILES = [
     ROOT / "benchmarks" / "data" / "holdout13.yaml",
     ROOT / "benchmarks" / "data" / "holdout14.yaml",
     ROOT / "benchmarks" / "data" / "holdout15.yaml",
+    ROOT / "benchmarks" / "data" / "holdout16.yaml",
     ROOT.parent / "shared" / "vignettes" / "public.yaml",
 ]
 RANK = {"self_care": 0, "see_doctor": 1, "urgent": 2, "emergency": 3}
