@@ -166,6 +166,35 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("It's agony to breathe and my thigh is puffy.", {"chest_pain": True, "swelling": True}),
     ("He flinches if you press on it.", {"tenderness": True}),
     ("The cast feels like it's squeezing her arm.", {"cast_or_tight_bandage": True}),
+    # the fourteenth round: relief by sitting, counts said with "in", walking and touching,
+    # the urge to move, a cramp still going at a later time, a swelling not gone, relatives
+    (
+        "pins and needles from the cast, the pain is through the roof",
+        {"severe_unrelenting_pain": True},
+    ),
+    ("got kicked in the shin and now it's rock hard", {"recent_injury": True}),
+    ("legs ache walking and ease when I sit down", {"relieved_by_bending_forward": True}),
+    ("cramps four nights in the week", {"episodes_per_week": 4.0}),
+    ("cramps 3 days in a week", {"episodes_per_week": 3.0}),
+    ("she can't walk on it", {"weakness": True}),
+    ("it compels me to get up and walk about", {"urge_to_move": True}),
+    ("his shin hurts if you touch it", {"tenderness": True}),
+    (
+        "the cramp started at 7 this morning and it's still locked now at 12",
+        {"duration_s": 5 * 3600},
+    ),
+    ("calf cramp since 7, still going at lunch", {"duration_s": 5 * 3600}),
+    ("calf cramp at 11, still tight at noon", {"duration_s": 3600}),
+    ("the swelling's gone but my calf is still red and hot", {"redness": True}),
+    ("the swelling has nearly gone", {"swelling": True}),
+    ("the swelling has not gone", {"swelling": True}),
+    ("my calf swelling is gone down a bit but it's still swollen", {"swelling": True}),
+    ("my granddaughter (9) has cramps in her feet at night", {"age": 9, "sex": "female"}),
+    ("my stepson, 14, got cramp in his calf at football", {"age": 14, "sex": "male"}),
+    ("my dotter is 6 and her calf hurts", {"age": 6, "sex": "female"}),
+    ("my brother's daughter is 9 and gets cramps in her feet", {"age": 9, "sex": "female"}),
+    ("my husband's mum, 78, has cramps in her calves", {"age": 78, "sex": "female"}),
+    ("my son's 12 and his calf cramped", {"age": 12, "sex": "male"}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -240,6 +269,23 @@ NOT_READ: list[tuple[str, str]] = [
     ("my calf cramps on hills. will it ease if I stand still?", "relieved_by_rest"),
     ("my calf cramps, does it help to stretch it?", "relieved_by_stretch"),
     ("I got up 3 times in the night with cramp in my calf", "episodes_per_week"),
+    # the fourteenth round: sitting that brings it back, a medicine that kicks in, anxiety or
+    # sugars through the roof, nights in a place, a cramp that forces you up, a swelling gone
+    (
+        "it eases while I am walking but returns as soon as I sit down again",
+        "relieved_by_bending_forward",
+    ),
+    ("restless legs, worse when I sit in the evening", "relieved_by_bending_forward"),
+    ("his foot curls under until the medication kicks in", "recent_injury"),
+    ("the cramp goes once the painkillers kicked in", "recent_injury"),
+    ("calf twitches, health anxiety through the roof", "severe_unrelenting_pain"),
+    ("calf cramps and my sugars are through the roof", "severe_unrelenting_pain"),
+    ("calf cramp, then 3 nights in hospital with a chest infection", "episodes_per_week"),
+    ("a cramp that lasted 2 days in hospital", "episodes_per_week"),
+    ("the cramp makes me get up and walk it off", "urge_to_move"),
+    ("my calf cramp forced me to get up and stretch it", "urge_to_move"),
+    ("UPDATE: the swelling is gone and I'm walking fine", "swelling"),
+    ("EDIT: the redness has disappeared", "redness"),
 ]
 
 
@@ -287,9 +333,31 @@ def test_the_compiled_trie_shares_identical_branches() -> None:
     assert len(again) == len(distinct)
 
 
-@pytest.mark.parametrize("text", ["pt . do 3 times", "3 times", "twice", "2 times in"])
-def test_a_count_at_the_end_of_a_text_does_not_crash_the_reader(text: str) -> None:
-    read_text(text)  # "3 times" with nothing after it (an index past the end, found by fuzzing)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pt . do 3 times", "3 times", "twice", "2 times in", "3 nights in", "3 nights in the",
+        "four nights in a", "nights in the week", "kicks in", "through the roof",
+        "returns as soon as I sit", "compels me to", "can't walk on", "hurts when I touch",
+        "2 days in", "cramp 5 times in",
+    ],
+)  # fmt: skip
+def test_a_phrase_cut_off_at_the_end_of_a_text_does_not_crash_the_reader(text: str) -> None:
+    # a rule reading past the last word raised IndexError ("pt . do 3 times", found by fuzzing)
+    read_text(text)
+    read_text("calf cramp " + text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "calf cramp at 7 this morning, gone in a minute, meeting now at 12",
+        "cramp woke me at 3 and my calf was still sore at lunch",
+        "calf cramp at 9, still going at",
+    ],
+)
+def test_no_long_cramp_from_a_later_time(text: str) -> None:
+    assert read_text(text).findings.get("duration_s", 0) < 600
 
 
 @settings(max_examples=300, deadline=None)
