@@ -11,14 +11,14 @@ import json
 from typing import Any
 
 import msgspec
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from musclewise import assess
 from musclewise.cli.batch import assess_records
 from musclewise.errors import FindingsError
 
-from .test_engine import PROPERTY, findings_strategy
+from .test_engine import PROPERTY, STRATEGIES, findings_strategy
 
 BAD_LINES = [b"{not json\n", b'{"site": "moon"}\n', b'{"pain": 11}\n', b"[1, 2]\n", None]
 """Lines that are not valid findings (``None``: a line too long to read)."""
@@ -178,3 +178,57 @@ def test_the_posterior_in_columns_is_the_per_case_posterior(chunk: list[dict[str
     for row, f in zip(table, facts, strict=True):
         post, _ = engine.model.posterior(f)
         assert row.tolist() == post  # to the bit
+
+
+SPARSE = st.fixed_dictionaries(
+    {"site": STRATEGIES["site"]},
+    optional={k: STRATEGIES[k] for k in ("pain", "duration_s", "extent", "muscle_hard", "onset",
+                                         "visible_twitch", "relieved_by_stretch", "swelling",
+                                         "weakness", "age", "ongoing_days", "medications",
+                                         "caffeine_cups", "side", "sleep_disturbed")},
+)  # fmt: skip
+"""Findings as people give them: a site and a few answers (most cases go the quick way)."""
+
+
+@PROPERTY
+@given(chunk=st.lists(st.one_of(MORE_FINDINGS, SPARSE), min_size=1, max_size=40))
+def test_a_chunk_in_columns_is_each_case_alone(chunk: list[dict[str, Any]]) -> None:
+    from musclewise.assessment import default_chunks, default_engine, resolve_medicines
+    from musclewise.findings import validate_findings
+
+    engine = default_engine()
+    pairs = [
+        (f, resolve_medicines(f.get("medications", ())))
+        for f in (validate_findings(findings) for findings in chunk)
+    ]
+    got = default_chunks().encode_many(pairs)
+    assert len(got) == len(pairs)
+    for (findings, medicines), encoded in zip(pairs, got, strict=True):
+        assert encoded == msgspec.json.encode(engine.assess(findings, medicines))
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    many=st.lists(
+        st.one_of(SPARSE, SPARSE, MORE_FINDINGS).map(lambda f: json.dumps(f).encode()),
+        min_size=100,
+        max_size=160,
+    ),
+    data=st.data(),
+)
+def test_a_long_file_goes_into_columns_and_stays_the_same(
+    many: list[bytes | None], data: st.DataObject, vignettes: list[dict[str, Any]]
+) -> None:
+    """Past the first lines, records are assessed in chunks: every kind of line (findings,
+    text, errors, a line too long) keeps its place and its bytes across the chunks' edges."""
+    lines = list(many)
+    for n, bad in enumerate(BAD_LINES):
+        lines.insert(data.draw(st.integers(0, len(lines)), label=f"bad {n}"), bad)
+    for v in vignettes[:4]:
+        text = json.dumps({"text": v["text"]}).encode()
+        lines.insert(data.draw(st.integers(0, len(lines)), label="text"), text)
+    records = list(enumerate(lines, start=1))
+    chunked = list(assess_records(records, alone=10, chunk=data.draw(st.integers(1, 70))))
+    alone = list(assess_records(records, alone=len(records)))
+    assert chunked == alone
+    assert sum(not ok for _, ok in chunked) == len(BAD_LINES)

@@ -19,6 +19,7 @@ from musclewise.knowledge import load_knowledge
 
 if TYPE_CHECKING:
     from musclewise.engine import TriageEngine
+    from musclewise.engine.chunks import ChunkAssessor
     from musclewise.medicines import MedicineMatch, MedicineResolver
 
 
@@ -63,6 +64,14 @@ def generator_checksum() -> str:
     for path in [*sorted(engine_dir.glob("*.py")), Path(findings.__file__)]:
         digest = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), digest))
     return f"{digest:08x}"
+
+
+@cache
+def default_chunks() -> ChunkAssessor:
+    """The bundled engine for many findings at once (imports NumPy)."""
+    from musclewise.engine import chunks
+
+    return chunks.ChunkAssessor(default_engine())
 
 
 @cache

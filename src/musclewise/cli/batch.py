@@ -9,7 +9,8 @@ the other lines are still assessed.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -115,19 +116,56 @@ def assess_line(line: bytes | None, number: int) -> tuple[bytes, bool]:
     return _encode(result), True
 
 
-def assess_records(records: Iterable[tuple[int, bytes | None]]) -> Iterator[tuple[bytes, bool]]:
+def assess_records(
+    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 1024
+) -> Iterator[tuple[bytes, bool]]:
     """Each numbered record's encoded assessment (or error object), and whether it was valid:
-    byte for byte what :func:`assess_line` gives for each alone (``tests/test_batch.py``)."""
-    for _, encoded, ok in _assessed(records):
+    byte for byte what :func:`assess_line` gives for each alone (``tests/test_batch.py``).
+    The first ``alone`` records are assessed one at a time (a short file never imports NumPy),
+    the rest ``chunk`` at a time in columns (:mod:`musclewise.engine.chunks`)."""
+    for _, encoded, ok in _assessed(records, alone, chunk):
         yield encoded, ok
 
 
 def _assessed(
-    records: Iterable[tuple[int, bytes | None]],
+    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 1024
 ) -> Iterator[tuple[bytes | None, bytes, bool]]:
-    for number, line in records:
+    it = iter(records)
+    for _, (number, line) in zip(range(alone), it, strict=False):  # range first: none lost
         encoded, ok = assess_line(line, number)
         yield line, encoded, ok
+    while together := list(islice(it, chunk)):
+        yield from _assessed_chunk(together)
+
+
+def _assessed_chunk(
+    chunk: list[tuple[int, bytes | None]],
+) -> Iterator[tuple[bytes | None, bytes, bool]]:
+    """A chunk of records: those that are findings without text in columns, the others (an
+    error, a text to read) one at a time; in order."""
+    from musclewise.assessment import default_chunks, resolve_medicines
+
+    answers: list[tuple[bytes, bool] | None] = []
+    together: list[tuple[Mapping[str, Any], Sequence[Any]]] = []
+    for number, line in chunk:
+        if line is not None:
+            try:
+                findings = decode_findings(line)
+            except FindingsError as exc:
+                answers.append((_encode({"error": exc.message, "line": number}), False))
+                continue
+            if "text" not in findings:
+                medicines = resolve_medicines(findings.get("medications", ()))
+                together.append((findings, medicines))
+                answers.append(None)
+                continue
+        answers.append(assess_line(line, number))
+    assessed = iter(default_chunks().encode_many(together) if together else ())
+    for (_, line), answer in zip(chunk, answers, strict=True):
+        if answer is None:
+            yield line, next(assessed), True
+        else:
+            yield line, *answer
 
 
 def run_batch(path: Path, output_format: Any) -> int:

@@ -14,9 +14,8 @@ microseconds. The steps, each explained in the output:
 6. **unscreened**: the warning signs of the safety screen (``red_flags.yaml``, ``screen``) that
    matter for this episode and were not answered, most serious first.
 
-:meth:`TriageEngine.evaluate` does steps 1-3 and returns an :class:`Evaluation` (what the interview
-and the safety screen read); :meth:`TriageEngine.report` turns it into the assessment;
-:meth:`TriageEngine.assess` is the two in one.
+:meth:`TriageEngine.evaluate` does steps 1-3 (an :class:`Evaluation`, what the interview reads),
+:meth:`TriageEngine.report` the rest; many findings at once: :mod:`musclewise.engine.chunks`.
 """
 
 from __future__ import annotations
@@ -56,6 +55,7 @@ from musclewise.engine.parts import (
     LEAN_AT,
     LEVELS,
     MISSING_LIMIT,
+    OUTSIDE,
     QUANTA,
     RANK,
     SHIFT_CACHE_SIZE,
@@ -90,10 +90,6 @@ __all__ = [
     "ScreenSign",
     "TriageEngine",
 ]
-
-
-OUTSIDE = "A cause outside the muscles"
-"""How ``suspected`` names the cause a red flag points to when the model has no name for it."""
 
 
 class TriageEngine:
@@ -237,6 +233,13 @@ class TriageEngine:
         self._site_delta = {site: self.model.log_scores({"site": site}, zero)[0] for site in SITES}
         """What each site adds to the log posterior."""
         self._label_cache: dict[tuple[tuple[str, Any], ...], list[float]] = {}
+        mimic_ids = {"other"} | {h.id for h in self.hypotheses if h.kind == "other"}
+        self.turn_to_other = frozenset(
+            i
+            for i, r in enumerate(self.rules)
+            if RANK[r.level] >= RANK["urgent"] and r.suggests in mimic_ids
+        )
+        """The red flags that make the kind shown "other" when they hold (see ``evaluate``)."""
         self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
 
     # ------------------------------------------------------------------ the assessment
@@ -265,30 +268,27 @@ class TriageEngine:
         labels = tuple((k, findings[k]) for k in LABEL_KEYS if k in findings)
         unlabel = base
         if labels:  # without what a reader may take from the person's own word
-            unlabel = [a - b for a, b in zip(base, self._label_delta(labels), strict=True)]
+            unlabel = [a - b for a, b in zip(base, self.label_delta(labels), strict=True)]
         # the posterior without the signs and the labels: computed once, read three times
         bare_post = post if unlabel is logp else normalised(unlabel)
-        facts[LEAN] = self._leans(unlabel, findings.get("site"), bare_post)
+        facts[LEAN] = self.leans(unlabel, findings.get("site"), bare_post)
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every, held = self._every(facts)
         outcomes = tuple(every[: self._ends[0]])
         fired = tuple(self.rules[i] for i in held if i < self._ends[0])
-        if kind != "other" and any(
-            r.suggests and RANK[r.level] >= RANK["urgent"] and self._is_mimic(r.suggests)
-            for r in fired
-        ):
+        if kind != "other" and not self.turn_to_other.isdisjoint(held):
             # the kind shown reflects every finding: an urgent or emergency red flag that points
             # to a mimic outweighs the model's lean to a cramp or a twitch (a sign the model
             # weighs only by its likelihood ratio); factors and advice read the kind shown
             kind = "other"
             every, held = self._every({**facts, KIND: kind})
             facts[KIND] = kind
-        posts = self._sign_posteriors(base, post, signs, bare_post if base is unlabel else None)
+        posts = self.sign_posteriors(base, post, signs, bare_post if base is unlabel else None)
         if labels:  # and the same without the label: the word alone cannot lower the triage
-            posts += self._sign_posteriors(unlabel, None, signs, bare_post)
+            posts += self.sign_posteriors(unlabel, None, signs, bare_post)
         bare = bare_post if labels else None
-        level, reasons = self._triage(fired, posts, kind, bare)
+        level, reasons = self.triage(fired, posts, kind, bare)
         return Evaluation(
             findings=findings,
             facts=facts,
@@ -311,23 +311,19 @@ class TriageEngine:
             "contract": CONTRACT,
             "kind": ev.kind,
             "probabilities": rounded(ev.probabilities["cramp"], ev.probabilities["spasm"]),
-            "suspected": self._suspected(post, ev.seen, ev.fired, ev.kind),
+            "suspected": self.suspected(post, ev.seen, ev.fired, ev.kind),
             "triage": {
                 "level": level,
                 "reasons": list(ev.reasons),
                 "unscreened": self.unscreened(ev),
             },
-            "factors": self._factors(ev.held),
-            "relief": self._pick(self.relief, ev.held, self._ends[2], level),
-            "prevention": self._pick(self.prevention, ev.held, self._ends[3], level),
-            "explanation": self._explain(post, ev.seen, ev.probabilities, ev.kind, ev.medicines),
+            "factors": self.factors(ev.held),
+            "relief": self.pick_advice(self.relief, ev.held, self._ends[2], level),
+            "prevention": self.pick_advice(self.prevention, ev.held, self._ends[3], level),
+            "explanation": self.explain(post, ev.seen, ev.probabilities, ev.kind, ev.medicines),
             "missing": self._missing(post, ev.facts, level, ev.outcomes),
             "knowledge_version": self.version,
         }
-
-    def _is_mimic(self, hypothesis: str) -> bool:
-        """A mimic of the model, or ``other`` (a cause outside the model's named mimics)."""
-        return hypothesis == "other" or self.hypotheses[self.index[hypothesis]].kind == "other"
 
     # ------------------------------------------------------------------ for the interview
     def triage_gains(self, level: str) -> Mapping[str, float]:
@@ -349,9 +345,8 @@ class TriageEngine:
     def screen(
         self, ev: Evaluation, skip: Collection[str] = ()
     ) -> list[tuple[ScreenGroup, tuple[ScreenSign, ...]]]:
-        """The groups of the safety screen still to ask, most serious first, each with its
-        signs that matter and are neither answered nor in ``skip``: only the groups whose level
-        is above the triage reached (they could still raise it)."""
+        """The groups of the safety screen still to ask (their level above the triage reached),
+        most serious first, each with its signs that matter, not answered, not in ``skip``."""
         out = []
         findings = ev.findings
         by_site = self._screen_by_site.get(findings.get("site"))
@@ -385,9 +380,8 @@ class TriageEngine:
             base = [a - b for a, b in zip(base, delta[s], strict=True)]
         return base
 
-    def _label_delta(self, labels: tuple[tuple[str, Any], ...]) -> list[float]:
-        """What the :data:`LABEL_KEYS` given add to the log posterior (few distinct answers:
-        computed once each)."""
+    def label_delta(self, labels: tuple[tuple[str, Any], ...]) -> list[float]:
+        """What the :data:`LABEL_KEYS` given add to the log posterior (computed once each)."""
         try:
             found = self._label_cache.get(labels)
             keep = len(self._label_cache) < SHIFT_CACHE_SIZE
@@ -400,7 +394,7 @@ class TriageEngine:
                 self._label_cache[labels] = found
         return found
 
-    def _leans(
+    def leans(
         self, base: list[float], site: Any, post: Sequence[float] | None = None
     ) -> frozenset[str]:
         """The kinds at least :data:`LEAN_AT` likely on the log scores ``base`` (a ``leans``
@@ -432,7 +426,7 @@ class TriageEngine:
                 out.add(kind)
         return frozenset(out)
 
-    def _sign_posteriors(
+    def sign_posteriors(
         self,
         base: list[float],
         post: list[float] | None,
@@ -457,7 +451,7 @@ class TriageEngine:
                 out.append(normalised(scores))
         return out
 
-    def _triage(
+    def triage(
         self,
         fired: Sequence[Rule],
         posts: Sequence[Sequence[float]],
@@ -547,7 +541,7 @@ class TriageEngine:
         reasons.sort(key=lambda r: -r[0])
         return LEVELS[level_rank], [r for _, r in reasons]
 
-    def _suspected(
+    def suspected(
         self, post: Sequence[float], seen: Sequence[Observation], fired: Sequence[Rule], kind: str
     ) -> list[dict[str, Any]]:
         suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
@@ -593,7 +587,7 @@ class TriageEngine:
         name = self._lower_names[i]
         return [f"{text} fits {name}" for _, text in scored[:3]]
 
-    def _explain(
+    def explain(
         self,
         post: Sequence[float],
         seen: Sequence[Observation],
@@ -651,7 +645,7 @@ class TriageEngine:
                 )
         return lines
 
-    def _factors(self, held: Sequence[int]) -> list[dict[str, Any]]:
+    def factors(self, held: Sequence[int]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         found: set[str] = set()
         start, end = self._ends[0], self._ends[1]
@@ -663,7 +657,7 @@ class TriageEngine:
                     out.append({"id": rec.factor, "why": rec.why, "sources": list(rec.sources)})
         return out
 
-    def _pick(
+    def pick_advice(
         self, items: Sequence[AdviceItem], held: Sequence[int], end: int, level: str
     ) -> list[dict[str, Any]]:
         """The advice whose test holds and that is given at this triage level."""
@@ -723,6 +717,12 @@ class TriageEngine:
         # the other rules: those not yet decided (True is counted, False is final) whose
         # every part but one already holds
         self._near_all(facts, outcomes, current, scores)
+        return self.rank_missing(post, facts, scores)
+
+    def rank_missing(
+        self, post: Sequence[float], facts: Any, scores: dict[str, float]
+    ) -> list[str]:
+        """``missing`` from ``scores`` (how far each unknown key could raise the triage; changed)."""
         shifts = [(-s, k) for k, s in self._shifts(post).items() if k not in facts]
         if shifts:
             get = scores.get

@@ -22,6 +22,8 @@ KIND_PHRASES = {
     "spasm": "a twitch (fasciculation)",
     "other": "another condition",
 }
+OUTSIDE = "A cause outside the muscles"
+"""How ``suspected`` names the cause a red flag points to when the model has no name for it."""
 MISSING_LIMIT = 10
 KIND_QUESTIONS = 3
 TIE_BREAK = 1e-4
