@@ -30,8 +30,8 @@ import msgspec
 import numpy as np
 
 from musclewise.engine.columns import ColumnModel, normalised_rows
-from musclewise.engine.conditions import KIND, LEAN, LIST_KEYS, POSTERIOR, load_program, reference
-from musclewise.engine.model import ASK_KEY
+from musclewise.engine.conditions import LIST_KEYS, reference
+from musclewise.engine.model import ASK_KEY, Observation
 from musclewise.engine.parts import (
     CONTRACT,
     GENERIC_SITES,
@@ -349,7 +349,6 @@ class ChunkAssessor:
         self.unscreened: dict[bytes, msgspec.Raw] = {}
         self.advice: dict[tuple[tuple[int, ...], str], tuple[msgspec.Raw, ...]] = {}
         """Factors, relief and prevention by the other tests that hold and the level."""
-        load_program(engine.program)  # the per-case functions (already loaded by the engine)
 
     def encode_many(
         self, chunk: Sequence[tuple[Mapping[str, Any], Sequence[MedicineLike]]]
@@ -362,6 +361,9 @@ class ChunkAssessor:
         facts_list: list[dict[str, Any]] = []
         rows: list[list[float]] = []
         signs_list: list[list[str]] = []
+        positions: list[list[int]] = []
+        seen_list: list[list[Observation]] = []
+        answers = self.engine.model.answers
         width = len(self.slots)
         nan = math.nan
         slots, encoded, encode = self.slots, self.encoded, self.encoder.encode
@@ -372,8 +374,13 @@ class ChunkAssessor:
                 facts["med_classes"] = frozenset(k for m in medicines for k in m.classes)
             row = [nan] * width
             signs = []
+            found: list[int] = []
+            seen: list[Observation] = []
             try:
                 for key, x in facts.items():
+                    for observation, _, position in answers(key, x):
+                        seen.append(observation)
+                        found.append(position)
                     slot = slots.get(key)
                     if slot is not None:
                         try:
@@ -392,8 +399,11 @@ class ChunkAssessor:
             facts_list.append(facts)
             rows.append(row)
             signs_list.append(signs)
+            positions.append(found)
+            seen_list.append(seen)
         if cases:
-            assessed = self._columns(chunk, cases, facts_list, rows, signs_list)
+            logp = self.columns.scores(positions)
+            assessed = self._columns(chunk, cases, facts_list, rows, signs_list, logp, seen_list)
             done.update(zip(cases, assessed, strict=True))
         return [done[c] for c in range(len(chunk))]
 
@@ -404,10 +414,11 @@ class ChunkAssessor:
         facts_list: list[dict[str, Any]],
         rows: list[list[float]],
         signs_list: list[list[str]],
+        logp: Column,
+        seen_list: list[list[Observation]],
     ) -> list[bytes]:
         engine = self.engine
         n = len(cases)
-        logp, seen_list = self.columns.log_scores(facts_list)
         post = normalised_rows(logp)
         # the posterior without the warning signs said "yes", in the order given
         width = max(map(len, signs_list))
@@ -465,11 +476,6 @@ class ChunkAssessor:
                 whole = nodes[key] = nodes[key].copy()  # an atom's array may be shared
                 whole[turned] = part
         kind_list = kinds.tolist()
-        lean_list = lean.tolist()
-        for c, facts in enumerate(facts_list):
-            facts[KIND] = KINDS[kind_list[c]]
-            facts[LEAN] = self.leans[lean_list[c]]
-            facts[POSTERIOR] = dict(zip(self.ids, post_rows[c], strict=True))
         held_list = self._held(holds)
         # the triage
         levels, reasons_list = self._triage(
@@ -480,10 +486,10 @@ class ChunkAssessor:
         unscreened = self._unscreened(columns, self._given(columns, facts_list), post, levels)
         out: list[bytes] = []
         for c in range(n):
-            findings, medicines = chunk[cases[c]]
+            medicines = chunk[cases[c]][1]
             out.append(
                 self._report(
-                    findings, medicines, facts_list[c], post_rows[c], seen_list[c],
+                    KINDS[kind_list[c]], medicines, facts_list[c], post_rows[c], seen_list[c],
                     held_list[c], levels[c], reasons_list[c], scores[c], unscreened[c],
                 )
             )  # fmt: skip
@@ -649,7 +655,7 @@ class ChunkAssessor:
 
     def _report(
         self,
-        findings: Mapping[str, Any],
+        kind: str,
         medicines: Sequence[MedicineLike],
         facts: dict[str, Any],
         post: list[float],
@@ -661,7 +667,6 @@ class ChunkAssessor:
         unscreened: msgspec.Raw,
     ) -> bytes:
         engine = self.engine
-        kind = facts[KIND]
         p_cramp, p_spasm = post[self.i_cramp], post[self.i_spasm]
         probabilities = {
             "cramp": p_cramp,

@@ -52,6 +52,11 @@ class ColumnModel:
                     found.append(position)
             cases.append(found)
             seen.append(observed)
+        return self.scores(cases), seen
+
+    def scores(self, cases: Sequence[list[int]]) -> NDArray[np.float64]:
+        """The unnormalised log posterior for each case given as the positions of its answers'
+        rows in the model's table (``Answer.position``), in the order the case gives them."""
         width = max(map(len, cases), default=0)
         zero = [self.zero] * width
         index = np.array([found + zero[len(found) :] for found in cases], dtype=np.intp)
@@ -59,7 +64,7 @@ class ColumnModel:
         logp = np.repeat(self.log_prior[None, :], len(cases), axis=0)
         for k in range(width):  # left to right, as the per-case sum (adding 0.0 changes nothing)
             logp += self.table[index[:, k]]
-        return logp, seen
+        return logp
 
     def posterior(self, chunk: Sequence[Mapping[str, Any]]) -> NDArray[np.float64]:
         """The posterior of every hypothesis for each case, shape (cases, hypotheses)."""
