@@ -40,7 +40,6 @@ from musclewise.engine.model import (
     Feature,
     Hypothesis,
     NaiveBayes,
-    Observation,
     compile_feature,
     normalised,
     pairwise_separation,
@@ -49,18 +48,15 @@ from musclewise.engine.parts import (
     ACTIVE_ABOVE,
     CONTRACT,
     GENERIC_SITES,
-    KIND_PHRASES,
     KIND_QUESTIONS,
     LABEL_KEYS,
     LEAN_AT,
     LEVELS,
     MISSING_LIMIT,
-    OUTSIDE,
     QUANTA,
     RANK,
     SHIFT_CACHE_SIZE,
     SIGN_SUBSETS,
-    SUSPECTED_LIMIT,
     TIE_BREAK,
     UNSURE_BELOW,
     WARNING_SIGN_SET,
@@ -73,6 +69,7 @@ from musclewise.engine.parts import (
     ScreenSign,
     rounded,
 )
+from musclewise.engine.words import Words
 from musclewise.findings import SITES, WARNING_SIGNS
 from musclewise.knowledge import KnowledgeBase
 
@@ -119,7 +116,8 @@ class TriageEngine:
         self.log_prior = tuple(math.log(h.prior / total) for h in self.hypotheses)
         self.index = {h.id: i for i, h in enumerate(self.hypotheses)}
         self.features: tuple[Feature, ...] = tuple(
-            compile_feature(f, self.hypotheses, model["floor"]) for f in model["features"]
+            compile_feature(f, self.hypotheses, model["floor"])._replace(number=i)
+            for i, f in enumerate(model["features"])
         )
         rules = data["red_flags"]["rules"]
         recognisers = [(f, rec) for f in data["factors"]["factors"] for rec in f["recognised_by"]]
@@ -240,7 +238,8 @@ class TriageEngine:
             if RANK[r.level] >= RANK["urgent"] and r.suggests in mimic_ids
         )
         """The red flags that make the kind shown "other" when they hold (see ``evaluate``)."""
-        self._lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in self.hypotheses)
+        self.words = Words(self.hypotheses, self.recognisers, self._ends[0])
+        """The assessment's words: suspected causes, explanation, factors and advice."""
 
     # ------------------------------------------------------------------ the assessment
     def assess(
@@ -311,16 +310,18 @@ class TriageEngine:
             "contract": CONTRACT,
             "kind": ev.kind,
             "probabilities": rounded(ev.probabilities["cramp"], ev.probabilities["spasm"]),
-            "suspected": self.suspected(post, ev.seen, ev.fired, ev.kind),
+            "suspected": self.words.suspected(post, ev.seen, ev.fired, ev.kind),
             "triage": {
                 "level": level,
                 "reasons": list(ev.reasons),
                 "unscreened": self.unscreened(ev),
             },
-            "factors": self.factors(ev.held),
-            "relief": self.pick_advice(self.relief, ev.held, self._ends[2], level),
-            "prevention": self.pick_advice(self.prevention, ev.held, self._ends[3], level),
-            "explanation": self.explain(post, ev.seen, ev.probabilities, ev.kind, ev.medicines),
+            "factors": self.words.factors(ev.held),
+            "relief": self.words.advice(self.relief, ev.held, self._ends[2], level),
+            "prevention": self.words.advice(self.prevention, ev.held, self._ends[3], level),
+            "explanation": self.words.explain(
+                post, ev.seen, ev.probabilities, ev.kind, ev.medicines
+            ),
             "missing": self._missing(post, ev.facts, level, ev.outcomes),
             "knowledge_version": self.version,
         }
@@ -541,133 +542,6 @@ class TriageEngine:
         reasons.sort(key=lambda r: -r[0])
         return LEVELS[level_rank], [r for _, r in reasons]
 
-    def suspected(
-        self, post: Sequence[float], seen: Sequence[Observation], fired: Sequence[Rule], kind: str
-    ) -> list[dict[str, Any]]:
-        suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
-        order = sorted([(-post[i], i) for i in self._mimics])
-        out: list[dict[str, Any]] = []
-        for rank, (_, i) in enumerate(order):
-            h = self.hypotheses[i]
-            keep = (post[i] >= 0.01 and rank < SUSPECTED_LIMIT) or h.id in suggested
-            if not keep and not (kind == "other" and rank == 0):
-                if rank >= SUSPECTED_LIMIT and not suggested:
-                    break
-                continue
-            why = self._why(i, seen)
-            if h.id in suggested:
-                why.append(suggested[h.id])
-            out.append(
-                {
-                    "condition": h.condition or "other",
-                    "probability": round(post[i], 4),
-                    "why": why or [h.summary],
-                    "name": h.name,
-                    "id": h.id,
-                }
-            )
-        if "other" in suggested:  # a red flag's cause outside the model's mimics comes first
-            p_other = max(0.0, 1.0 - post[self._i_cramp] - post[self._i_spasm])
-            out.insert(0, {"condition": "other", "probability": round(p_other, 4),
-                           "why": [suggested["other"]], "name": OUTSIDE, "id": "other"})  # fmt: skip
-        return out
-
-    def _why(self, i: int, seen: Sequence[Observation]) -> list[str]:
-        """The answers that raise hypothesis ``i`` most above a cramp or a twitch."""
-        c, s = self._i_cramp, self._i_spasm
-        scored = []
-        for feature, value in seen:
-            row = feature.loglik[value]
-            gain = row[i] - (row[c] if row[c] > row[s] else row[s])
-            if gain > 0.7:
-                scored.append((-gain, feature.descriptions[value]))
-        if not scored:
-            return []
-        scored.sort()
-        name = self._lower_names[i]
-        return [f"{text} fits {name}" for _, text in scored[:3]]
-
-    def explain(
-        self,
-        post: Sequence[float],
-        seen: Sequence[Observation],
-        probabilities: Mapping[str, float],
-        kind: str,
-        medicines: Sequence[MedicineLike],
-    ) -> list[str]:
-        top = second = -1
-        for i, p in enumerate(post):
-            if top < 0 or p > post[top]:
-                top, second = i, top
-            elif second < 0 or p > post[second]:
-                second = i
-        others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
-        lines = [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
-        leaning = max(probabilities, key=probabilities.__getitem__)
-        if leaning != kind:
-            lines = [
-                f"A warning sign points to {KIND_PHRASES[kind]}, not a cramp or a twitch, "
-                f"which comes first; the other answers alone would lean to "
-                f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
-            ]
-        if not seen:
-            lines.append("Nothing was known about the episode, so this is only how common each is.")
-        top_name = self._lower_names[top]
-        second_name = self._lower_names[second]
-        scored = []
-        for feature, value in seen:
-            row = feature.loglik[value]
-            scored.append((row[second] - row[top], feature.descriptions[value]))
-        scored.sort()
-        for loss, text in scored[:4]:
-            if loss < -0.5:
-                lines.append(
-                    f"{text} fits {top_name} better than {second_name} "
-                    f"({math.exp(-loss):.1f} times as likely)."
-                )
-        for loss, text in scored[-2:]:
-            if loss > 0.5:
-                lines.append(
-                    f"{text} fits {second_name} better ({math.exp(loss):.1f} times as "
-                    "likely), so that is not ruled out."
-                )
-        if max(probabilities.values()) < UNSURE_BELOW:
-            lines.append(
-                "musclewise is unsure: no single explanation stands out, so it errs on the side "
-                "of caution."
-            )
-        for m in medicines:
-            if m.how == "unknown":
-                lines.append(f"The medicine '{m.given}' was not recognised, so it was not counted.")
-            elif m.classes:
-                lines.append(
-                    f"'{m.given}' was read as {m.name} ({', '.join(c.replace('_', ' ') for c in m.classes)})."
-                )
-        return lines
-
-    def factors(self, held: Sequence[int]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        found: set[str] = set()
-        start, end = self._ends[0], self._ends[1]
-        for i in held:
-            if start <= i < end:
-                rec = self.recognisers[i - start]
-                if rec.factor not in found:
-                    found.add(rec.factor)
-                    out.append({"id": rec.factor, "why": rec.why, "sources": list(rec.sources)})
-        return out
-
-    def pick_advice(
-        self, items: Sequence[AdviceItem], held: Sequence[int], end: int, level: str
-    ) -> list[dict[str, Any]]:
-        """The advice whose test holds and that is given at this triage level."""
-        start = end - len(items)
-        return [
-            {"text": items[i - start].text, "sources": list(items[i - start].sources)}
-            for i in held
-            if start <= i < end and level in items[i - start].levels
-        ]
-
     def _separated(self, i: int, j: int) -> tuple[float, ...]:
         """How well each question tells hypothesis i from j (computed once per pair)."""
         found = self._separation.get((i, j))
@@ -676,7 +550,7 @@ class TriageEngine:
             self._separation[i, j] = found
         return found
 
-    def _shifts(self, post: Sequence[float]) -> dict[str, float]:
+    def shifts(self, post: Sequence[float]) -> dict[str, float]:
         """How far each question could move the posterior, on the posterior rounded to 0.1.
 
         Rounding makes the answer depend on few distinct inputs, so it is memoised; the
@@ -723,7 +597,7 @@ class TriageEngine:
         self, post: Sequence[float], facts: Any, scores: dict[str, float]
     ) -> list[str]:
         """``missing`` from ``scores`` (how far each unknown key could raise the triage; changed)."""
-        shifts = [(-s, k) for k, s in self._shifts(post).items() if k not in facts]
+        shifts = [(-s, k) for k, s in self.shifts(post).items() if k not in facts]
         if shifts:
             get = scores.get
             for minus, key in shifts:

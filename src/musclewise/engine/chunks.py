@@ -33,16 +33,22 @@ from musclewise.engine.columns import ColumnModel, normalised_rows
 from musclewise.engine.conditions import LIST_KEYS, reference
 from musclewise.engine.model import ASK_KEY, Observation
 from musclewise.engine.parts import (
+    ACTIVE_ABOVE,
     CONTRACT,
     GENERIC_SITES,
+    KIND_QUESTIONS,
     LABEL_KEYS,
     LEAN_AT,
+    LEVELS,
+    MISSING_LIMIT,
+    QUANTA,
     RANK,
     UNSURE_BELOW,
     WARNING_SIGN_SET,
     MedicineLike,
     rounded,
 )
+from musclewise.findings import FINDINGS_KEYS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -118,8 +124,10 @@ class _Encoder:
             return value
         if type(x) is str:
             return self.code(key, x)
-        items = self.bits.get(key)
-        if items is not None and isinstance(x, list | tuple | frozenset | set):
+        if isinstance(x, list | tuple | frozenset | set):
+            items = self.bits.get(key)
+            if items is None:  # a list no test reads (medications): only whether it is given
+                return 0.0
             mask = 0
             for item in x:
                 if type(item) is not str:
@@ -344,6 +352,23 @@ class ChunkAssessor:
             for key, _values in sign.skip_if:
                 self.encoder.slot(key)
         self.slots.setdefault("site", len(self.slots))
+        asked = {f.ask_key for f in engine.features if f.ask}
+        flat = {k for level in LEVELS for k in engine.triage_gains(level)}
+        atoms = {ASK_KEY.get(k, k) for k in self.slots}
+        self.missing_keys = sorted(asked | flat | (atoms & set(FINDINGS_KEYS)))
+        """Every key ``missing`` could name, in alphabetical order (ties are broken so)."""
+        self.missing_column = {k: j for j, k in enumerate(self.missing_keys)}
+        for key in FINDINGS_KEYS:
+            self.encoder.slot(key)
+        self.missing_slots = [self.slots[k] for k in self.missing_keys]
+        self.flat_gains = np.asarray(
+            [[engine.triage_gains(level).get(k, math.nan) for k in self.missing_keys]
+             for level in LEVELS],
+            dtype=np.float64,
+        )  # fmt: skip
+        """The single-key rules' gains by level, for each key (NaN: none)."""
+        self.shift_rows: dict[bytes, list[float]] = {}
+        """Each question's shift by the posterior rounded (as :meth:`TriageEngine.shifts`)."""
         self.reasons: dict[tuple[tuple[int, ...], bool, int], tuple[str, msgspec.Raw]] = {}
         """A triage's level and reasons by the red flags that hold, unsure, and kind."""
         self.unscreened: dict[bytes, msgspec.Raw] = {}
@@ -452,6 +477,11 @@ class ChunkAssessor:
         lean_kind = np.where(top == bc, 1, np.where(top == bs, 2, 4))
         lean = np.where(top < LEAN_AT, 0, lean_kind).astype(np.int64)
         post_rows = post.tolist()
+        # the hypotheses by falling probability, ties by position (as the per-case loops)
+        ranked = np.argsort(-post, axis=1, kind="stable")
+        top_two = ranked[:, :2].tolist()
+        order = np.argsort(-post[:, self.mimics], axis=1, kind="stable")
+        mimic_order = np.asarray(self.mimics)[order].tolist()
         unlabel_rows: list[list[float]] | None = None
         for c, facts in enumerate(facts_list):
             site = facts.get("site")
@@ -482,7 +512,7 @@ class ChunkAssessor:
             post, bare, post_rows, base, unlabel, unlabel_rows, signs_list, labels_list,
             held_list, kind_list,
         )  # fmt: skip
-        scores = self._near(answers, nodes, columns, levels, facts_list)
+        missing = self._missing(answers, nodes, columns, levels, post)
         unscreened = self._unscreened(columns, self._given(columns, facts_list), post, levels)
         out: list[bytes] = []
         for c in range(n):
@@ -490,7 +520,8 @@ class ChunkAssessor:
             out.append(
                 self._report(
                     KINDS[kind_list[c]], medicines, facts_list[c], post_rows[c], seen_list[c],
-                    held_list[c], levels[c], reasons_list[c], scores[c], unscreened[c],
+                    held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
+                    top_two[c], mimic_order[c],
                 )
             )  # fmt: skip
         return out
@@ -598,25 +629,25 @@ class ChunkAssessor:
             at += count
         return out
 
-    def _near(
+    def _missing(
         self,
         answers: Tri,
         nodes: dict[int, Tri],
         columns: Column,
         levels: list[str],
-        facts_list: list[dict[str, Any]],
-    ) -> list[dict[str, float]]:
-        """For each case, how far each unknown key could raise the triage (``missing``): the
-        single-key rules, then the rules not yet decided that one answer could make hold."""
-        engine = self.engine
-        scores = [
-            {k: g for k, g in engine.triage_gains(level).items() if k not in facts}
-            for level, facts in zip(levels, facts_list, strict=True)
-        ]
+        post: Column,
+    ) -> list[list[str]]:
+        """Each case's ``missing`` (:meth:`TriageEngine.rank_missing`), in columns: how far
+        each unknown key could raise the triage (the single-key rules above the level; the rules
+        not yet decided that one answer could make hold), plus how far it could move the
+        posterior; ranked by score, then by name (the keys are in alphabetical order)."""
+        n = len(levels)
         current = np.asarray([RANK[level] for level in levels], dtype=np.float64)
         known = ~np.isnan(columns)
+        given = known[:, self.missing_slots]
+        score = self.flat_gains[current.astype(np.intp)]
+        score[given] = np.nan
         slots = self.slots
-        gains: dict[str, NDArray[np.float64]] = {}
         for rank, i, required, spec in self.near_rules:
             mask = (rank > current) & (answers[i] == UNKNOWN)
             if len(required) > 1:
@@ -627,17 +658,60 @@ class ChunkAssessor:
             self.tests.near(spec, mask, nodes, known, found)
             gap = rank - current
             for asked, where in found:
-                key = ASK_KEY.get(asked, asked)
-                here = np.where(where, gap, 0.0)
-                before = gains.get(key)
-                gains[key] = here if before is None else np.maximum(before, here)
-        for key, column in gains.items():
-            for c in np.flatnonzero(column).tolist():
-                gap = column[c].item()
-                case = scores[c]
-                if gap > case.get(key, 0.0):
-                    case[key] = gap
-        return scores
+                j = self.missing_column[ASK_KEY.get(asked, asked)]
+                score[:, j] = np.fmax(score[:, j], np.where(where, gap, np.nan))
+        shift = self._shift_table(post)
+        shift[given] = np.nan
+        total = np.where(np.isnan(shift), score, np.where(np.isnan(score), 0.0, score) + shift)
+        ranked = total >= 0.01
+        by_score = np.argsort(np.where(ranked, -total, np.inf), axis=1, kind="stable")
+        shifted = ~np.isnan(shift)
+        by_shift = np.argsort(np.where(shifted, -shift, np.inf), axis=1, kind="stable")
+        limit, first = MISSING_LIMIT, MISSING_LIMIT - KIND_QUESTIONS
+        rows = by_score[:, : limit + KIND_QUESTIONS].tolist()
+        shift_rows = by_shift[:, :limit].tolist()
+        counts = ranked.sum(axis=1).tolist()
+        shift_counts = shifted.sum(axis=1).tolist()
+        names = self.missing_keys
+        out = []
+        for c in range(n):
+            best = [names[j] for j in rows[c][: counts[c]]]
+            chosen = best[:first]
+            room = KIND_QUESTIONS
+            for j in shift_rows[c][: shift_counts[c]]:
+                if not room:
+                    break
+                if names[j] not in chosen:
+                    chosen.append(names[j])
+                    room -= 1
+            for key in best[first:]:
+                if len(chosen) >= limit:
+                    break
+                if key not in chosen:
+                    chosen.append(key)
+            out.append(chosen)
+        return out
+
+    def _shift_table(self, post: Column) -> Column:
+        """For each case, how far each question could move the posterior (NaN: not enough to
+        count), as :meth:`TriageEngine.shifts` gives it on the posterior rounded to 0.1."""
+        active = post > ACTIVE_ABOVE
+        rounded_post = np.where(active, np.rint(post * QUANTA) + 1, 0).astype(np.int8)
+        whole = np.ascontiguousarray(rounded_post).view(np.dtype((np.void, post.shape[1])))
+        distinct, first, inverse = np.unique(whole.ravel(), return_index=True, return_inverse=True)
+        known = self.shift_rows
+        rows = []
+        for key, c in zip(distinct.tolist(), first.tolist(), strict=True):
+            found = known.get(key)
+            if found is None:
+                shifts = self.engine.shifts(post[c].tolist())
+                found = [shifts.get(k, math.nan) for k in self.missing_keys]
+                if len(known) >= CACHE_SIZE:
+                    known.clear()
+                known[key] = found
+            rows.append(found)
+        table: Column = np.asarray(rows, dtype=np.float64)[inverse.ravel()]
+        return table
 
     def _given(
         self, columns: Column, facts_list: list[dict[str, Any]]
@@ -663,10 +737,13 @@ class ChunkAssessor:
         held: list[int],
         level: str,
         reasons: msgspec.Raw,
-        scores: dict[str, float],
+        missing: list[str],
         unscreened: msgspec.Raw,
+        top_two: list[int],
+        mimic_order: list[int],
     ) -> bytes:
         engine = self.engine
+        words = engine.words
         p_cramp, p_spasm = post[self.i_cramp], post[self.i_spasm]
         probabilities = {
             "cramp": p_cramp,
@@ -679,11 +756,9 @@ class ChunkAssessor:
         advice = self.advice.get(key)
         if advice is None:
             advice = (
-                msgspec.Raw(_encode(engine.factors(held))),
-                msgspec.Raw(_encode(engine.pick_advice(engine.relief, held, self.ends[2], level))),
-                msgspec.Raw(
-                    _encode(engine.pick_advice(engine.prevention, held, self.ends[3], level))
-                ),
+                msgspec.Raw(_encode(words.factors(held))),
+                msgspec.Raw(_encode(words.advice(engine.relief, held, self.ends[2], level))),
+                msgspec.Raw(_encode(words.advice(engine.prevention, held, self.ends[3], level))),
             )
             if len(self.advice) < CACHE_SIZE:
                 self.advice[key] = advice
@@ -692,13 +767,15 @@ class ChunkAssessor:
                 "contract": CONTRACT,
                 "kind": kind,
                 "probabilities": rounded(p_cramp, p_spasm),
-                "suspected": engine.suspected(post, seen, fired, kind),
+                "suspected": words.suspected(post, seen, fired, kind, mimic_order),
                 "triage": {"level": level, "reasons": reasons, "unscreened": unscreened},
                 "factors": advice[0],
                 "relief": advice[1],
                 "prevention": advice[2],
-                "explanation": engine.explain(post, seen, probabilities, kind, medicines),
-                "missing": engine.rank_missing(post, facts, scores),
+                "explanation": words.explain(
+                    post, seen, probabilities, kind, medicines, (top_two[0], top_two[1])
+                ),
+                "missing": missing,
                 "knowledge_version": engine.version,
             }
         )

@@ -42,6 +42,9 @@ class Feature(NamedTuple):
     ask: bool
     descriptions: tuple[str, ...] = ()
     """Each answer in words, e.g. "Pain (how painful, 0-10): severe"."""
+    number: int = -1
+    """Its place among the model's features (-1: not one of an engine's), to remember what
+    each answer says in words (:class:`musclewise.engine.words.Words`)."""
 
 
 def _normalised(values: list[float], floor: float) -> tuple[float, ...]:

@@ -1,0 +1,221 @@
+"""The assessment's words: the suspected causes and why, the explanation, factors and advice.
+
+One copy, used by the engine one case at a time and by :mod:`musclewise.engine.chunks` for
+many: what an answer says about two hypotheses is worded once and remembered (by the feature's
+place in the model, the answer, and the hypotheses compared), since findings repeat the same
+few answers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from musclewise.engine.model import Hypothesis, Observation
+from musclewise.engine.parts import (
+    KIND_PHRASES,
+    OUTSIDE,
+    SUSPECTED_LIMIT,
+    UNSURE_BELOW,
+    AdviceItem,
+    MedicineLike,
+    Recogniser,
+    Rule,
+)
+
+WORDS_CACHE_SIZE = 65536
+"""How many worded answers each cache of :class:`Words` keeps (then it starts again)."""
+STRONG = 0.7
+"""How much more an answer must favour a mimic than a cramp or a twitch (log scale) to be
+named as why it is suspected."""
+
+
+class Words:
+    """The words of an assessment for one model and its factors."""
+
+    def __init__(
+        self, hypotheses: Sequence[Hypothesis], recognisers: Sequence[Recogniser], start: int
+    ) -> None:
+        self.hypotheses = tuple(hypotheses)
+        self.recognisers = tuple(recognisers)
+        self.start = start
+        """Where the factors' tests start in the engine's one list of tests."""
+        index = {h.id: i for i, h in enumerate(hypotheses)}
+        self.i_cramp, self.i_spasm = index["cramp"], index["spasm"]
+        self.mimics = tuple(i for i, h in enumerate(hypotheses) if h.kind == "other")
+        self.lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in hypotheses)
+        self._gains: dict[tuple[int, int], dict[int, tuple[float, str]]] = {}
+        self._sentences: dict[tuple[int, int, int, int], tuple[float, str, str, str]] = {}
+
+    def suspected(
+        self,
+        post: Sequence[float],
+        seen: Sequence[Observation],
+        fired: Sequence[Rule],
+        kind: str,
+        order: Sequence[int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The mimics worth ruling out, most likely first (``order``: the mimics by falling
+        probability, ties by position, if already known)."""
+        suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
+        if order is None:
+            order = [i for _, i in sorted([(-post[i], i) for i in self.mimics])]
+        out: list[dict[str, Any]] = []
+        for rank, i in enumerate(order):
+            h = self.hypotheses[i]
+            keep = (post[i] >= 0.01 and rank < SUSPECTED_LIMIT) or h.id in suggested
+            if not keep and not (kind == "other" and rank == 0):
+                if rank >= SUSPECTED_LIMIT and not suggested:
+                    break
+                continue
+            why = self.why(i, seen)
+            if h.id in suggested:
+                why.append(suggested[h.id])
+            out.append(
+                {
+                    "condition": h.condition or "other",
+                    "probability": round(post[i], 4),
+                    "why": why or [h.summary],
+                    "name": h.name,
+                    "id": h.id,
+                }
+            )
+        if "other" in suggested:  # a red flag's cause outside the model's mimics comes first
+            p_other = max(0.0, 1.0 - post[self.i_cramp] - post[self.i_spasm])
+            out.insert(0, {"condition": "other", "probability": round(p_other, 4),
+                           "why": [suggested["other"]], "name": OUTSIDE, "id": "other"})  # fmt: skip
+        return out
+
+    def why(self, i: int, seen: Sequence[Observation]) -> list[str]:
+        """The answers that raise hypothesis ``i`` most above a cramp or a twitch."""
+        scored = []
+        for feature, value in seen:
+            gains = self._gains.get((feature.number, value))
+            if gains is None:
+                gains = self._gain(feature.loglik[value], feature.descriptions[value])
+                if feature.number >= 0:
+                    if len(self._gains) >= WORDS_CACHE_SIZE:
+                        self._gains.clear()
+                    self._gains[feature.number, value] = gains
+            hit = gains.get(i)
+            if hit is not None:
+                scored.append(hit)
+        if not scored:
+            return []
+        scored.sort()
+        name = self.lower_names[i]
+        return [f"{text} fits {name}" for _, text in scored[:3]]
+
+    def _gain(self, row: Sequence[float], text: str) -> dict[int, tuple[float, str]]:
+        """For each hypothesis an answer favours strongly over a cramp and a twitch: how much
+        (negated, to sort first) and the answer in words."""
+        c, s = self.i_cramp, self.i_spasm
+        common = row[c] if row[c] > row[s] else row[s]
+        return {i: (-(row[i] - common), text) for i in range(len(row)) if row[i] - common > STRONG}
+
+    def explain(
+        self,
+        post: Sequence[float],
+        seen: Sequence[Observation],
+        probabilities: Mapping[str, float],
+        kind: str,
+        medicines: Sequence[MedicineLike],
+        top_two: tuple[int, int] | None = None,
+    ) -> list[str]:
+        """The explanation (``top_two``: the two most likely hypotheses, if already known)."""
+        if top_two is None:
+            top = second = -1
+            for i, p in enumerate(post):
+                if top < 0 or p > post[top]:
+                    top, second = i, top
+                elif second < 0 or p > post[second]:
+                    second = i
+        else:
+            top, second = top_two
+        others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
+        lines = [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
+        leaning = max(probabilities, key=probabilities.__getitem__)
+        if leaning != kind:
+            lines = [
+                f"A warning sign points to {KIND_PHRASES[kind]}, not a cramp or a twitch, "
+                f"which comes first; the other answers alone would lean to "
+                f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
+            ]
+        if not seen:
+            lines.append("Nothing was known about the episode, so this is only how common each is.")
+        scored = []
+        sentences = self._sentences
+        for feature, value in seen:
+            key = (feature.number, value, top, second)
+            found = sentences.get(key)
+            if found is None:
+                found = self._sentence(
+                    feature.loglik[value], feature.descriptions[value], top, second
+                )
+                if feature.number >= 0:
+                    if len(sentences) >= WORDS_CACHE_SIZE:
+                        sentences.clear()
+                    sentences[key] = found
+            scored.append(found)
+        scored.sort()
+        for loss, _, better, _ in scored[:4]:
+            if loss < -0.5:
+                lines.append(better)
+        for loss, _, _, worse in scored[-2:]:
+            if loss > 0.5:
+                lines.append(worse)
+        if max(probabilities.values()) < UNSURE_BELOW:
+            lines.append(
+                "musclewise is unsure: no single explanation stands out, so it errs on the side "
+                "of caution."
+            )
+        for m in medicines:
+            if m.how == "unknown":
+                lines.append(f"The medicine '{m.given}' was not recognised, so it was not counted.")
+            elif m.classes:
+                lines.append(
+                    f"'{m.given}' was read as {m.name} ({', '.join(c.replace('_', ' ') for c in m.classes)})."
+                )
+        return lines
+
+    def _sentence(
+        self, row: Sequence[float], text: str, top: int, second: int
+    ) -> tuple[float, str, str, str]:
+        """How much an answer favours the second hypothesis over the first (log scale), the
+        answer in words, and the sentence for when it favours the first, or the second."""
+        loss = row[second] - row[top]
+        top_name, second_name = self.lower_names[top], self.lower_names[second]
+        better = (
+            f"{text} fits {top_name} better than {second_name} "
+            f"({math.exp(-loss):.1f} times as likely)."
+        )
+        worse = (
+            f"{text} fits {second_name} better ({math.exp(loss):.1f} times as "
+            "likely), so that is not ruled out."
+        )
+        return loss, text, better, worse
+
+    def factors(self, held: Sequence[int]) -> list[dict[str, Any]]:
+        """The factors whose tests hold (``held``: positions in the engine's list of tests)."""
+        out: list[dict[str, Any]] = []
+        found: set[str] = set()
+        start, end = self.start, self.start + len(self.recognisers)
+        for i in held:
+            if start <= i < end:
+                rec = self.recognisers[i - start]
+                if rec.factor not in found:
+                    found.add(rec.factor)
+                    out.append({"id": rec.factor, "why": rec.why, "sources": list(rec.sources)})
+        return out
+
+    def advice(
+        self, items: Sequence[AdviceItem], held: Sequence[int], end: int, level: str
+    ) -> list[dict[str, Any]]:
+        """The advice whose test holds and that is given at this triage level."""
+        start = end - len(items)
+        return [
+            {"text": items[i - start].text, "sources": list(items[i - start].sources)}
+            for i in held
+            if start <= i < end and level in items[i - start].levels
+        ]
