@@ -1,22 +1,24 @@
-"""Many findings at once (issue 15): the tests of the knowledge base and the model in columns.
+"""Many findings at once (issue 15): the engine in columns, for ``assess --json``.
 
-:class:`ChunkAssessor` gives, for a chunk of valid findings, what
+:meth:`ChunkAssessor.encode_many` gives, for a chunk of valid findings, what
 :meth:`musclewise.engine.TriageEngine.assess` gives for each alone, byte for byte once encoded
-(``tests/test_batch.py`` holds it to that over generated findings). What is the same for
-every case is done once for the whole chunk with NumPy:
+by msgspec (``tests/test_batch.py`` holds it to that over generated chunks and files). With
+NumPy, for the whole chunk at once:
 
 - the **posterior** of every case, and the posteriors without the warning signs and without
   the person's own labels (:mod:`musclewise.engine.columns`, to the bit);
-- **every test** of the knowledge base (red flags, factors, advice) in three-valued logic:
-  ``False`` < unknown < ``True`` as 0 < 1 < 2, so "all of" is the minimum of its parts and
-  "any of" the maximum (Kleene's logic, what the generated per-case code computes);
-- the rules that one more answer could make hold (``near_all``), as masks, so that only the
-  few cases near a rule run the rule's per-case function.
+- **every test** of the knowledge base (red flags, factors, advice) in three-valued logic
+  (:mod:`musclewise.engine.column_tests`), and the kind turned to "other" by a red flag;
+- **missing**: the single-key rules' gains by level, the rules one answer away from holding,
+  and the questions' shifts of the posterior, ranked by a stable sort;
+- the safety screen's **unscreened** signs, and the mimics' and hypotheses' order.
 
-The wording (reasons, explanation, suspected causes, the order of ``missing``) is the engine's
-own, called once a case: there is one copy of it. A case the columns do not cover (a red flag
-that turns the kind to another condition, a value that is not a plain number, string, yes/no
-or list) is assessed by the engine alone. Pure: no I/O.
+What is left for each case is wording, most of it remembered once worded and encoded once: the
+reasons of a triage without a warning sign or a named mimic (by the red flags that hold, the
+kind and whether the model is unsure), the unscreened list, factors and advice (by the tests
+that hold and the level). The words are the engine's own (:class:`musclewise.engine.words.Words`
+and :meth:`TriageEngine.triage`): one copy. A case with a value the columns do not encode (not a
+plain number, string, yes/no or list) is assessed by the engine alone. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import numpy as np
 
+from musclewise.engine.column_tests import KINDS, TRUE, UNKNOWN, ColumnTests, Encoder, Unsupported
 from musclewise.engine.columns import ColumnModel, normalised_rows
-from musclewise.engine.conditions import LIST_KEYS, reference
 from musclewise.engine.model import ASK_KEY, Observation
 from musclewise.engine.parts import (
     ACTIVE_ABOVE,
@@ -58,243 +60,9 @@ if TYPE_CHECKING:
     Column = NDArray[np.float64]
     Tri = NDArray[np.int8]
 
-KINDS = ("cramp", "spasm", "other")
-FALSE, UNKNOWN, TRUE = 0, 1, 2
 CACHE_SIZE = 65536
 """How many encoded pieces (reasons, advice, unscreened lists) each cache keeps, at most."""
 _encode = msgspec.json.Encoder().encode
-
-
-class Unsupported(Exception):
-    """A value the columns do not encode: the case is assessed by the engine alone."""
-
-
-class _Encoder:
-    """Each fact a test reads as one float column (NaN: not given): yes/no as 1 and 0, numbers
-    as themselves, strings as codes, lists as bit masks of the items the tests name."""
-
-    def __init__(self, specs: Sequence[Mapping[str, Any]]) -> None:
-        self.slots: dict[str, int] = {}
-        self.codes: dict[str, dict[Any, float]] = {}
-        self.bits: dict[str, dict[Any, int]] = {}
-        for spec in specs:
-            self._register(spec)
-
-    def slot(self, key: str) -> int:
-        found = self.slots.get(key)
-        if found is None:
-            found = self.slots[key] = len(self.slots)
-        return found
-
-    def _register(self, node: Mapping[str, Any]) -> None:
-        for child in node.get("all", ()) or node.get("any", ()):
-            self._register(child)
-        key = node.get("key")
-        if key is None:
-            return
-        self.slot(key)
-        if key in LIST_KEYS:
-            items = self.bits.setdefault(key, {})
-            for value in node.get("in", ()):
-                if value not in items:
-                    items[value] = 1 << len(items)
-            if len(items) > 50 or ("in" not in node and "is_not" not in node):
-                raise ValueError(f"a test of the list {key} the columns cannot read: {node}")
-
-    def code(self, key: str, value: Any) -> float:
-        """The column value of a string (codes start at 1e9, far from any number asked)."""
-        codes = self.codes.setdefault(key, {})
-        found = codes.get(value)
-        if found is None:
-            found = codes[value] = 1e9 + len(codes)
-        return found
-
-    def encode(self, key: str, x: Any) -> float:
-        if x is True:
-            return 1.0
-        if x is False:
-            return 0.0
-        if type(x) is int or type(x) is float:
-            try:
-                value = float(x)
-            except OverflowError:
-                raise Unsupported(key) from None
-            if math.isnan(value) or abs(value) >= 1e9:
-                raise Unsupported(key)
-            return value
-        if type(x) is str:
-            return self.code(key, x)
-        if isinstance(x, list | tuple | frozenset | set):
-            items = self.bits.get(key)
-            if items is None:  # a list no test reads (medications): only whether it is given
-                return 0.0
-            mask = 0
-            for item in x:
-                if type(item) is not str:
-                    raise Unsupported(key)
-                mask |= items.get(item, 0)
-            return float(mask)
-        raise Unsupported(key)
-
-
-class _Tests:
-    """Every test of the knowledge base over a chunk's columns, three-valued (see above)."""
-
-    def __init__(self, specs: Sequence[Mapping[str, Any]], encoder: _Encoder, ids: Sequence[str]):
-        self.specs = specs
-        self.encoder = encoder
-        self.hypothesis = {h: i for i, h in enumerate(ids)}
-        self.needs = [reference(spec).needs for spec in specs]
-        """Keys at least one of which must be given for the test to run (else unknown)."""
-        self.flat: dict[int, frozenset[str] | None] = {}
-        for spec in specs:
-            self._flats(spec)
-
-    def _flats(self, node: Mapping[str, Any]) -> None:
-        self.flat[id(node)] = reference(node).flat
-        for child in node.get("all", ()) or node.get("any", ()):
-            self._flats(child)
-
-    def run(
-        self,
-        columns: Column,
-        kinds: NDArray[np.intp],
-        lean: NDArray[np.int64],
-        post: Column,
-    ) -> tuple[Tri, dict[int, Tri]]:
-        """The answer of every test for every case, shape (tests, cases); and the answer of
-        every part of every test (by the part's ``id``), before a test is skipped for want
-        of its needed keys (as ``near_all`` reads them)."""
-        cases = columns.shape[0]
-        known = ~np.isnan(columns)
-        atoms: dict[str, Tri] = {}
-        nodes: dict[int, Tri] = {}
-        out = np.empty((len(self.specs), cases), dtype=np.int8)
-        unknown = np.full(cases, UNKNOWN, dtype=np.int8)
-        slots = self.encoder.slots
-        for i, (spec, needs) in enumerate(zip(self.specs, self.needs, strict=True)):
-            if needs is not None and not needs:
-                out[i] = UNKNOWN
-                continue
-            answer = self._node(spec, columns, known, kinds, lean, post, atoms, nodes)
-            if needs is not None:
-                given = np.zeros(cases, dtype=bool)
-                for key in needs:
-                    given |= known[:, slots[key]]
-                answer = np.where(given, answer, unknown)
-            out[i] = answer
-        return out, nodes
-
-    def _node(
-        self,
-        node: Mapping[str, Any],
-        columns: Column,
-        known: NDArray[np.bool_],
-        kinds: NDArray[np.intp],
-        lean: NDArray[np.int64],
-        post: Column,
-        atoms: dict[str, Tri],
-        nodes: dict[int, Tri],
-    ) -> Tri:
-        found = nodes.get(id(node))
-        if found is not None:
-            return found
-        if "all" in node or "any" in node:
-            children = node["all"] if "all" in node else node["any"]
-            if not children:
-                found = np.full(columns.shape[0], TRUE if "all" in node else FALSE, dtype=np.int8)
-            else:
-                parts = [
-                    self._node(c, columns, known, kinds, lean, post, atoms, nodes) for c in children
-                ]
-                reduce = np.minimum if "all" in node else np.maximum
-                found = parts[0]
-                for part in parts[1:]:
-                    found = reduce(found, part)
-        else:
-            name = repr(sorted(node.items()))
-            found = atoms.get(name)
-            if found is None:
-                found = atoms[name] = self._atom(node, columns, known, kinds, lean, post)
-        nodes[id(node)] = found
-        return found
-
-    def near(
-        self,
-        node: Mapping[str, Any],
-        mask: NDArray[np.bool_],
-        nodes: dict[int, Tri],
-        known: NDArray[np.bool_],
-        out: list[tuple[str, NDArray[np.bool_]]],
-    ) -> None:
-        """The keys that, each answered alone, could make ``node`` hold, with the cases (among
-        ``mask``) for which they could: the generated ``n_I`` functions, in columns."""
-        flat = self.flat[id(node)]
-        if flat is not None:
-            slots = self.encoder.slots
-            out.extend((key, mask & ~known[:, slots[key]]) for key in flat)
-            return
-        if "all" not in node and "any" not in node:
-            return
-        children = node["all"] if "all" in node else node["any"]
-        if not children:
-            return
-        answers = [nodes[id(c)] for c in children]
-        if "all" in node:  # every part but one holds already
-            open_parts = sum((a != TRUE).astype(np.int8) for a in answers)
-            mask = mask & (open_parts == 1)
-        else:  # any part not yet decided could be completed
-            mask = mask & ~np.logical_or.reduce([a == TRUE for a in answers])
-        for child, answer in zip(children, answers, strict=True):
-            part = mask & (answer == UNKNOWN)
-            if part.any():
-                self.near(child, part, nodes, known, out)
-
-    def _atom(
-        self,
-        node: Mapping[str, Any],
-        columns: Column,
-        known: NDArray[np.bool_],
-        kinds: NDArray[np.intp],
-        lean: NDArray[np.int64],
-        post: Column,
-    ) -> Tri:
-        if "kind" in node:
-            holds = np.isin(kinds, [KINDS.index(k) for k in node["kind"]])
-            return (holds * TRUE).astype(np.int8)
-        if "leans" in node:
-            bits = sum(1 << KINDS.index(k) for k in node["leans"])
-            holds = (lean & bits) != 0
-            return np.where(lean == 0, UNKNOWN, holds * TRUE).astype(np.int8)
-        if "hypothesis" in node:
-            column = post[:, self.hypothesis[node["hypothesis"]]]
-            return ((column >= float(node["min"])) * TRUE).astype(np.int8)
-        key = node["key"]
-        slot = self.encoder.slots[key]
-        x = columns[:, slot]
-        encoder = self.encoder
-        if "is_not" in node:
-            if key in LIST_KEYS:  # a list is never equal to one value
-                return np.full(len(x), TRUE, dtype=np.int8)
-            equal: NDArray[np.bool_] = x == encoder.encode(key, node["is_not"])
-            return np.where(equal, FALSE, TRUE).astype(np.int8)
-        if "is" in node:
-            holds = x == encoder.encode(key, node["is"])
-        elif "in" in node:
-            if key in LIST_KEYS:
-                mask = sum(encoder.bits[key][v] for v in node["in"])
-                whole = np.where(known[:, slot], x, 0.0).astype(np.int64)
-                holds = (whole & mask) != 0
-            else:
-                holds = np.zeros(len(x), dtype=bool)
-                for value in node["in"]:
-                    holds |= x == encoder.encode(key, value)
-        else:
-            op, bound = next((o, float(node[o])) for o in ("gt", "ge", "lt", "le") if o in node)
-            holds = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[
-                op
-            ](x, bound)
-        return np.where(known[:, slot], holds * TRUE, UNKNOWN).astype(np.int8)
 
 
 class ChunkAssessor:
@@ -309,9 +77,9 @@ class ChunkAssessor:
         always: dict[str, Any] = {"all": []}
         advice = data["advice"]
         specs += [a.get("when", always) for a in advice["relief"] + advice["prevention"]]
-        self.encoder = _Encoder(specs)
+        self.encoder = Encoder(specs)
         ids = [h.id for h in engine.hypotheses]
-        self.tests = _Tests(specs, self.encoder, ids)
+        self.tests = ColumnTests(specs, self.encoder, ids)
         self.columns = ColumnModel(engine.model)
         self.rules = len(rules)
         self.ends = (
