@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -45,6 +46,7 @@ from musclewise.engine.parts import (
     MISSING_LIMIT,
     QUANTA,
     RANK,
+    SIGN_SUBSETS,
     UNSURE_BELOW,
     WARNING_SIGN_SET,
     MedicineLike,
@@ -226,6 +228,7 @@ class ChunkAssessor:
                 base -= self.sign_deltas[where[:, j]]
         else:
             base = logp
+            where = np.zeros((n, 0), dtype=np.intp)
         # and without the person's own labels (extent, muscle_hard)
         labels_list = []
         deltas = []
@@ -278,7 +281,7 @@ class ChunkAssessor:
         # the triage
         levels, reasons_list = self._triage(
             post, bare, post_rows, base, unlabel, unlabel_rows, signs_list, labels_list,
-            held_list, kind_list,
+            held_list, kind_list, where,
         )  # fmt: skip
         missing = self._missing(answers, nodes, columns, levels, post)
         unscreened = self._unscreened(columns, self._given(columns, facts_list), post, levels)
@@ -306,20 +309,21 @@ class ChunkAssessor:
         labels_list: list[tuple[tuple[str, Any], ...]],
         held_list: list[list[int]],
         kind_list: list[int],
+        where: NDArray[np.intp],
     ) -> tuple[list[str], list[msgspec.Raw]]:
         """Each case's triage level and its reasons (encoded). A case with no warning sign
         and no condition the model finds likely enough to name has reasons that depend only on
         the red flags that hold, whether the model is unsure, and the kind: worded once."""
         engine = self.engine
         labelled = np.asarray([bool(labels) for labels in labels_list])
-        signed = np.asarray([bool(signs) for signs in signs_list])
-        peak = post[:, self.mimics]
-        peak = np.where(labelled[:, None], np.maximum(peak, bare[:, self.mimics]), peak)
-        named = ((peak >= self.likely_at) & (self.own > 0)) | (
+        counts = np.asarray([len(signs) for signs in signs_list])
+        signed = counts > 0
+        first, peak = self._peaks(post, bare, base, unlabel, where, counts, labelled)
+        named: NDArray[np.bool_] = ((peak >= self.likely_at) & (self.own > 0)) | (
             (self.own >= RANK["urgent"]) & (peak >= engine.see_doctor_at)
         )
-        slow = (signed | named.any(axis=1)).tolist()
-        unsure = (_unsure(post, self.i_cramp, self.i_spasm) | (
+        slow: list[bool] = named.any(axis=1).tolist()
+        unsure: list[bool] = (_unsure(first, self.i_cramp, self.i_spasm) | (
             labelled & _unsure(bare, self.i_cramp, self.i_spasm))).tolist()  # fmt: skip
         levels: list[str] = []
         reasons_list: list[msgspec.Raw] = []
@@ -352,6 +356,45 @@ class ChunkAssessor:
             levels.append(level)
             reasons_list.append(reasons)
         return levels, reasons_list
+
+    def _peaks(
+        self,
+        post: Column,
+        bare: Column,
+        base: Column,
+        unlabel: Column,
+        where: NDArray[np.intp],
+        counts: NDArray[np.intp],
+        labelled: NDArray[np.bool_],
+    ) -> tuple[Column, Column]:
+        """The posterior a triage is judged on first (without the warning signs), and each
+        mimic's highest probability over it, the signs added back up to :data:`SIGN_SUBSETS`
+        at a time, and the same without the labels (:meth:`TriageEngine.sign_posteriors`)."""
+        first = post.copy()
+        peak = post[:, self.mimics]
+        peak = np.where(labelled[:, None], np.maximum(peak, bare[:, self.mimics]), peak)
+        for k in np.unique(counts[counts > 0]).tolist():
+            group = np.flatnonzero(counts == k)
+            first[group] = normalised_rows(base[group])
+            peak[group] = self._high(base[group], first[group], where[group, :k])
+            again = group[labelled[group]]  # and from the posterior without the labels
+            if len(again):
+                high = self._high(unlabel[again], bare[again], where[again, :k])
+                peak[again] = np.maximum(peak[again], high)
+        return first, peak
+
+    def _high(self, scores: Column, start: Column, signs: NDArray[np.intp]) -> Column:
+        """Each mimic's highest probability over ``start`` (the posterior of the log scores
+        ``scores``) and each set of up to :data:`SIGN_SUBSETS` of the ``signs`` added back."""
+        high = start[:, self.mimics]
+        k = signs.shape[1]
+        for size in range(1, min(SIGN_SUBSETS, k) + 1):
+            for subset in combinations(range(k), size):
+                added = scores.copy()
+                for j in subset:  # in the order given, as the per-case sum
+                    added += self.sign_deltas[signs[:, j]]
+                high = np.maximum(high, normalised_rows(added)[:, self.mimics])
+        return high
 
     def _unscreened(
         self, columns: Column, given: dict[str, NDArray[np.bool_]], post: Column, levels: list[str]
