@@ -27,7 +27,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 import numpy as np
@@ -322,7 +322,7 @@ class ChunkAssessor:
         named: NDArray[np.bool_] = ((peak >= self.likely_at) & (self.own > 0)) | (
             (self.own >= RANK["urgent"]) & (peak >= engine.see_doctor_at)
         )
-        slow: list[bool] = named.any(axis=1).tolist()
+        slow = cast("list[bool]", named.any(axis=1).tolist())
         unsure: list[bool] = (_unsure(first, self.i_cramp, self.i_spasm) | (
             labelled & _unsure(bare, self.i_cramp, self.i_spasm))).tolist()  # fmt: skip
         levels: list[str] = []
