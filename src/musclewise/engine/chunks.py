@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from musclewise.engine import TriageEngine
 
     Column = NDArray[np.float64]
+    Entry = tuple[type, int, float, tuple[Observation, ...], tuple[int, ...], bool]
     Tri = NDArray[np.int8]
 
 CACHE_SIZE = 65536
@@ -109,7 +110,8 @@ class ChunkAssessor:
             bits: frozenset(k for j, k in enumerate(KINDS) if bits >> j & 1) for bits in range(8)
         }
         self.lean_bits = {v: k for k, v in self.leans.items()}
-        self.encoded: dict[tuple[str, Any], float] = {}
+        self.entries: dict[tuple[str, Any], Entry] = {}
+        """What each (key, value) is to the columns and the model (:meth:`_entry`)."""
         self.slots = self.encoder.slots
         self.mimics = [i for i, h in enumerate(engine.hypotheses) if h.kind == "other"]
         chosen = [engine.hypotheses[i] for i in self.mimics]
@@ -153,45 +155,48 @@ class ChunkAssessor:
         engine = self.engine
         done: dict[int, bytes] = {}
         cases: list[int] = []
-        facts_list: list[dict[str, Any]] = []
+        facts_list: list[Mapping[str, Any]] = []
         rows: list[list[float]] = []
         signs_list: list[list[str]] = []
         positions: list[list[int]] = []
         seen_list: list[list[Observation]] = []
-        answers = self.engine.model.answers
         width = len(self.slots)
         nan = math.nan
-        slots, encoded, encode = self.slots, self.encoded, self.encoder.encode
-        sign_set = WARNING_SIGN_SET
+        entries = self.entries
+        entry = self._entry
         for c, (findings, medicines) in enumerate(chunk):
-            facts = dict(findings)
+            items = list(findings.items())
             if "medications" in findings:
-                facts["med_classes"] = frozenset(k for m in medicines for k in m.classes)
+                items.append(("med_classes", frozenset(k for m in medicines for k in m.classes)))
             row = [nan] * width
             signs = []
             found: list[int] = []
             seen: list[Observation] = []
             try:
-                for key, x in facts.items():
-                    for observation, _, position in answers(key, x):
-                        seen.append(observation)
-                        found.append(position)
-                    slot = slots.get(key)
-                    if slot is not None:
-                        try:
-                            value = encoded[key, x]
-                        except KeyError:
-                            value = encoded[key, x] = encode(key, x)
-                        except TypeError:  # a list
-                            value = encode(key, x)
+                for key, x in items:
+                    try:
+                        kind, slot, value, observed, where, sign = entries[key, x]
+                        if kind is not type(x):  # True == 1: a yes and a number differ
+                            kind, slot, value, observed, where, sign = entry(key, x)
+                    except KeyError:
+                        got = entry(key, x)
+                        if len(entries) < CACHE_SIZE:
+                            entries[key, x] = got
+                        kind, slot, value, observed, where, sign = got
+                    except TypeError:  # a list
+                        kind, slot, value, observed, where, sign = entry(key, x)
+                    if slot >= 0:
                         row[slot] = value
-                    if x is True and key in sign_set:
+                    if observed:
+                        seen += observed
+                        found += where
+                    if sign:
                         signs.append(key)
             except Unsupported:
                 done[c] = _encode(engine.assess(findings, medicines))
                 continue
             cases.append(c)
-            facts_list.append(facts)
+            facts_list.append(findings)
             rows.append(row)
             signs_list.append(signs)
             positions.append(found)
@@ -202,11 +207,22 @@ class ChunkAssessor:
             done.update(zip(cases, assessed, strict=True))
         return [done[c] for c in range(len(chunk))]
 
+    def _entry(self, key: str, x: Any) -> Entry:
+        """What a fact is to the columns and the model: its type, its column (-1: none) and
+        value there, the model's answers and their rows, and whether it is a warning sign said
+        "yes"."""
+        slot = self.slots.get(key, -1)
+        value = self.encoder.encode(key, x) if slot >= 0 else 0.0
+        answers = self.engine.model.answers(key, x)
+        observed = tuple(a.observation for a in answers)
+        where = tuple(a.position for a in answers)
+        return type(x), slot, value, observed, where, x is True and key in WARNING_SIGN_SET
+
     def _columns(
         self,
         chunk: Sequence[tuple[Mapping[str, Any], Sequence[MedicineLike]]],
         cases: list[int],
-        facts_list: list[dict[str, Any]],
+        facts_list: list[Mapping[str, Any]],
         rows: list[list[float]],
         signs_list: list[list[str]],
         logp: Column,
@@ -261,14 +277,14 @@ class ChunkAssessor:
                     unlabel_rows = unlabel.tolist()
                 lean[c] = self.lean_bits[engine.leans(unlabel_rows[c], site)]
         columns = np.asarray(rows, dtype=np.float64).reshape(n, len(self.slots))
-        answers, nodes = self.tests.run(columns, kinds, lean, post)
+        answers, nodes, given = self.tests.run(columns, kinds, lean, post)
         holds = answers == TRUE
         turned = np.flatnonzero((kinds != 2) & holds[self.turn_to_other].any(axis=0))
         if len(turned):
             # a red flag pointing to another condition outweighs the model's lean to a cramp or
             # a twitch: the kind shown is "other", and the tests read it again
             kinds[turned] = 2
-            again, parts = self.tests.run(
+            again, parts, _ = self.tests.run(
                 columns[turned], kinds[turned], lean[turned], post[turned]
             )
             answers[:, turned] = again
@@ -283,14 +299,14 @@ class ChunkAssessor:
             post, bare, post_rows, base, unlabel, unlabel_rows, signs_list, labels_list,
             held_list, kind_list, where,
         )  # fmt: skip
-        missing = self._missing(answers, nodes, columns, levels, post)
+        missing = self._missing(answers, nodes, given, levels, post)
         unscreened = self._unscreened(columns, self._given(columns, facts_list), post, levels)
         out: list[bytes] = []
         for c in range(n):
             medicines = chunk[cases[c]][1]
             out.append(
                 self._report(
-                    KINDS[kind_list[c]], medicines, facts_list[c], post_rows[c], seen_list[c],
+                    KINDS[kind_list[c]], medicines, post_rows[c], seen_list[c],
                     held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
                     top_two[c], mimic_order[c],
                 )
@@ -332,8 +348,9 @@ class ChunkAssessor:
         if unlabel_rows is None and (signed & labelled).any():
             unlabel_rows = unlabel.tolist()
         words = self.reasons
+        rules = self.rules
         for c, held in enumerate(held_list):
-            fired = tuple(i for i in held if i < self.rules)
+            fired = tuple(held[: bisect_left(held, rules)])
             key = (fired, unsure[c], kind_list[c])
             if not slow[c] and key in words:
                 level, reasons = words[key]
@@ -444,7 +461,7 @@ class ChunkAssessor:
         self,
         answers: Tri,
         nodes: dict[int, Tri],
-        columns: Column,
+        known: NDArray[np.bool_],
         levels: list[str],
         post: Column,
     ) -> list[list[str]]:
@@ -454,15 +471,14 @@ class ChunkAssessor:
         posterior; ranked by score, then by name (the keys are in alphabetical order)."""
         n = len(levels)
         current = np.asarray([RANK[level] for level in levels], dtype=np.float64)
-        known = ~np.isnan(columns)
-        given = known[:, self.missing_slots]
+        given = known[self.missing_slots].T
         score = self.flat_gains[current.astype(np.intp)]
         score[given] = np.nan
         slots = self.slots
         for rank, i, required, spec in self.near_rules:
             mask = (rank > current) & (answers[i] == UNKNOWN)
             if len(required) > 1:
-                mask &= (~known[:, [slots[k] for k in required]]).sum(axis=1) <= 1
+                mask &= (~known[[slots[k] for k in required]]).sum(axis=0) <= 1
             if not mask.any():
                 continue
             found: list[tuple[str, NDArray[np.bool_]]] = []
@@ -525,7 +541,7 @@ class ChunkAssessor:
         return table
 
     def _given(
-        self, columns: Column, facts_list: list[dict[str, Any]]
+        self, columns: Column, facts_list: list[Mapping[str, Any]]
     ) -> dict[str, NDArray[np.bool_]]:
         """Whether each key the safety screen asks was answered, for each case."""
         out = {}
@@ -542,7 +558,6 @@ class ChunkAssessor:
         self,
         kind: str,
         medicines: Sequence[MedicineLike],
-        facts: dict[str, Any],
         post: list[float],
         seen: Sequence[Any],
         held: list[int],

@@ -110,13 +110,18 @@ class ColumnTests:
         self.needs = [reference(spec).needs for spec in specs]
         """Keys at least one of which must be given for the test to run (else unknown)."""
         self.flat: dict[int, frozenset[str] | None] = {}
+        """Each part's keys when it is a plain test or "any of" them (by its ``id``)."""
+        self.names: dict[int, str] = {}
+        """Each plain test by what it tests: the same test in two rules is answered once."""
         for spec in specs:
-            self._flats(spec)
+            self._parts(spec)
 
-    def _flats(self, node: Mapping[str, Any]) -> None:
+    def _parts(self, node: Mapping[str, Any]) -> None:
         self.flat[id(node)] = reference(node).flat
+        if "all" not in node and "any" not in node:
+            self.names[id(node)] = repr(sorted(node.items()))
         for child in node.get("all", ()) or node.get("any", ()):
-            self._flats(child)
+            self._parts(child)
 
     def run(
         self,
@@ -124,34 +129,35 @@ class ColumnTests:
         kinds: NDArray[np.intp],
         lean: NDArray[np.int64],
         post: Column,
-    ) -> tuple[Tri, dict[int, Tri]]:
-        """The answer of every test for every case, shape (tests, cases); and the answer of
-        every part of every test (by the part's ``id``), before a test is skipped for want
-        of its needed keys (as ``near_all`` reads them)."""
+    ) -> tuple[Tri, dict[int, Tri], NDArray[np.bool_]]:
+        """The answer of every test for every case, shape (tests, cases); the answer of every
+        part of every test (by the part's ``id``), before a test is skipped for want of its
+        needed keys (as ``near_all`` reads them); and which facts are given, (keys, cases)."""
         cases = columns.shape[0]
-        known = ~np.isnan(columns)
+        by_key = np.ascontiguousarray(columns.T)  # a fact's column is contiguous
+        known = ~np.isnan(by_key)
         atoms: dict[str, Tri] = {}
         nodes: dict[int, Tri] = {}
         out = np.empty((len(self.specs), cases), dtype=np.int8)
-        unknown = np.full(cases, UNKNOWN, dtype=np.int8)
+        given: dict[frozenset[str], NDArray[np.bool_]] = {}
         slots = self.encoder.slots
         for i, (spec, needs) in enumerate(zip(self.specs, self.needs, strict=True)):
             if needs is not None and not needs:
                 out[i] = UNKNOWN
                 continue
-            answer = self._node(spec, columns, known, kinds, lean, post, atoms, nodes)
-            if needs is not None:
-                given = np.zeros(cases, dtype=bool)
-                for key in needs:
-                    given |= known[:, slots[key]]
-                answer = np.where(given, answer, unknown)
+            answer = self._node(spec, by_key, known, kinds, lean, post, atoms, nodes)
             out[i] = answer
-        return out, nodes
+            if needs is not None:
+                some = given.get(needs)
+                if some is None:
+                    some = given[needs] = np.logical_or.reduce([known[slots[k]] for k in needs])
+                np.putmask(out[i], ~some, UNKNOWN)
+        return out, nodes, known
 
     def _node(
         self,
         node: Mapping[str, Any],
-        columns: Column,
+        by_key: Column,
         known: NDArray[np.bool_],
         kinds: NDArray[np.intp],
         lean: NDArray[np.int64],
@@ -165,20 +171,20 @@ class ColumnTests:
         if "all" in node or "any" in node:
             children = node["all"] if "all" in node else node["any"]
             if not children:
-                found = np.full(columns.shape[0], TRUE if "all" in node else FALSE, dtype=np.int8)
+                found = np.full(by_key.shape[1], TRUE if "all" in node else FALSE, dtype=np.int8)
             else:
                 parts = [
-                    self._node(c, columns, known, kinds, lean, post, atoms, nodes) for c in children
+                    self._node(c, by_key, known, kinds, lean, post, atoms, nodes) for c in children
                 ]
                 reduce = np.minimum if "all" in node else np.maximum
                 found = parts[0]
                 for part in parts[1:]:
                     found = reduce(found, part)
         else:
-            name = repr(sorted(node.items()))
+            name = self.names[id(node)]
             found = atoms.get(name)
             if found is None:
-                found = atoms[name] = self._atom(node, columns, known, kinds, lean, post)
+                found = atoms[name] = self._atom(node, by_key, known, kinds, lean, post)
         nodes[id(node)] = found
         return found
 
@@ -195,7 +201,7 @@ class ColumnTests:
         flat = self.flat[id(node)]
         if flat is not None:
             slots = self.encoder.slots
-            out.extend((key, mask & ~known[:, slots[key]]) for key in flat)
+            out.extend((key, mask & ~known[slots[key]]) for key in flat)
             return
         if "all" not in node and "any" not in node:
             return
@@ -216,37 +222,34 @@ class ColumnTests:
     def _atom(
         self,
         node: Mapping[str, Any],
-        columns: Column,
+        by_key: Column,
         known: NDArray[np.bool_],
         kinds: NDArray[np.intp],
         lean: NDArray[np.int64],
         post: Column,
     ) -> Tri:
         if "kind" in node:
-            holds = np.isin(kinds, [KINDS.index(k) for k in node["kind"]])
-            return (holds * TRUE).astype(np.int8)
+            return _tri(np.isin(kinds, [KINDS.index(k) for k in node["kind"]]))
         if "leans" in node:
             bits = sum(1 << KINDS.index(k) for k in node["leans"])
-            holds = (lean & bits) != 0
-            return np.where(lean == 0, UNKNOWN, holds * TRUE).astype(np.int8)
+            return _tri((lean & bits) != 0, lean == 0)
         if "hypothesis" in node:
             column = post[:, self.hypothesis[node["hypothesis"]]]
-            return ((column >= float(node["min"])) * TRUE).astype(np.int8)
+            return _tri(column >= float(node["min"]))
         key = node["key"]
         slot = self.encoder.slots[key]
-        x = columns[:, slot]
+        x = by_key[slot]
         encoder = self.encoder
         if "is_not" in node:
             if key in LIST_KEYS:  # a list is never equal to one value
                 return np.full(len(x), TRUE, dtype=np.int8)
-            equal: NDArray[np.bool_] = x == encoder.encode(key, node["is_not"])
-            return np.where(equal, FALSE, TRUE).astype(np.int8)
+            return _tri(x != encoder.encode(key, node["is_not"]))  # NaN (not given): true
         if "is" in node:
             holds = x == encoder.encode(key, node["is"])
         elif "in" in node:
             if key in LIST_KEYS:
                 mask = sum(encoder.bits[key][v] for v in node["in"])
-                whole = np.where(known[:, slot], x, 0.0).astype(np.int64)
+                whole = np.where(known[slot], x, 0.0).astype(np.int64)
                 holds = (whole & mask) != 0
             else:
                 holds = np.zeros(len(x), dtype=bool)
@@ -257,4 +260,13 @@ class ColumnTests:
             holds = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[
                 op
             ](x, bound)
-        return np.where(known[:, slot], holds * TRUE, UNKNOWN).astype(np.int8)
+        return _tri(holds, ~known[slot])
+
+
+def _tri(holds: NDArray[np.bool_], unknown: NDArray[np.bool_] | None = None) -> Tri:
+    """``True``/``False`` as 2/0, and 1 where ``unknown``."""
+    as_int = holds.view(np.int8)
+    out: Tri = as_int + as_int
+    if unknown is not None:
+        np.putmask(out, unknown, UNKNOWN)
+    return out
