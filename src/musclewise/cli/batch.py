@@ -117,7 +117,7 @@ def assess_line(line: bytes | None, number: int) -> tuple[bytes, bool]:
 
 
 def assess_records(
-    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 1024
+    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 2048
 ) -> Iterator[tuple[bytes, bool]]:
     """Each numbered record's encoded assessment (or error object), and whether it was valid:
     byte for byte what :func:`assess_line` gives for each alone (``tests/test_batch.py``).
@@ -128,7 +128,7 @@ def assess_records(
 
 
 def _assessed(
-    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 1024
+    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 2048
 ) -> Iterator[tuple[bytes | None, bytes, bool]]:
     it = iter(records)
     for _, (number, line) in zip(range(alone), it, strict=False):  # range first: none lost

@@ -110,6 +110,8 @@ class ChunkAssessor:
             bits: frozenset(k for j, k in enumerate(KINDS) if bits >> j & 1) for bits in range(8)
         }
         self.lean_bits = {v: k for k, v in self.leans.items()}
+        self.heads: dict[tuple[int, ...], list[str]] = {}
+        """The explanation's first sentence by kind, lean and the three percentages shown."""
         self.entries: dict[tuple[str, Any], Entry] = {}
         """What each (key, value) is to the columns and the model (:meth:`_entry`)."""
         self.slots = self.encoder.slots
@@ -258,6 +260,7 @@ class ChunkAssessor:
         pc, ps = post[:, self.i_cramp], post[:, self.i_spasm]
         po = np.maximum(0.0, 1.0 - pc - ps)
         kinds = np.where((pc >= ps) & (pc >= po), 0, np.where(ps >= po, 1, 2))
+        leaning_list = kinds.tolist()
         bc, bs = bare[:, self.i_cramp], bare[:, self.i_spasm]
         bo = 1.0 - bc - bs
         top = np.maximum(np.maximum(bc, bs), bo)
@@ -293,6 +296,12 @@ class ChunkAssessor:
                 whole = nodes[key] = nodes[key].copy()  # an atom's array may be shared
                 whole[turned] = part
         kind_list = kinds.tolist()
+        # the explanation's first sentence, by the kind, the lean and the percentages shown
+        shown = np.rint(np.stack([pc, ps, po], axis=1) * 100).astype(np.int64)
+        heads = [
+            (kind, leaning, *percent)
+            for kind, leaning, percent in zip(kind_list, leaning_list, shown.tolist(), strict=True)
+        ]
         held_list = self._held(holds)
         # the triage
         levels, reasons_list = self._triage(
@@ -308,7 +317,7 @@ class ChunkAssessor:
                 self._report(
                     KINDS[kind_list[c]], medicines, post_rows[c], seen_list[c],
                     held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
-                    top_two[c], mimic_order[c],
+                    top_two[c], mimic_order[c], heads[c],
                 )
             )  # fmt: skip
         return out
@@ -567,6 +576,7 @@ class ChunkAssessor:
         unscreened: msgspec.Raw,
         top_two: list[int],
         mimic_order: list[int],
+        head_key: tuple[int, ...],
     ) -> bytes:
         engine = self.engine
         words = engine.words
@@ -576,6 +586,11 @@ class ChunkAssessor:
             "spasm": p_spasm,
             "other": max(0.0, 1.0 - p_cramp - p_spasm),
         }
+        head = self.heads.get(head_key)
+        if head is None:
+            head = words.head(probabilities, kind)
+            if len(self.heads) < CACHE_SIZE:
+                self.heads[head_key] = head
         at = bisect_left(held, self.rules)
         fired = [engine.rules[i] for i in held[:at]]
         key = (tuple(held[at:]), level)
@@ -599,7 +614,7 @@ class ChunkAssessor:
                 "relief": advice[1],
                 "prevention": advice[2],
                 "explanation": words.explain(
-                    post, seen, probabilities, kind, medicines, (top_two[0], top_two[1])
+                    post, seen, probabilities, kind, medicines, (top_two[0], top_two[1]), head
                 ),
                 "missing": missing,
                 "knowledge_version": engine.version,

@@ -122,8 +122,10 @@ class Words:
         kind: str,
         medicines: Sequence[MedicineLike],
         top_two: tuple[int, int] | None = None,
+        head: list[str] | None = None,
     ) -> list[str]:
-        """The explanation (``top_two``: the two most likely hypotheses, if already known)."""
+        """The explanation (``top_two``: the two most likely hypotheses, and ``head``: its
+        first sentence, if already known)."""
         if top_two is None:
             top = second = -1
             for i, p in enumerate(post):
@@ -133,15 +135,7 @@ class Words:
                     second = i
         else:
             top, second = top_two
-        others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
-        lines = [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
-        leaning = max(probabilities, key=probabilities.__getitem__)
-        if leaning != kind:
-            lines = [
-                f"A warning sign points to {KIND_PHRASES[kind]}, not a cramp or a twitch, "
-                f"which comes first; the other answers alone would lean to "
-                f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
-            ]
+        lines = self.head(probabilities, kind) if head is None else list(head)
         if not seen:
             lines.append("Nothing was known about the episode, so this is only how common each is.")
         scored = []
@@ -178,6 +172,18 @@ class Words:
                     f"'{m.given}' was read as {m.name} ({', '.join(c.replace('_', ' ') for c in m.classes)})."
                 )
         return lines
+
+    def head(self, probabilities: Mapping[str, float], kind: str) -> list[str]:
+        """The explanation's first sentence: the kind, and how likely each is."""
+        others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
+        leaning = max(probabilities, key=probabilities.__getitem__)
+        if leaning != kind:
+            return [
+                f"A warning sign points to {KIND_PHRASES[kind]}, not a cramp or a twitch, "
+                f"which comes first; the other answers alone would lean to "
+                f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
+            ]
+        return [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
 
     def _sentence(
         self, row: Sequence[float], text: str, top: int, second: int
