@@ -106,3 +106,17 @@ def test_registering_twice_registers_each_command_once() -> None:
     assert (len(app.registered_commands), len(app.registered_groups)) == counts
     names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
     assert len(names) == len(set(names)), "a command registered twice"
+
+
+@pytest.mark.parametrize("lines", [3, 300])
+def test_a_short_batch_never_imports_numpy(tmp_path: Path, lines: int) -> None:
+    """``assess --json`` assesses its first 256 lines one at a time: a short file starts
+    without NumPy; a longer one goes on in columns (``engine/chunks.py``)."""
+    path = tmp_path / "findings.jsonl"
+    path.write_text(
+        "".join(json.dumps({"site": "calf", "pain": n % 11}) + "\n" for n in range(lines))
+    )
+    imported = _imported("assess", "--json", str(path))
+    assert "musclewise.engine" in imported  # it did assess
+    assert ("numpy" in imported) == (lines > 256)
+    assert ("musclewise.engine.chunks" in imported) == (lines > 256)
