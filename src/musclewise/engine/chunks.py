@@ -141,8 +141,13 @@ class ChunkAssessor:
             dtype=np.float64,
         )  # fmt: skip
         """The single-key rules' gains by level, for each key (NaN: none)."""
-        self.shift_rows: dict[bytes, list[float]] = {}
+        self.shift_rows: dict[Any, list[float]] = {}
         """Each question's shift by the posterior rounded (as :meth:`TriageEngine.shifts`)."""
+        states, width = QUANTA + 2, len(engine.hypotheses)  # 0: not active; 1 + the rounding
+        self.shift_powers = (
+            states ** np.arange(width, dtype=np.int64) if states**width < 2**63 else None
+        )
+        """Powers that make each rounded posterior one number (None: too many hypotheses)."""
         self.reasons: dict[tuple[tuple[int, ...], bool, int], tuple[str, msgspec.Raw]] = {}
         """A triage's level and reasons by the red flags that hold, unsure, and kind."""
         self.unscreened: dict[bytes, msgspec.Raw] = {}
@@ -305,7 +310,7 @@ class ChunkAssessor:
         held_list = self._held(holds)
         # the triage
         levels, reasons_list = self._triage(
-            post, bare, post_rows, base, unlabel, unlabel_rows, signs_list, labels_list,
+            post, bare, post_rows, base, unlabel, signs_list, labels_list,
             held_list, kind_list, where,
         )  # fmt: skip
         missing = self._missing(answers, nodes, given, levels, post)
@@ -329,7 +334,6 @@ class ChunkAssessor:
         post_rows: list[list[float]],
         base: Column,
         unlabel: Column,
-        unlabel_rows: list[list[float]] | None,
         signs_list: list[list[str]],
         labels_list: list[tuple[tuple[str, Any], ...]],
         held_list: list[list[int]],
@@ -342,7 +346,6 @@ class ChunkAssessor:
         engine = self.engine
         labelled = np.asarray([bool(labels) for labels in labels_list])
         counts = np.asarray([len(signs) for signs in signs_list])
-        signed = counts > 0
         first, peak = self._peaks(post, bare, base, unlabel, where, counts, labelled)
         named: NDArray[np.bool_] = ((peak >= self.likely_at) & (self.own > 0)) | (
             (self.own >= RANK["urgent"]) & (peak >= engine.see_doctor_at)
@@ -352,10 +355,6 @@ class ChunkAssessor:
             labelled & _unsure(bare, self.i_cramp, self.i_spasm))).tolist()  # fmt: skip
         levels: list[str] = []
         reasons_list: list[msgspec.Raw] = []
-        bare_rows = bare.tolist()
-        base_rows = base.tolist() if signed.any() else post_rows
-        if unlabel_rows is None and (signed & labelled).any():
-            unlabel_rows = unlabel.tolist()
         words = self.reasons
         rules = self.rules
         for c, held in enumerate(held_list):
@@ -365,13 +364,15 @@ class ChunkAssessor:
                 level, reasons = words[key]
             else:
                 signs, labels = signs_list[c], labels_list[c]
-                p, b = post_rows[c], bare_rows[c]
+                p, b = post_rows[c], bare[c].tolist()
                 if not signs:
                     posts = [p, b] if labels else [p]
                 else:
-                    posts = engine.sign_posteriors(base_rows[c], p, signs, None if labels else b)
-                    if labels and unlabel_rows is not None:
-                        posts += engine.sign_posteriors(unlabel_rows[c], None, signs, b)
+                    posts = engine.sign_posteriors(
+                        base[c].tolist(), p, signs, None if labels else b
+                    )
+                    if labels:
+                        posts += engine.sign_posteriors(unlabel[c].tolist(), None, signs, b)
                 level, told = engine.triage(
                     [engine.rules[i] for i in fired], posts, KINDS[kind_list[c]],
                     b if labels else None,
@@ -532,12 +533,19 @@ class ChunkAssessor:
         """For each case, how far each question could move the posterior (NaN: not enough to
         count), as :meth:`TriageEngine.shifts` gives it on the posterior rounded to 0.1."""
         active = post > ACTIVE_ABOVE
-        rounded_post = np.where(active, np.rint(post * QUANTA) + 1, 0).astype(np.int8)
-        whole = np.ascontiguousarray(rounded_post).view(np.dtype((np.void, post.shape[1])))
-        distinct, first, inverse = np.unique(whole.ravel(), return_index=True, return_inverse=True)
+        codes = np.where(active, np.rint(post * QUANTA) + 1, 0).astype(np.int64)
+        if self.shift_powers is not None:  # one number a rounded posterior
+            keys = codes @ self.shift_powers
+            distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            names: list[Any] = distinct.tolist()
+        else:  # too many hypotheses for one number: the rows themselves
+            distinct, first, inverse = np.unique(
+                codes, axis=0, return_index=True, return_inverse=True
+            )
+            names = [tuple(row) for row in distinct.tolist()]
         known = self.shift_rows
         rows = []
-        for key, c in zip(distinct.tolist(), first.tolist(), strict=True):
+        for key, c in zip(names, first.tolist(), strict=True):
             found = known.get(key)
             if found is None:
                 shifts = self.engine.shifts(post[c].tolist())
