@@ -60,7 +60,11 @@ if TYPE_CHECKING:
     from musclewise.engine import TriageEngine
 
     Column = NDArray[np.float64]
-    Entry = tuple[type, int, float, tuple[Observation, ...], tuple[int, ...], bool]
+    from musclewise.engine.words import Gains
+
+    Entry = tuple[
+        type, int, float, tuple[Observation, ...], tuple[int, ...], bool, tuple[Gains, ...]
+    ]
     Tri = NDArray[np.int8]
 
 CACHE_SIZE = 65536
@@ -167,6 +171,7 @@ class ChunkAssessor:
         signs_list: list[list[str]] = []
         positions: list[list[int]] = []
         seen_list: list[list[Observation]] = []
+        gains_list: list[list[Gains]] = []
         width = len(self.slots)
         nan = math.nan
         entries = self.entries
@@ -179,24 +184,26 @@ class ChunkAssessor:
             signs = []
             found: list[int] = []
             seen: list[Observation] = []
+            gains: list[Gains] = []
             try:
                 for key, x in items:
                     try:
-                        kind, slot, value, observed, where, sign = entries[key, x]
+                        kind, slot, value, observed, where, sign, said = entries[key, x]
                         if kind is not type(x):  # True == 1: a yes and a number differ
-                            kind, slot, value, observed, where, sign = entry(key, x)
+                            kind, slot, value, observed, where, sign, said = entry(key, x)
                     except KeyError:
                         got = entry(key, x)
                         if len(entries) < CACHE_SIZE:
                             entries[key, x] = got
-                        kind, slot, value, observed, where, sign = got
+                        kind, slot, value, observed, where, sign, said = got
                     except TypeError:  # a list
-                        kind, slot, value, observed, where, sign = entry(key, x)
+                        kind, slot, value, observed, where, sign, said = entry(key, x)
                     if slot >= 0:
                         row[slot] = value
                     if observed:
                         seen += observed
                         found += where
+                        gains += said
                     if sign:
                         signs.append(key)
             except Unsupported:
@@ -208,9 +215,12 @@ class ChunkAssessor:
             signs_list.append(signs)
             positions.append(found)
             seen_list.append(seen)
+            gains_list.append(gains)
         if cases:
             logp = self.columns.scores(positions)
-            assessed = self._columns(chunk, cases, facts_list, rows, signs_list, logp, seen_list)
+            assessed = self._columns(
+                chunk, cases, facts_list, rows, signs_list, logp, seen_list, gains_list
+            )
             done.update(zip(cases, assessed, strict=True))
         return [done[c] for c in range(len(chunk))]
 
@@ -223,7 +233,9 @@ class ChunkAssessor:
         answers = self.engine.model.answers(key, x)
         observed = tuple(a.observation for a in answers)
         where = tuple(a.position for a in answers)
-        return type(x), slot, value, observed, where, x is True and key in WARNING_SIGN_SET
+        gains = tuple(self.engine.words.gains(o) for o in observed)
+        sign = x is True and key in WARNING_SIGN_SET
+        return type(x), slot, value, observed, where, sign, gains
 
     def _columns(
         self,
@@ -234,6 +246,7 @@ class ChunkAssessor:
         signs_list: list[list[str]],
         logp: Column,
         seen_list: list[list[Observation]],
+        gains_list: list[list[Gains]],
     ) -> list[bytes]:
         engine = self.engine
         n = len(cases)
@@ -322,7 +335,7 @@ class ChunkAssessor:
                 self._report(
                     KINDS[kind_list[c]], medicines, post_rows[c], seen_list[c],
                     held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
-                    top_two[c], mimic_order[c], heads[c],
+                    top_two[c], mimic_order[c], heads[c], gains_list[c],
                 )
             )  # fmt: skip
         return out
@@ -585,6 +598,7 @@ class ChunkAssessor:
         top_two: list[int],
         mimic_order: list[int],
         head_key: tuple[int, ...],
+        gains: list[Gains],
     ) -> bytes:
         engine = self.engine
         words = engine.words
@@ -616,7 +630,7 @@ class ChunkAssessor:
                 "contract": CONTRACT,
                 "kind": kind,
                 "probabilities": rounded(p_cramp, p_spasm),
-                "suspected": words.suspected(post, seen, fired, kind, mimic_order),
+                "suspected": words.suspected(post, seen, fired, kind, mimic_order, gains),
                 "triage": {"level": level, "reasons": reasons, "unscreened": unscreened},
                 "factors": advice[0],
                 "relief": advice[1],

@@ -24,6 +24,8 @@ from musclewise.engine.parts import (
     Rule,
 )
 
+Gains = Mapping[int, tuple[float, str, str]]
+"""What one answer says for each hypothesis it favours strongly (see :meth:`Words.gains`)."""
 WORDS_CACHE_SIZE = 65536
 """How many worded answers each cache of :class:`Words` keeps (then it starts again)."""
 STRONG = 0.7
@@ -45,7 +47,7 @@ class Words:
         self.i_cramp, self.i_spasm = index["cramp"], index["spasm"]
         self.mimics = tuple(i for i, h in enumerate(hypotheses) if h.kind == "other")
         self.lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in hypotheses)
-        self._gains: dict[tuple[int, int], dict[int, tuple[float, str]]] = {}
+        self._gains: dict[tuple[int, int], Gains] = {}
         self._sentences: dict[tuple[int, int, int, int], tuple[float, str, str, str]] = {}
 
     def suspected(
@@ -55,9 +57,11 @@ class Words:
         fired: Sequence[Rule],
         kind: str,
         order: Sequence[int] | None = None,
+        gains: Sequence[Gains] | None = None,
     ) -> list[dict[str, Any]]:
         """The mimics worth ruling out, most likely first (``order``: the mimics by falling
-        probability, ties by position, if already known)."""
+        probability, ties by position, and ``gains``: :meth:`gains` of each answer in
+        ``seen``, if already known)."""
         suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
         if order is None:
             order = [i for _, i in sorted([(-post[i], i) for i in self.mimics])]
@@ -69,7 +73,7 @@ class Words:
                 if rank >= SUSPECTED_LIMIT and not suggested:
                     break
                 continue
-            why = self.why(i, seen)
+            why = self.why(i, seen, gains)
             if h.id in suggested:
                 why.append(suggested[h.id])
             out.append(
@@ -87,32 +91,41 @@ class Words:
                            "why": [suggested["other"]], "name": OUTSIDE, "id": "other"})  # fmt: skip
         return out
 
-    def why(self, i: int, seen: Sequence[Observation]) -> list[str]:
-        """The answers that raise hypothesis ``i`` most above a cramp or a twitch."""
+    def why(
+        self, i: int, seen: Sequence[Observation], gains: Sequence[Gains] | None = None
+    ) -> list[str]:
+        """The answers that raise hypothesis ``i`` most above a cramp or a twitch (``gains``:
+        :meth:`gains` of each answer in ``seen``, if already known)."""
         scored = []
-        for feature, value in seen:
-            gains = self._gains.get((feature.number, value))
-            if gains is None:
-                gains = self._gain(feature.loglik[value], feature.descriptions[value])
-                if feature.number >= 0:
-                    if len(self._gains) >= WORDS_CACHE_SIZE:
-                        self._gains.clear()
-                    self._gains[feature.number, value] = gains
-            hit = gains.get(i)
+        for found in (self.gains(o) for o in seen) if gains is None else gains:
+            hit = found.get(i)
             if hit is not None:
                 scored.append(hit)
         if not scored:
             return []
         scored.sort()
-        name = self.lower_names[i]
-        return [f"{text} fits {name}" for _, text in scored[:3]]
+        return [sentence for _, _, sentence in scored[:3]]
 
-    def _gain(self, row: Sequence[float], text: str) -> dict[int, tuple[float, str]]:
+    def gains(self, observation: Observation) -> Gains:
         """For each hypothesis an answer favours strongly over a cramp and a twitch: how much
-        (negated, to sort first) and the answer in words."""
-        c, s = self.i_cramp, self.i_spasm
-        common = row[c] if row[c] > row[s] else row[s]
-        return {i: (-(row[i] - common), text) for i in range(len(row)) if row[i] - common > STRONG}
+        (negated, to sort first), the answer in words, and the sentence saying so."""
+        feature, value = observation
+        key = (feature.number, value)
+        found = self._gains.get(key)
+        if found is None:
+            row, text = feature.loglik[value], feature.descriptions[value]
+            c, s = self.i_cramp, self.i_spasm
+            common = row[c] if row[c] > row[s] else row[s]
+            found = {
+                i: (-(row[i] - common), text, f"{text} fits {self.lower_names[i]}")
+                for i in range(len(row))
+                if row[i] - common > STRONG
+            }
+            if feature.number >= 0:
+                if len(self._gains) >= WORDS_CACHE_SIZE:
+                    self._gains.clear()
+                self._gains[key] = found
+        return found
 
     def explain(
         self,
