@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     ]
     Tri = NDArray[np.int8]
 
-CACHE_SIZE = 65536
+CACHE_SIZE = 8192
 """How many encoded pieces (reasons, advice, unscreened lists) each cache keeps, at most."""
 _encode = msgspec.json.Encoder().encode
 
@@ -145,7 +145,9 @@ class ChunkAssessor:
             dtype=np.float64,
         )  # fmt: skip
         """The single-key rules' gains by level, for each key (NaN: none)."""
-        self.shift_rows: dict[Any, list[float]] = {}
+        self.shift_rows: dict[Any, int] = {}
+        """Where each rounded posterior's row is in :attr:`shift_table`."""
+        self.shift_table: Column = np.full((1024, len(self.missing_keys)), np.nan)
         """Each question's shift by the posterior rounded (as :meth:`TriageEngine.shifts`)."""
         states, width = QUANTA + 2, len(engine.hypotheses)  # 0: not active; 1 + the rounding
         self.shift_powers = (
@@ -557,17 +559,21 @@ class ChunkAssessor:
             )
             names = [tuple(row) for row in distinct.tolist()]
         known = self.shift_rows
-        rows = []
+        if len(known) + len(names) > CACHE_SIZE:  # start again
+            known.clear()
+        at = []
         for key, c in zip(names, first.tolist(), strict=True):
             found = known.get(key)
             if found is None:
                 shifts = self.engine.shifts(post[c].tolist())
-                found = [shifts.get(k, math.nan) for k in self.missing_keys]
-                if len(known) >= CACHE_SIZE:
-                    known.clear()
-                known[key] = found
-            rows.append(found)
-        table: Column = np.asarray(rows, dtype=np.float64)[inverse.ravel()]
+                found = known[key] = len(known)
+                if found >= len(self.shift_table):  # room for twice as many
+                    grown = np.full((2 * len(self.shift_table), len(self.missing_keys)), np.nan)
+                    grown[: len(self.shift_table)] = self.shift_table
+                    self.shift_table = grown
+                self.shift_table[found] = [shifts.get(k, math.nan) for k in self.missing_keys]
+            at.append(found)
+        table: Column = self.shift_table[np.asarray(at, dtype=np.intp)[inverse.ravel()]]
         return table
 
     def _given(
