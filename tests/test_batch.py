@@ -232,3 +232,19 @@ def test_a_long_file_goes_into_columns_and_stays_the_same(
     alone = list(assess_records(records, alone=len(records)))
     assert chunked == alone
     assert sum(not ok for _, ok in chunked) == len(BAD_LINES)
+
+
+HALF_WAY = st.integers(0, 10_000).map(lambda k: (k + 0.5) / 10_000)
+"""Values half-way between two four-place decimals (as near as a double gets)."""
+
+
+@PROPERTY
+@given(values=st.lists(st.one_of(st.floats(0.0, 1.0), HALF_WAY), min_size=1, max_size=50))
+def test_rounding_in_columns_is_pythons_round(values: list[float]) -> None:
+    import numpy as np
+
+    from musclewise.engine.chunks import round4
+
+    got = round4(np.asarray(values, dtype=np.float64)).tolist()
+    assert got == [round(v, 4) for v in values]
+    assert [str(g) for g in got] == [str(round(v, 4)) for v in values]  # -0.0 is not 0.0

@@ -50,7 +50,6 @@ from musclewise.engine.parts import (
     UNSURE_BELOW,
     WARNING_SIGN_SET,
     MedicineLike,
-    rounded,
 )
 from musclewise.findings import FINDINGS_KEYS
 
@@ -60,6 +59,8 @@ if TYPE_CHECKING:
     from musclewise.engine import TriageEngine
 
     Column = NDArray[np.float64]
+    Shared = list[Any]
+    """A worded piece shared by many cases' assessments: encoded at once, never changed."""
     from musclewise.engine.words import Gains
 
     Entry = tuple[
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
     Tri = NDArray[np.int8]
 
 CACHE_SIZE = 8192
-"""How many encoded pieces (reasons, advice, unscreened lists) each cache keeps, at most."""
+"""How many worded pieces (reasons, advice, unscreened lists, ...) each cache keeps, at most."""
 _encode = msgspec.json.Encoder().encode
 
 
@@ -154,10 +155,10 @@ class ChunkAssessor:
             states ** np.arange(width, dtype=np.int64) if states**width < 2**63 else None
         )
         """Powers that make each rounded posterior one number (None: too many hypotheses)."""
-        self.reasons: dict[tuple[tuple[int, ...], bool, int], tuple[str, msgspec.Raw]] = {}
+        self.reasons: dict[tuple[tuple[int, ...], bool, int], tuple[str, Shared]] = {}
         """A triage's level and reasons by the red flags that hold, unsure, and kind."""
-        self.unscreened: dict[bytes, msgspec.Raw] = {}
-        self.advice: dict[tuple[tuple[int, ...], str], tuple[msgspec.Raw, ...]] = {}
+        self.unscreened: dict[bytes, Shared] = {}
+        self.advice: dict[tuple[tuple[int, ...], str], tuple[Shared, ...]] = {}
         """Factors, relief and prevention by the other tests that hold and the level."""
 
     def encode_many(
@@ -316,6 +317,11 @@ class ChunkAssessor:
                 whole = nodes[key] = nodes[key].copy()  # an atom's array may be shared
                 whole[turned] = part
         kind_list = kinds.tolist()
+        shown_post = round4(post).tolist()
+        shown_cramp = round4(pc)
+        shown_spasm = round4(ps)
+        shown_other = round4(np.maximum(0.0, 1.0 - shown_cramp - shown_spasm))
+        three = np.stack([shown_cramp, shown_spasm, shown_other], axis=1).tolist()
         # the explanation's first sentence, by the kind, the lean and the percentages shown
         shown = np.rint(np.stack([pc, ps, po], axis=1) * 100).astype(np.int64)
         heads = [
@@ -337,7 +343,8 @@ class ChunkAssessor:
                 self._report(
                     KINDS[kind_list[c]], medicines, post_rows[c], seen_list[c],
                     held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
-                    top_two[c], mimic_order[c], heads[c], gains_list[c],
+                    top_two[c], mimic_order[c], heads[c], gains_list[c], three[c],
+                    shown_post[c],
                 )
             )  # fmt: skip
         return out
@@ -354,7 +361,7 @@ class ChunkAssessor:
         held_list: list[list[int]],
         kind_list: list[int],
         where: NDArray[np.intp],
-    ) -> tuple[list[str], list[msgspec.Raw]]:
+    ) -> tuple[list[str], list[Shared]]:
         """Each case's triage level and its reasons (encoded). A case with no warning sign
         and no condition the model finds likely enough to name has reasons that depend only on
         the red flags that hold, whether the model is unsure, and the kind: worded once."""
@@ -369,7 +376,7 @@ class ChunkAssessor:
         unsure: list[bool] = (_unsure(first, self.i_cramp, self.i_spasm) | (
             labelled & _unsure(bare, self.i_cramp, self.i_spasm))).tolist()  # fmt: skip
         levels: list[str] = []
-        reasons_list: list[msgspec.Raw] = []
+        reasons_list: list[Shared] = []
         words = self.reasons
         rules = self.rules
         for c, held in enumerate(held_list):
@@ -392,7 +399,7 @@ class ChunkAssessor:
                     [engine.rules[i] for i in fired], posts, KINDS[kind_list[c]],
                     b if labels else None,
                 )  # fmt: skip
-                reasons = msgspec.Raw(_encode(told))
+                reasons = told
                 if not slow[c] and len(words) < CACHE_SIZE:
                     words[key] = level, reasons
             levels.append(level)
@@ -440,7 +447,7 @@ class ChunkAssessor:
 
     def _unscreened(
         self, columns: Column, given: dict[str, NDArray[np.bool_]], post: Column, levels: list[str]
-    ) -> list[msgspec.Raw]:
+    ) -> list[Shared]:
         """Each case's ``triage.unscreened`` (encoded): the safety screen's signs that matter,
         above the level reached, not answered (:meth:`TriageEngine.screen`), in columns."""
         current = np.asarray([RANK[level] for level in levels])
@@ -464,7 +471,7 @@ class ChunkAssessor:
             raw = found.get(packed)
             if raw is None:
                 keys = [sign.key for (_, sign), k in zip(self.screen, rows, strict=True) if k[c]]
-                raw = msgspec.Raw(_encode(keys))
+                raw = keys
                 if len(found) < CACHE_SIZE:
                     found[packed] = raw
             out.append(raw)
@@ -598,13 +605,15 @@ class ChunkAssessor:
         seen: Sequence[Any],
         held: list[int],
         level: str,
-        reasons: msgspec.Raw,
+        reasons: Shared,
         missing: list[str],
-        unscreened: msgspec.Raw,
+        unscreened: Shared,
         top_two: list[int],
         mimic_order: list[int],
         head_key: tuple[int, ...],
         gains: list[Gains],
+        shown: list[float],
+        shown_post: list[float],
     ) -> bytes:
         engine = self.engine
         words = engine.words
@@ -625,9 +634,9 @@ class ChunkAssessor:
         advice = self.advice.get(key)
         if advice is None:
             advice = (
-                msgspec.Raw(_encode(words.factors(held))),
-                msgspec.Raw(_encode(words.advice(engine.relief, held, self.ends[2], level))),
-                msgspec.Raw(_encode(words.advice(engine.prevention, held, self.ends[3], level))),
+                words.factors(held),
+                words.advice(engine.relief, held, self.ends[2], level),
+                words.advice(engine.prevention, held, self.ends[3], level),
             )
             if len(self.advice) < CACHE_SIZE:
                 self.advice[key] = advice
@@ -635,8 +644,10 @@ class ChunkAssessor:
             {
                 "contract": CONTRACT,
                 "kind": kind,
-                "probabilities": rounded(p_cramp, p_spasm),
-                "suspected": words.suspected(post, seen, fired, kind, mimic_order, gains),
+                "probabilities": {"cramp": shown[0], "spasm": shown[1], "other": shown[2]},
+                "suspected": words.suspected(
+                    post, seen, fired, kind, mimic_order, gains, shown_post
+                ),
                 "triage": {"level": level, "reasons": reasons, "unscreened": unscreened},
                 "factors": advice[0],
                 "relief": advice[1],
@@ -648,6 +659,21 @@ class ChunkAssessor:
                 "knowledge_version": engine.version,
             }
         )
+
+
+def round4(x: Column) -> Column:
+    """Each value rounded to 4 decimal places as Python's ``round(value, 4)`` rounds it (to
+    the double nearest the decimal): ``rint(x * 1e4) / 1e4`` is that, except where ``x * 1e4``
+    is within a hair of half-way and its own rounding could have crossed it: those by
+    ``round``."""
+    scaled = x * 1e4
+    out: Column = np.rint(scaled) / 1e4
+    near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    if near.any():
+        flat, given = out.reshape(-1), x.reshape(-1)
+        for i in np.flatnonzero(near.reshape(-1)).tolist():
+            flat[i] = round(float(given[i]), 4)
+    return out
 
 
 def _unsure(post: Column, cramp: int, spasm: int) -> NDArray[np.bool_]:

@@ -58,10 +58,11 @@ class Words:
         kind: str,
         order: Sequence[int] | None = None,
         gains: Sequence[Gains] | None = None,
+        shown: Sequence[float] | None = None,
     ) -> list[dict[str, Any]]:
         """The mimics worth ruling out, most likely first (``order``: the mimics by falling
-        probability, ties by position, and ``gains``: :meth:`gains` of each answer in
-        ``seen``, if already known)."""
+        probability, ties by position; ``gains``: :meth:`gains` of each answer in ``seen``;
+        ``shown``: the posterior rounded to 4 places; each if already known)."""
         suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
         if order is None:
             order = [i for _, i in sorted([(-post[i], i) for i in self.mimics])]
@@ -79,7 +80,7 @@ class Words:
             out.append(
                 {
                     "condition": h.condition or "other",
-                    "probability": round(post[i], 4),
+                    "probability": round(post[i], 4) if shown is None else shown[i],
                     "why": why or [h.summary],
                     "name": h.name,
                     "id": h.id,
