@@ -272,10 +272,11 @@ class ChunkAssessor:
         labels_list = []
         deltas = []
         zero = [0.0] * logp.shape[1]
+        label_delta = engine.label_delta
         for facts in facts_list:
-            labels = tuple((k, facts[k]) for k in LABEL_KEYS if k in facts)
+            labels = tuple([(k, facts[k]) for k in LABEL_KEYS if k in facts])
             labels_list.append(labels)
-            deltas.append(engine.label_delta(labels) if labels else zero)
+            deltas.append(label_delta(labels) if labels else zero)
         unlabel = base - np.asarray(deltas, dtype=np.float64)
         bare = normalised_rows(unlabel)
         pc, ps = post[:, self.i_cramp], post[:, self.i_spasm]
@@ -289,10 +290,8 @@ class ChunkAssessor:
         lean = np.where(top < LEAN_AT, 0, lean_kind).astype(np.int64)
         post_rows = post.tolist()
         # the hypotheses by falling probability, ties by position (as the per-case loops)
-        ranked = np.argsort(-post, axis=1, kind="stable")
-        top_two = ranked[:, :2].tolist()
-        order = np.argsort(-post[:, self.mimics], axis=1, kind="stable")
-        mimic_order = np.asarray(self.mimics)[order].tolist()
+        top_two = _first_max(post, 2).tolist()
+        mimic_order = np.asarray(self.mimics)[_first_max(post[:, self.mimics], 4)].tolist()
         unlabel_rows: list[list[float]] | None = None
         for c, facts in enumerate(facts_list):
             site = facts.get("site")
@@ -630,6 +629,8 @@ class ChunkAssessor:
                 self.heads[head_key] = head
         at = bisect_left(held, self.rules)
         fired = [engine.rules[i] for i in held[:at]]
+        # the four likeliest mimics are enough, unless a red flag names one (then all)
+        order = None if any(r.suggests for r in fired) else mimic_order
         key = (tuple(held[at:]), level)
         advice = self.advice.get(key)
         if advice is None:
@@ -645,9 +646,7 @@ class ChunkAssessor:
                 "contract": CONTRACT,
                 "kind": kind,
                 "probabilities": {"cramp": shown[0], "spasm": shown[1], "other": shown[2]},
-                "suspected": words.suspected(
-                    post, seen, fired, kind, mimic_order, gains, shown_post
-                ),
+                "suspected": words.suspected(post, seen, fired, kind, order, gains, shown_post),
                 "triage": {"level": level, "reasons": reasons, "unscreened": unscreened},
                 "factors": advice[0],
                 "relief": advice[1],
@@ -659,6 +658,18 @@ class ChunkAssessor:
                 "knowledge_version": engine.version,
             }
         )
+
+
+def _first_max(x: Column, k: int) -> NDArray[np.intp]:
+    """The columns of the ``k`` largest values of each row, largest first, ties to the first
+    column (a stable sort's order, without sorting the rest)."""
+    rest = x.copy()
+    out = np.empty((x.shape[0], min(k, x.shape[1])), dtype=np.intp)
+    rows = np.arange(x.shape[0])
+    for j in range(out.shape[1]):
+        out[:, j] = np.argmax(rest, axis=1)  # the first of equal values
+        rest[rows, out[:, j]] = -np.inf
+    return out
 
 
 def round4(x: Column) -> Column:
