@@ -522,9 +522,9 @@ class ChunkAssessor:
         shift[given] = np.nan
         total = np.where(np.isnan(shift), score, np.where(np.isnan(score), 0.0, score) + shift)
         ranked = total >= 0.01
-        by_score = np.argsort(np.where(ranked, -total, np.inf), axis=1, kind="stable")
+        by_score = _stable_order(np.where(ranked, -total, np.inf), ranked)
         shifted = ~np.isnan(shift)
-        by_shift = np.argsort(np.where(shifted, -shift, np.inf), axis=1, kind="stable")
+        by_shift = _stable_order(np.where(shifted, -shift, np.inf), shifted)
         limit, first = MISSING_LIMIT, MISSING_LIMIT - KIND_QUESTIONS
         rows = by_score[:, : limit + KIND_QUESTIONS].tolist()
         shift_rows = by_shift[:, :limit].tolist()
@@ -658,6 +658,14 @@ class ChunkAssessor:
                 "knowledge_version": engine.version,
             }
         )
+
+
+def _stable_order(keys: Column, used: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Each row's columns by ascending ``keys``, ties in column order, the columns ``used``
+    by no row left out (they would sort last)."""
+    columns = np.flatnonzero(used.any(axis=0))
+    order: NDArray[np.intp] = columns[np.argsort(keys[:, columns], axis=1, kind="stable")]
+    return order
 
 
 def _first_max(x: Column, k: int) -> NDArray[np.intp]:
