@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import reduce
+from operator import add
 from typing import Any, NamedTuple
 
 ASK_KEY = {"med_classes": "medications"}
@@ -239,8 +241,12 @@ class NaiveBayes:
             for observation, row, _ in answers(key, x):
                 seen.append(observation)
                 rows.append(row)
-        # left to right from the prior, as the columns add them (engine/columns.py)
-        return list(map(sum, zip(*rows, strict=True))), seen
+        # left to right from the prior, as the columns add them (engine/columns.py); not
+        # ``sum``, which adds floats with compensation from Python 3.12 on
+        total = list(rows[0])
+        for more in rows[1:]:
+            total = list(map(add, total, more))
+        return total, seen
 
     def posterior(self, facts: Mapping[str, Any]) -> tuple[list[float], list[Observation]]:
         """The normalised posterior of every hypothesis, and the answers that went into it."""
@@ -252,7 +258,7 @@ def normalised(logp: Sequence[float]) -> list[float]:
     """Probabilities from unnormalised log scores."""
     top = max(logp)
     weights = [math.exp(v - top) for v in logp]
-    total = sum(weights)
+    total = reduce(add, weights)  # left to right, as the columns (not ``sum``: see above)
     return [w / total for w in weights]
 
 
