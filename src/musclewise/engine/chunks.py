@@ -34,7 +34,7 @@ import numpy as np
 
 from musclewise.engine.column_tests import KINDS, TRUE, UNKNOWN, ColumnTests, Encoder, Unsupported
 from musclewise.engine.columns import ColumnModel, normalised_rows
-from musclewise.engine.model import ASK_KEY, Observation
+from musclewise.engine.model import ASK_KEY, Observation, pairwise_separation
 from musclewise.engine.parts import (
     ACTIVE_ABOVE,
     CONTRACT,
@@ -149,6 +149,23 @@ class ChunkAssessor:
         self.shift_rows: dict[Any, int] = {}
         """Where each rounded posterior's row is in :attr:`shift_table`."""
         self.shift_table: Column = np.full((1024, len(self.missing_keys)), np.nan)
+        asked_features = [f for f in engine.features if f.ask]
+        count = range(len(engine.hypotheses))
+        self.separation = [
+            (i, j, np.asarray([pairwise_separation(f, i, j) for f in asked_features]))
+            for i in count
+            for j in count
+            if i < j
+        ]
+        """Each pair of hypotheses, in the engine's order, and how well each question tells
+        them apart."""
+        self.asked_columns = [
+            (column, [n for n, f in enumerate(asked_features) if f.ask_key == key])
+            for column, key in enumerate(self.missing_keys)
+            if any(f.ask_key == key for f in asked_features)
+        ]
+        """Each key ``missing`` could name that a question of the model asks, with its
+        questions."""
         """Each question's shift by the posterior rounded (as :meth:`TriageEngine.shifts`)."""
         states, width = QUANTA + 2, len(engine.hypotheses)  # 0: not active; 1 + the rounding
         self.shift_powers = (
@@ -567,20 +584,38 @@ class ChunkAssessor:
         known = self.shift_rows
         if len(known) + len(names) > CACHE_SIZE:  # start again
             known.clear()
-        at = []
-        for key, c in zip(names, first.tolist(), strict=True):
-            found = known.get(key)
-            if found is None:
-                shifts = self.engine.shifts(post[c].tolist())
-                found = known[key] = len(known)
-                if found >= len(self.shift_table):  # room for twice as many
-                    grown = np.full((2 * len(self.shift_table), len(self.missing_keys)), np.nan)
-                    grown[: len(self.shift_table)] = self.shift_table
-                    self.shift_table = grown
-                self.shift_table[found] = [shifts.get(k, math.nan) for k in self.missing_keys]
-            at.append(found)
+        firsts = first.tolist()
+        new = [n for n, key in enumerate(names) if key not in known]
+        if new:
+            rows = self._shifts(codes[[firsts[n] for n in new]])
+            need = len(known) + len(new)
+            if need > len(self.shift_table):  # room for twice as many
+                grown = np.full((2 * need, len(self.missing_keys)), np.nan)
+                grown[: len(self.shift_table)] = self.shift_table
+                self.shift_table = grown
+            self.shift_table[len(known) : need] = rows
+            for n in new:
+                known[names[n]] = len(known)
+        at = [known[key] for key in names]
         table: Column = self.shift_table[np.asarray(at, dtype=np.intp)[inverse.ravel()]]
         return table
+
+    def _shifts(self, codes: NDArray[np.int64]) -> Column:
+        """:meth:`TriageEngine.shifts` for each rounded posterior (``codes``: 0 for a hypothesis
+        left out, else 1 + its probability in tenths), as a row over :attr:`missing_keys`: the
+        sum over pairs of explanations of 2·p·q·separation, the pairs in the engine's order
+        (a pair with one left out adds exactly 0.0), each question's largest above 0.005."""
+        tenths = np.where(codes > 0, codes - 1, 0).astype(np.float64)
+        total = tenths.sum(axis=1)  # whole numbers: exact in any order
+        acc = np.zeros((len(codes), len(self.separation[0][2])))
+        for i, j, separation in self.separation:
+            weight = 2.0 * tenths[:, i] * tenths[:, j] / (total * total)
+            acc += weight[:, None] * separation
+        acc = np.where(acc > 0.005, acc, np.nan)
+        out = np.full((len(codes), len(self.missing_keys)), np.nan)
+        for column, asked in self.asked_columns:
+            out[:, column] = np.fmax.reduce(acc[:, asked], axis=1)
+        return out
 
     def _given(
         self, columns: Column, facts_list: list[Mapping[str, Any]]
