@@ -248,3 +248,19 @@ def test_rounding_in_columns_is_pythons_round(values: list[float]) -> None:
     got = round4(np.asarray(values, dtype=np.float64)).tolist()
     assert got == [round(v, 4) for v in values]
     assert [str(g) for g in got] == [str(round(v, 4)) for v in values]  # -0.0 is not 0.0
+
+
+def test_a_value_the_columns_do_not_hold_is_assessed_alone() -> None:
+    """A number too large for the columns (past the contract's bounds, as a program calling
+    the engine directly could give) sends its case to the engine alone; the others stay in
+    columns, and every case is what it gives alone."""
+    from musclewise.assessment import default_chunks, default_engine
+
+    engine = default_engine()
+    chunk = [
+        ({"site": "calf", "pain": 8, "duration_s": 1e12}, []),
+        ({"site": "calf", "pain": 8, "duration_s": 90}, []),
+        ({"site": "eyelid", "ongoing_days": 10**30}, []),
+    ]
+    got = default_chunks().encode_many(chunk)
+    assert got == [msgspec.json.encode(engine.assess(f, m)) for f, m in chunk]

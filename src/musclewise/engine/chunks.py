@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 import numpy as np
 
-from musclewise.engine.column_tests import KINDS, TRUE, UNKNOWN, ColumnTests, Encoder, Unsupported
+from musclewise.engine.column_tests import KINDS, TRUE, UNKNOWN, ColumnTests, Encoder
 from musclewise.engine.columns import ColumnModel, normalised_rows
 from musclewise.engine.model import ASK_KEY, Observation, pairwise_separation
 from musclewise.engine.parts import (
@@ -68,6 +68,8 @@ if TYPE_CHECKING:
     ]
     Tri = NDArray[np.int8]
 
+UNREADABLE = -2
+"""The column of a value the columns do not encode (:meth:`Encoder.encode` gives ``None``)."""
 CACHE_SIZE = 8192
 """How many worded pieces (reasons, advice, unscreened lists, ...) each cache keeps, at most."""
 _encode = msgspec.json.Encoder().encode
@@ -205,37 +207,38 @@ class ChunkAssessor:
             found: list[int] = []
             seen: list[Observation] = []
             gains: list[Gains] = []
-            try:
-                for key, x in items:
-                    try:
-                        kind, slot, value, observed, where, sign, said = entries[key, x]
-                        if kind is not type(x):  # True == 1: a yes and a number differ
-                            kind, slot, value, observed, where, sign, said = entry(key, x)
-                    except KeyError:
-                        got = entry(key, x)
-                        if len(entries) < CACHE_SIZE:
-                            entries[key, x] = got
-                        kind, slot, value, observed, where, sign, said = got
-                    except TypeError:  # a list
+            for key, x in items:
+                try:
+                    kind, slot, value, observed, where, sign, said = entries[key, x]
+                    if kind is not type(x):  # True == 1: a yes and a number differ
                         kind, slot, value, observed, where, sign, said = entry(key, x)
-                    if slot >= 0:
-                        row[slot] = value
-                    if observed:
-                        seen += observed
-                        found += where
-                        gains += said
-                    if sign:
-                        signs.append(key)
-            except Unsupported:
-                done[c] = _encode(engine.assess(findings, medicines))
+                except KeyError:
+                    got = entry(key, x)
+                    if len(entries) < CACHE_SIZE:
+                        entries[key, x] = got
+                    kind, slot, value, observed, where, sign, said = got
+                except TypeError:  # a list
+                    kind, slot, value, observed, where, sign, said = entry(key, x)
+                if slot >= 0:
+                    row[slot] = value
+                elif slot == UNREADABLE:
+                    break
+                if observed:
+                    seen += observed
+                    found += where
+                    gains += said
+                if sign:
+                    signs.append(key)
+            else:
+                cases.append(c)
+                facts_list.append(findings)
+                rows.append(row)
+                signs_list.append(signs)
+                positions.append(found)
+                seen_list.append(seen)
+                gains_list.append(gains)
                 continue
-            cases.append(c)
-            facts_list.append(findings)
-            rows.append(row)
-            signs_list.append(signs)
-            positions.append(found)
-            seen_list.append(seen)
-            gains_list.append(gains)
+            done[c] = _encode(engine.assess(findings, medicines))  # a value not in columns
         if cases:
             logp = self.columns.scores(positions)
             assessed = self._columns(
@@ -250,6 +253,8 @@ class ChunkAssessor:
         "yes"."""
         slot = self.slots.get(key, -1)
         value = self.encoder.encode(key, x) if slot >= 0 else 0.0
+        if value is None:
+            return type(x), UNREADABLE, 0.0, (), (), False, ()
         answers = self.engine.model.answers(key, x)
         observed = tuple(a.observation for a in answers)
         where = tuple(a.position for a in answers)
@@ -476,7 +481,7 @@ class ChunkAssessor:
                 keep &= np.isnan(site) | np.isin(site, codes)
             for key, values in sign.skip_if:
                 column = columns[:, self.slots[key]]
-                keep &= ~np.isin(column, [self.encoder.encode(key, v) for v in values])
+                keep &= ~np.isin(column, [self.encoder.value(key, v) for v in values])
             if sign.mimics:
                 keep &= (post[:, list(sign.mimics)] >= self.engine.screen_mimic_at).any(axis=1)
             rows.append(keep)

@@ -28,10 +28,6 @@ KINDS = ("cramp", "spasm", "other")
 FALSE, UNKNOWN, TRUE = 0, 1, 2
 
 
-class Unsupported(Exception):
-    """A value the columns do not encode: the case is assessed by the engine alone."""
-
-
 class Encoder:
     """Each fact a test reads as one float column (NaN: not given): yes/no as 1 and 0, numbers
     as themselves, strings as codes, lists as bit masks of the items the tests name."""
@@ -72,7 +68,10 @@ class Encoder:
             found = codes[value] = 1e9 + len(codes)
         return found
 
-    def encode(self, key: str, x: Any) -> float:
+    def encode(self, key: str, x: Any) -> float | None:
+        """A fact's column value; ``None`` for a value the columns do not encode (a number
+        too large or not a number, a list of anything but strings): that case is assessed by
+        the engine alone."""
         if x is True:
             return 1.0
         if x is False:
@@ -81,10 +80,8 @@ class Encoder:
             try:
                 value = float(x)
             except OverflowError:
-                raise Unsupported(key) from None
-            if math.isnan(value) or abs(value) >= 1e9:
-                raise Unsupported(key)
-            return value
+                return None
+            return None if math.isnan(value) or abs(value) >= 1e9 else value
         if type(x) is str:
             return self.code(key, x)
         if isinstance(x, list | tuple | frozenset | set):
@@ -94,10 +91,17 @@ class Encoder:
             mask = 0
             for item in x:
                 if type(item) is not str:
-                    raise Unsupported(key)
+                    return None
                 mask |= items.get(item, 0)
             return float(mask)
-        raise Unsupported(key)
+        return None
+
+    def value(self, key: str, x: Any) -> float:
+        """The column value of a value the knowledge base names (always encoded)."""
+        found = self.encode(key, x)
+        if found is None:
+            raise ValueError(f"the knowledge base's value {x!r} of {key} has no column value")
+        return found
 
 
 class ColumnTests:
@@ -243,9 +247,9 @@ class ColumnTests:
         if "is_not" in node:
             if key in LIST_KEYS:  # a list is never equal to one value
                 return np.full(len(x), TRUE, dtype=np.int8)
-            return _tri(x != encoder.encode(key, node["is_not"]))  # NaN (not given): true
+            return _tri(x != encoder.value(key, node["is_not"]))  # NaN (not given): true
         if "is" in node:
-            holds = x == encoder.encode(key, node["is"])
+            holds = x == encoder.value(key, node["is"])
         elif "in" in node:
             if key in LIST_KEYS:
                 mask = sum(encoder.bits[key][v] for v in node["in"])
@@ -254,7 +258,7 @@ class ColumnTests:
             else:
                 holds = np.zeros(len(x), dtype=bool)
                 for value in node["in"]:
-                    holds |= x == encoder.encode(key, value)
+                    holds |= x == encoder.value(key, value)
         else:
             op, bound = next((o, float(node[o])) for o in ("gt", "ge", "lt", "le") if o in node)
             holds = {"gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal}[
