@@ -98,7 +98,6 @@ class ChunkAssessor:
             len(rules) + len(engine.recognisers) + len(engine.relief),
             len(specs),
         )
-        self.ids = tuple(ids)
         self.i_cramp, self.i_spasm = engine.index["cramp"], engine.index["spasm"]
         self.turn_to_other = sorted(engine.turn_to_other)
         self.near_rules = [
@@ -106,17 +105,15 @@ class ChunkAssessor:
             for i, r in enumerate(rules)
             if r.test.flat is None
         ]
-        hypotheses = len(engine.hypotheses)
-        zero = [0.0] * hypotheses
+        zero = [0.0] * len(engine.hypotheses)
         signs = sorted(WARNING_SIGN_SET)
         self.sign_index = {s: i for i, s in enumerate(signs)}
         deltas = [engine.model.log_scores({s: True}, zero)[0] for s in signs]
         self.sign_deltas: Column = np.asarray([*deltas, zero], dtype=np.float64)
-        self.sign_delta_rows = {s: deltas[i] for s, i in self.sign_index.items()}
-        self.leans = {
-            bits: frozenset(k for j, k in enumerate(KINDS) if bits >> j & 1) for bits in range(8)
-        }
-        self.lean_bits = {v: k for k, v in self.leans.items()}
+        """What a "yes" to each warning sign adds to the log posterior (last: nothing)."""
+        leans = [frozenset(k for j, k in enumerate(KINDS) if bits >> j & 1) for bits in range(8)]
+        self.lean_bits = {lean: bits for bits, lean in enumerate(leans)}
+        """The kinds the model leans to as bits (cramp 1, twitch 2, other 4)."""
         self.heads: dict[tuple[int, ...], list[str]] = {}
         """The explanation's first sentence by kind, lean and the three percentages shown."""
         self.entries: dict[tuple[str, Any], Entry] = {}
@@ -168,7 +165,6 @@ class ChunkAssessor:
         ]
         """Each key ``missing`` could name that a question of the model asks, with its
         questions."""
-        """Each question's shift by the posterior rounded (as :meth:`TriageEngine.shifts`)."""
         states, width = QUANTA + 2, len(engine.hypotheses)  # 0: not active; 1 + the rounding
         self.shift_powers = (
             states ** np.arange(width, dtype=np.int64) if states**width < 2**63 else None
