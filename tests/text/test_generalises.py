@@ -195,6 +195,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("my brother's daughter is 9 and gets cramps in her feet", {"age": 9, "sex": "female"}),
     ("my husband's mum, 78, has cramps in her calves", {"age": 78, "sex": "female"}),
     ("my son's 12 and his calf cramped", {"age": 12, "sex": "male"}),
+    # the eighth session's probes: a child said by how they are, a chest's cramp, not waking
+    ("8 year old hot and floppy, legs hurt", {"fever": True, "weakness": True}),
+    ("my son is burning up and floppy", {"weakness": True}),
+    ("a cramp in my chest going down my left arm", {"chest_pain": True}),
+    ("he wont wake up properly and he's boiling", {"confusion": True}),
+    ("the baby is not waking up properly", {"confusion": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -203,6 +209,9 @@ NOT_READ: list[tuple[str, str]] = [
     ("It's not really swollen, maybe a tiny bit?", "swelling"),
     ("An eye-opening run: my calf cramped at mile 3.", "eyelid_closes_or_droops"),
     ("Had a warm bath and my toes cramped.", "warmth"),
+    ("my leg wont wake up, pins and needles from sitting on it", "confusion"),
+    ("i wont wake up early tomorrow so no calf stretches", "confusion"),
+    ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
     ("The cramp lasted a minute; six hours later it's still sore.", "ongoing_days"),
     ("I don't think my leg is swollen.", "swelling"),
