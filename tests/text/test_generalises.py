@@ -201,6 +201,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("a cramp in my chest going down my left arm", {"chest_pain": True}),
     ("he wont wake up properly and he's boiling", {"confusion": True}),
     ("the baby is not waking up properly", {"confusion": True}),
+    ("baby 4 months not feeding and very floppy", {"age": 0, "weakness": True}),
+    ("she won't drink and is floppy", {"weakness": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -210,6 +212,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("An eye-opening run: my calf cramped at mile 3.", "eyelid_closes_or_droops"),
     ("Had a warm bath and my toes cramped.", "warmth"),
     ("my leg wont wake up, pins and needles from sitting on it", "confusion"),
+    ("had a baby 4 months ago and my calves cramp at night", "age"),
     ("i wont wake up early tomorrow so no calf stretches", "confusion"),
     ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),

@@ -34,6 +34,7 @@ MARKERS = frozenset(
         "_bruise",
         "_habitual",
         "_person_not_touched",
+        "_months_ago",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""
