@@ -203,6 +203,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("the baby is not waking up properly", {"confusion": True}),
     ("baby 4 months not feeding and very floppy", {"age": 0, "weakness": True}),
     ("she won't drink and is floppy", {"weakness": True}),
+    # a negation that took its own object before "and" does not reach past it
+    ("not eating and very confused", {"confusion": True}),
+    ("no appetite and short of breath", {"trouble_breathing": True}),
+    ("not walking much and calf swollen", {"swelling": True}),
+    ("no swelling and redness", {"swelling": False, "redness": False}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),

@@ -334,6 +334,7 @@ class _Scope:
         self.site_tokens = {
             i for s in spans if p.layer_of.get(s[0]) == "sites" for i in range(s[1], s[2])
         }
+        self.finding_starts = {a for label, a, _ in spans if p.layer_of.get(label) == "findings"}
 
     def stops(self, a: int, b: int, cues: list[tuple[str, int, int]]) -> bool:
         """Whether something between tokens a and b ends a cue's scope."""
@@ -424,6 +425,17 @@ class _Scope:
         subject = next((k for k in range(a, b) if low[k] in w["possessive"]), None)
         return subject is not None and any(low[k] in w["clause_verbs"] for k in range(subject, b))
 
+    def own_object(self, a: int, b: int) -> bool:
+        """Whether a negation took its own object before an "and" between tokens a and b: no
+        finding between it and the "and", so what follows is a new part of the sentence ("not
+        eating and very confused", "no appetite and short of breath"; not "no swelling and
+        redness")."""
+        low = self.doc.lower
+        for k in range(a, b):
+            if low[k] == "and":
+                return not any(a <= s < k for s in self.finding_starts)
+        return False
+
     def reached(self, start: int, end: int, cues: list[tuple[str, int, int]]) -> bool:
         sent = self.doc.sent_of[start]
         for label, a, b in cues:
@@ -441,6 +453,7 @@ class _Scope:
                 if (
                     self.gap(b, start) <= CUE_WINDOW
                     and not (label.startswith("neg") and self.new_clause(b, end))
+                    and not (label.startswith("neg") and self.own_object(b, start))
                     and not self.stops(b, start, cues)
                     and self.listed(b, start)
                 ):
