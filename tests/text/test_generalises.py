@@ -208,6 +208,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("no appetite and short of breath", {"trouble_breathing": True}),
     ("not walking much and calf swollen", {"swelling": True}),
     ("no swelling and redness", {"swelling": False, "redness": False}),
+    # a sign said with its own negation
+    ("is it normal to get cramps and not be able to breathe properly", {"trouble_breathing": True}),
+    ("cramps and my throat feels like its closing", {"trouble_breathing": True}),
+    ("can't remember where i am, cramps all over", {"confusion": True}),
+    ("she forgot where she lives and her legs are cramping", {"confusion": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -218,6 +223,8 @@ NOT_READ: list[tuple[str, str]] = [
     ("Had a warm bath and my toes cramped.", "warmth"),
     ("my leg wont wake up, pins and needles from sitting on it", "confusion"),
     ("had a baby 4 months ago and my calves cramp at night", "age"),
+    ("i can't remember where i parked, then my calf cramped", "confusion"),
+    ("i cant remember where i was when the cramp started", "confusion"),
     ("i wont wake up early tomorrow so no calf stretches", "confusion"),
     ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
