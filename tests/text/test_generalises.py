@@ -213,6 +213,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("cramps and my throat feels like its closing", {"trouble_breathing": True}),
     ("can't remember where i am, cramps all over", {"confusion": True}),
     ("she forgot where she lives and her legs are cramping", {"confusion": True}),
+    # speech that went suddenly started today (a stroke's sign)
+    ("my speech is suddenly slurred", {"trouble_swallowing_or_speaking": True, "ongoing_days": 0}),
+    ("suddenly she cant speak", {"trouble_swallowing_or_speaking": True, "ongoing_days": 0}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
