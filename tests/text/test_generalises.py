@@ -216,6 +216,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # speech that went suddenly started today (a stroke's sign)
     ("my speech is suddenly slurred", {"trouble_swallowing_or_speaking": True, "ongoing_days": 0}),
     ("suddenly she cant speak", {"trouble_swallowing_or_speaking": True, "ongoing_days": 0}),
+    ("can hardly breathe and my legs are cramping", {"trouble_breathing": True}),
+    ("muscles all locked up after the bee sting, throat swelling", {"trouble_breathing": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -228,6 +230,8 @@ NOT_READ: list[tuple[str, str]] = [
     ("had a baby 4 months ago and my calves cramp at night", "age"),
     ("i can't remember where i parked, then my calf cramped", "confusion"),
     ("i cant remember where i was when the cramp started", "confusion"),
+    ("i can hardly believe how bad the cramp was", "trouble_breathing"),
+    ("sore throat and a calf cramp", "trouble_breathing"),
     ("i wont wake up early tomorrow so no calf stretches", "confusion"),
     ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
