@@ -218,6 +218,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("suddenly she cant speak", {"trouble_swallowing_or_speaking": True, "ongoing_days": 0}),
     ("can hardly breathe and my legs are cramping", {"trouble_breathing": True}),
     ("muscles all locked up after the bee sting, throat swelling", {"trouble_breathing": True}),
+    ("my breathing is really bad and my legs cramp", {"trouble_breathing": True}),
+    ("feels like im drowning", {"trouble_breathing": True}),
+    ("laboured breathing and cramps", {"trouble_breathing": True}),
+    ("no trouble getting my breath", {"trouble_breathing": False}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -232,6 +236,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("i cant remember where i was when the cramp started", "confusion"),
     ("i can hardly believe how bad the cramp was", "trouble_breathing"),
     ("sore throat and a calf cramp", "trouble_breathing"),
+    ("i was breathing hard on my run and my calf cramped", "trouble_breathing"),
     ("i wont wake up early tomorrow so no calf stretches", "confusion"),
     ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
