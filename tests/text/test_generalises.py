@@ -222,6 +222,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("feels like im drowning", {"trouble_breathing": True}),
     ("laboured breathing and cramps", {"trouble_breathing": True}),
     ("no trouble getting my breath", {"trouble_breathing": False}),
+    ("pain behind my breastbone and my arm aches", {"chest_pain": True}),
+    ("no pain behind my breastbone", {"chest_pain": False}),
+    ("squeezing in my chest", {"chest_pain": True}),
+    ("one side of his mouth wont move", {"face_droop": True}),
+    ("he was acting drunk but hadn't had a drink", {"confusion": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
