@@ -227,6 +227,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("squeezing in my chest", {"chest_pain": True}),
     ("one side of his mouth wont move", {"face_droop": True}),
     ("he was acting drunk but hadn't had a drink", {"confusion": True}),
+    ("pins and needles in my lips and my hands are cramping", {"perioral_tingling": True}),
+    ("my crotch is numb and my back hurts", {"saddle_numbness": True}),
+    ("unable to pass urine since this morning", {"bladder_or_bowel_change": True}),
+    ("not lost control of my bladder", {"bladder_or_bowel_change": False}),
+    ("teeth clenched and won't open", {"lockjaw": True}),
+    ("wrists bent and fingers stuck together", {"carpopedal_spasm": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -242,6 +248,7 @@ NOT_READ: list[tuple[str, str]] = [
     ("i can hardly believe how bad the cramp was", "trouble_breathing"),
     ("sore throat and a calf cramp", "trouble_breathing"),
     ("i was breathing hard on my run and my calf cramped", "trouble_breathing"),
+    ("toes curled up and stuck for a minute in bed", "carpopedal_spasm"),
     ("i wont wake up early tomorrow so no calf stretches", "confusion"),
     ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
