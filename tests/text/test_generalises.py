@@ -233,6 +233,11 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("not lost control of my bladder", {"bladder_or_bowel_change": False}),
     ("teeth clenched and won't open", {"lockjaw": True}),
     ("wrists bent and fingers stuck together", {"carpopedal_spasm": True}),
+    ("my foot hurts even when im resting in bed", {"rest_pain": True}),
+    ("foot pain at night, better hanging it off the bed", {"rest_pain": True}),
+    ("calf is tight as anything and swollen after the fall", {"tight_swollen_compartment": True}),
+    ("his mouth looks lower on one side", {"face_droop": True}),
+    ("hot to the touch and shaking", {"fever": True}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
@@ -249,6 +254,8 @@ NOT_READ: list[tuple[str, str]] = [
     ("sore throat and a calf cramp", "trouble_breathing"),
     ("i was breathing hard on my run and my calf cramped", "trouble_breathing"),
     ("toes curled up and stuck for a minute in bed", "carpopedal_spasm"),
+    ("pulled my calf at football, it hurts even when im resting", "rest_pain"),
+    ("i get cramps in my feet even when im resting", "rest_pain"),
     ("i wont wake up early tomorrow so no calf stretches", "confusion"),
     ("my calf cramped and i was hot and sweaty from the run", "weakness"),
     ("I twisted my foot falling off the kerb and it cramped.", "twisting_posture"),
