@@ -125,6 +125,9 @@ class TriageEngine:
         always: dict[str, Any] = {"all": []}
         specs = [r["when"] for r in rules] + [rec["when"] for _, rec in recognisers]
         specs += [a.get("when", always) for a in advice["relief"] + advice["prevention"]]
+        self.specs: tuple[Mapping[str, Any], ...] = tuple(specs)
+        """Every test of the knowledge base, in one list: red flags, the factors' recognisers,
+        relief, prevention (what ``held`` and ``outcomes`` count positions in)."""
         # Every test is generated as one Python module (cached by the caller: see
         # musclewise.assessment); the reference closures give the metadata.
         references = [reference(spec) for spec in specs]
@@ -219,14 +222,16 @@ class TriageEngine:
         self._separation: dict[tuple[int, int], tuple[float, ...]] = {}  # filled when needed
         self._shift_cache: dict[tuple[tuple[int, int], ...], dict[str, float]] = {}
         sizes = (len(self.rules), len(self.recognisers), len(self.relief), len(self.prevention))
-        self._ends = tuple(accumulate(sizes))
+        self.ends: tuple[int, ...] = tuple(accumulate(sizes))
         """Where each part ends in the one list of tests: rules, factors, relief, prevention."""
         self._i_cramp = self.index["cramp"]
         self._i_spasm = self.index["spasm"]
         self._mimics = tuple(i for i, h in enumerate(self.hypotheses) if h.kind == "other")
         self._ids = tuple(h.id for h in self.hypotheses)
         zero = [0.0] * len(self.hypotheses)
-        self._sign_delta = {s: self.model.log_scores({s: True}, zero)[0] for s in WARNING_SIGNS}
+        self.sign_delta: dict[str, list[float]] = {
+            s: self.model.log_scores({s: True}, zero)[0] for s in WARNING_SIGNS
+        }
         """What a "yes" to each warning sign adds to the log posterior."""
         self._site_delta = {site: self.model.log_scores({"site": site}, zero)[0] for site in SITES}
         """What each site adds to the log posterior."""
@@ -238,7 +243,7 @@ class TriageEngine:
             if RANK[r.level] >= RANK["urgent"] and r.suggests in mimic_ids
         )
         """The red flags that make the kind shown "other" when they hold (see ``evaluate``)."""
-        self.words = Words(self.hypotheses, self.recognisers, self._ends[0])
+        self.words = Words(self.hypotheses, self.recognisers, self.ends[0])
         """The assessment's words: suspected causes, explanation, factors and advice."""
 
     # ------------------------------------------------------------------ the assessment
@@ -274,8 +279,8 @@ class TriageEngine:
         facts[POSTERIOR] = dict(zip(self._ids, post, strict=True))
 
         every, held = self._every(facts)
-        outcomes = tuple(every[: self._ends[0]])
-        fired = tuple(self.rules[i] for i in held if i < self._ends[0])
+        outcomes = tuple(every[: self.ends[0]])
+        fired = tuple(self.rules[i] for i in held if i < self.ends[0])
         if kind != "other" and not self.turn_to_other.isdisjoint(held):
             # the kind shown reflects every finding: an urgent or emergency red flag that points
             # to a mimic outweighs the model's lean to a cramp or a twitch (a sign the model
@@ -317,8 +322,8 @@ class TriageEngine:
                 "unscreened": self.unscreened(ev),
             },
             "factors": self.words.factors(ev.held),
-            "relief": self.words.advice(self.relief, ev.held, self._ends[2], level),
-            "prevention": self.words.advice(self.prevention, ev.held, self._ends[3], level),
+            "relief": self.words.advice(self.relief, ev.held, self.ends[2], level),
+            "prevention": self.words.advice(self.prevention, ev.held, self.ends[3], level),
             "explanation": self.words.explain(
                 post, ev.seen, ev.probabilities, ev.kind, ev.medicines
             ),
@@ -376,7 +381,7 @@ class TriageEngine:
         """The log scores without the "yes" to each of ``signs`` (a "yes" adds exactly its
         delta: take them all away); ``logp`` itself when there are none."""
         base = logp
-        delta = self._sign_delta
+        delta = self.sign_delta
         for s in signs:
             base = [a - b for a, b in zip(base, delta[s], strict=True)]
         return base
@@ -442,7 +447,7 @@ class TriageEngine:
             base_post = post if not signs and post is not None else normalised(base)
         if not signs:
             return [base_post]
-        delta = self._sign_delta
+        delta = self.sign_delta
         out = [base_post]
         for size in range(1, min(SIGN_SUBSETS, len(signs)) + 1):
             for subset in combinations(signs, size):
@@ -591,9 +596,9 @@ class TriageEngine:
         # the other rules: those not yet decided (True is counted, False is final) whose
         # every part but one already holds
         self._near_all(facts, outcomes, current, scores)
-        return self.rank_missing(post, facts, scores)
+        return self._rank_missing(post, facts, scores)
 
-    def rank_missing(
+    def _rank_missing(
         self, post: Sequence[float], facts: Any, scores: dict[str, float]
     ) -> list[str]:
         """``missing`` from ``scores`` (how far each unknown key could raise the triage; changed)."""

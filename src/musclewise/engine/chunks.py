@@ -80,24 +80,13 @@ class ChunkAssessor:
 
     def __init__(self, engine: TriageEngine) -> None:
         self.engine = engine
-        data = engine.knowledge.data
         rules = engine.rules
-        specs = [r["when"] for r in data["red_flags"]["rules"]]
-        specs += [rec["when"] for f in data["factors"]["factors"] for rec in f["recognised_by"]]
-        always: dict[str, Any] = {"all": []}
-        advice = data["advice"]
-        specs += [a.get("when", always) for a in advice["relief"] + advice["prevention"]]
+        specs = engine.specs
         self.encoder = Encoder(specs)
-        ids = [h.id for h in engine.hypotheses]
-        self.tests = ColumnTests(specs, self.encoder, ids)
+        self.tests = ColumnTests(specs, self.encoder, [h.id for h in engine.hypotheses])
         self.columns = ColumnModel(engine.model)
         self.rules = len(rules)
-        self.ends = (
-            len(rules),
-            len(rules) + len(engine.recognisers),
-            len(rules) + len(engine.recognisers) + len(engine.relief),
-            len(specs),
-        )
+        self.ends = engine.ends
         self.i_cramp, self.i_spasm = engine.index["cramp"], engine.index["spasm"]
         self.turn_to_other = sorted(engine.turn_to_other)
         self.near_rules = [
@@ -105,10 +94,10 @@ class ChunkAssessor:
             for i, r in enumerate(rules)
             if r.test.flat is None
         ]
-        zero = [0.0] * len(engine.hypotheses)
         signs = sorted(WARNING_SIGN_SET)
         self.sign_index = {s: i for i, s in enumerate(signs)}
-        deltas = [engine.model.log_scores({s: True}, zero)[0] for s in signs]
+        zero = [0.0] * len(engine.hypotheses)
+        deltas = [engine.sign_delta[s] for s in signs]
         self.sign_deltas: Column = np.asarray([*deltas, zero], dtype=np.float64)
         """What a "yes" to each warning sign adds to the log posterior (last: nothing)."""
         leans = [frozenset(k for j, k in enumerate(KINDS) if bits >> j & 1) for bits in range(8)]
@@ -119,7 +108,7 @@ class ChunkAssessor:
         self.entries: dict[tuple[str, Any], Entry] = {}
         """What each (key, value) is to the columns and the model (:meth:`_entry`)."""
         self.slots = self.encoder.slots
-        self.mimics = [i for i, h in enumerate(engine.hypotheses) if h.kind == "other"]
+        self.mimics = list(engine.words.mimics)
         chosen = [engine.hypotheses[i] for i in self.mimics]
         self.likely_at = np.asarray([h.likely_at for h in chosen])
         self.own = np.asarray([RANK[h.level_if_likely] for h in chosen])
@@ -129,7 +118,6 @@ class ChunkAssessor:
         for _, sign in self.screen:
             for key, _values in sign.skip_if:
                 self.encoder.slot(key)
-        self.slots.setdefault("site", len(self.slots))
         asked = {f.ask_key for f in engine.features if f.ask}
         flat = {k for level in LEVELS for k in engine.triage_gains(level)}
         atoms = {ASK_KEY.get(k, k) for k in self.slots}
@@ -352,7 +340,7 @@ class ChunkAssessor:
             held_list, kind_list, where,
         )  # fmt: skip
         missing = self._missing(answers, nodes, given, levels, post)
-        unscreened = self._unscreened(columns, self._given(columns, facts_list), post, levels)
+        unscreened = self._unscreened(columns, given, post, levels)
         out: list[bytes] = []
         for c in range(n):
             medicines = chunk[cases[c]][1]
@@ -463,16 +451,17 @@ class ChunkAssessor:
         return high
 
     def _unscreened(
-        self, columns: Column, given: dict[str, NDArray[np.bool_]], post: Column, levels: list[str]
+        self, columns: Column, given: NDArray[np.bool_], post: Column, levels: list[str]
     ) -> list[Shared]:
-        """Each case's ``triage.unscreened`` (encoded): the safety screen's signs that matter,
-        above the level reached, not answered (:meth:`TriageEngine.screen`), in columns."""
+        """Each case's ``triage.unscreened``: the safety screen's signs that matter, above the
+        level reached, not answered (:meth:`TriageEngine.screen`), in columns (``given``:
+        whether each fact was given, by column and case)."""
         current = np.asarray([RANK[level] for level in levels])
-        site = columns[:, self.slots["site"]] if "site" in self.slots else None
+        site = columns[:, self.slots["site"]]
         rows = []
         for group_rank, sign in self.screen:
-            keep = (group_rank > current) & ~given[sign.key]
-            if sign.sites is not None and site is not None:
+            keep = (group_rank > current) & ~given[self.slots[sign.key]]
+            if sign.sites is not None:
                 codes = [self.encoder.code("site", s) for s in sign.sites]
                 keep &= np.isnan(site) | np.isin(site, codes)
             for key, values in sign.skip_if:
@@ -514,7 +503,7 @@ class ChunkAssessor:
         levels: list[str],
         post: Column,
     ) -> list[list[str]]:
-        """Each case's ``missing`` (:meth:`TriageEngine.rank_missing`), in columns: how far
+        """Each case's ``missing`` (as the engine ranks it), in columns: how far
         each unknown key could raise the triage (the single-key rules above the level; the rules
         not yet decided that one answer could make hold), plus how far it could move the
         posterior; ranked by score, then by name (the keys are in alphabetical order)."""
@@ -616,20 +605,6 @@ class ChunkAssessor:
         out = np.full((len(codes), len(self.missing_keys)), np.nan)
         for column, asked in self.asked_columns:
             out[:, column] = np.fmax.reduce(acc[:, asked], axis=1)
-        return out
-
-    def _given(
-        self, columns: Column, facts_list: list[Mapping[str, Any]]
-    ) -> dict[str, NDArray[np.bool_]]:
-        """Whether each key the safety screen asks was answered, for each case."""
-        out = {}
-        for _, sign in self.screen:
-            slot = self.slots.get(sign.key)
-            if slot is not None:
-                out[sign.key] = ~np.isnan(columns[:, slot])
-            else:
-                key = sign.key
-                out[key] = np.fromiter((key in f for f in facts_list), bool, len(facts_list))
         return out
 
     def _report(
