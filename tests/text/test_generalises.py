@@ -238,6 +238,9 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("calf is tight as anything and swollen after the fall", {"tight_swollen_compartment": True}),
     ("his mouth looks lower on one side", {"face_droop": True}),
     ("hot to the touch and shaking", {"fever": True}),
+    ("dads legs cramping in the heat and he dosnt know where he is", {"confusion": True}),
+    ("i couldent breathe", {"trouble_breathing": True}),
+    ("my calf wasent swollen", {"swelling": False}),
 ]
 NOT_READ: list[tuple[str, str]] = [
     ("My fingers seized up with cramp in the cold for a few seconds.", "carpopedal_spasm"),
