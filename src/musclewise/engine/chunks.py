@@ -23,34 +23,33 @@ plain number, string, yes/no or list) is assessed by the engine alone. Pure: no 
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
-from itertools import combinations
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, combinations
 from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 import numpy as np
+from msgspec import Raw
 
-from musclewise.engine.column_tests import KINDS, TRUE, UNKNOWN, ColumnTests, Encoder
+from musclewise.engine.column_missing import ColumnMissing
+from musclewise.engine.column_tests import KINDS, TRUE, ColumnTests, Encoder
+from musclewise.engine.column_words import ColumnWords
 from musclewise.engine.columns import ColumnModel, normalised_rows
-from musclewise.engine.model import ASK_KEY, Observation, pairwise_separation
+from musclewise.engine.model import Observation
 from musclewise.engine.parts import (
-    ACTIVE_ABOVE,
     CONTRACT,
     GENERIC_SITES,
-    KIND_QUESTIONS,
     LABEL_KEYS,
     LEAN_AT,
-    LEVELS,
-    MISSING_LIMIT,
-    QUANTA,
     RANK,
     SIGN_SUBSETS,
+    SUSPECTED_LIMIT,
     UNSURE_BELOW,
     WARNING_SIGN_SET,
     MedicineLike,
 )
+from musclewise.engine.words import NOTHING_KNOWN, UNSURE
 from musclewise.findings import FINDINGS_KEYS
 
 if TYPE_CHECKING:
@@ -59,13 +58,10 @@ if TYPE_CHECKING:
     from musclewise.engine import TriageEngine
 
     Column = NDArray[np.float64]
-    Shared = list[Any]
-    """A worded piece shared by many cases' assessments: encoded at once, never changed."""
-    from musclewise.engine.words import Gains
-
-    Entry = tuple[
-        type, int, float, tuple[Observation, ...], tuple[int, ...], bool, tuple[Gains, ...]
-    ]
+    Shared = Raw
+    """A worded piece shared by many cases' assessments, encoded once (msgspec writes it as
+    it is)."""
+    Entry = tuple[type, int, float, tuple[Observation, ...], tuple[int, ...], bool]
     Tri = NDArray[np.int8]
 
 UNREADABLE = -2
@@ -89,11 +85,6 @@ class ChunkAssessor:
         self.ends = engine.ends
         self.i_cramp, self.i_spasm = engine.index["cramp"], engine.index["spasm"]
         self.turn_to_other = sorted(engine.turn_to_other)
-        self.near_rules = [
-            (RANK[r.level], i, sorted(r.test.required), specs[i])
-            for i, r in enumerate(rules)
-            if r.test.flat is None
-        ]
         signs = sorted(WARNING_SIGN_SET)
         self.sign_index = {s: i for i, s in enumerate(signs)}
         zero = [0.0] * len(engine.hypotheses)
@@ -103,12 +94,19 @@ class ChunkAssessor:
         leans = [frozenset(k for j, k in enumerate(KINDS) if bits >> j & 1) for bits in range(8)]
         self.lean_bits = {lean: bits for bits, lean in enumerate(leans)}
         """The kinds the model leans to as bits (cramp 1, twitch 2, other 4)."""
+        self.label_rows: dict[tuple[tuple[str, Any], ...], int] = {(): 0}
+        self.label_table: Column = np.zeros((1, len(engine.hypotheses)))
+        """What each set of the person's own labels adds to the log posterior, by
+        :attr:`label_rows` (the first: none)."""
         self.heads: dict[tuple[int, ...], list[str]] = {}
         """The explanation's first sentence by kind, lean and the three percentages shown."""
         self.entries: dict[tuple[str, Any], Entry] = {}
         """What each (key, value) is to the columns and the model (:meth:`_entry`)."""
         self.slots = self.encoder.slots
         self.mimics = list(engine.words.mimics)
+        self.words = ColumnWords(engine.model, engine.words)
+        self.suggesting = [i for i, r in enumerate(rules) if r.suggests]
+        """The red flags that name a suspect (then every mimic is weighed, per case)."""
         chosen = [engine.hypotheses[i] for i in self.mimics]
         self.likely_at = np.asarray([h.likely_at for h in chosen])
         self.own = np.asarray([RANK[h.level_if_likely] for h in chosen])
@@ -118,46 +116,9 @@ class ChunkAssessor:
         for _, sign in self.screen:
             for key, _values in sign.skip_if:
                 self.encoder.slot(key)
-        asked = {f.ask_key for f in engine.features if f.ask}
-        flat = {k for level in LEVELS for k in engine.triage_gains(level)}
-        atoms = {ASK_KEY.get(k, k) for k in self.slots}
-        self.missing_keys = sorted(asked | flat | (atoms & set(FINDINGS_KEYS)))
-        """Every key ``missing`` could name, in alphabetical order (ties are broken so)."""
-        self.missing_column = {k: j for j, k in enumerate(self.missing_keys)}
+        self.missing = ColumnMissing(engine, self.encoder, self.tests)
         for key in FINDINGS_KEYS:
             self.encoder.slot(key)
-        self.missing_slots = [self.slots[k] for k in self.missing_keys]
-        self.flat_gains = np.asarray(
-            [[engine.triage_gains(level).get(k, math.nan) for k in self.missing_keys]
-             for level in LEVELS],
-            dtype=np.float64,
-        )  # fmt: skip
-        """The single-key rules' gains by level, for each key (NaN: none)."""
-        self.shift_rows: dict[Any, int] = {}
-        """Where each rounded posterior's row is in :attr:`shift_table`."""
-        self.shift_table: Column = np.full((1024, len(self.missing_keys)), np.nan)
-        asked_features = [f for f in engine.features if f.ask]
-        count = range(len(engine.hypotheses))
-        self.separation = [
-            (i, j, np.asarray([pairwise_separation(f, i, j) for f in asked_features]))
-            for i in count
-            for j in count
-            if i < j
-        ]
-        """Each pair of hypotheses, in the engine's order, and how well each question tells
-        them apart."""
-        self.asked_columns = [
-            (column, [n for n, f in enumerate(asked_features) if f.ask_key == key])
-            for column, key in enumerate(self.missing_keys)
-            if any(f.ask_key == key for f in asked_features)
-        ]
-        """Each key ``missing`` could name that a question of the model asks, with its
-        questions."""
-        states, width = QUANTA + 2, len(engine.hypotheses)  # 0: not active; 1 + the rounding
-        self.shift_powers = (
-            states ** np.arange(width, dtype=np.int64) if states**width < 2**63 else None
-        )
-        """Powers that make each rounded posterior one number (None: too many hypotheses)."""
         self.reasons: dict[tuple[tuple[int, ...], bool, int], tuple[str, Shared]] = {}
         """A triage's level and reasons by the red flags that hold, unsure, and kind."""
         self.unscreened: dict[bytes, Shared] = {}
@@ -173,60 +134,58 @@ class ChunkAssessor:
         done: dict[int, bytes] = {}
         cases: list[int] = []
         facts_list: list[Mapping[str, Any]] = []
-        rows: list[list[float]] = []
+        rows: list[tuple[list[int], list[float]]] = []
         signs_list: list[list[str]] = []
         positions: list[list[int]] = []
         seen_list: list[list[Observation]] = []
-        gains_list: list[list[Gains]] = []
-        width = len(self.slots)
-        nan = math.nan
         entries = self.entries
         entry = self._entry
         for c, (findings, medicines) in enumerate(chunk):
-            items = list(findings.items())
+            items: Iterable[tuple[str, Any]] = findings.items()
             if "medications" in findings:
-                items.append(("med_classes", frozenset(k for m in medicines for k in m.classes)))
-            row = [nan] * width
+                classes = frozenset(k for m in medicines for k in m.classes)
+                items = [*items, ("med_classes", classes)]
+            slots: list[int] = []
+            values: list[float] = []
             signs = []
             found: list[int] = []
             seen: list[Observation] = []
-            gains: list[Gains] = []
             for key, x in items:
                 try:
-                    kind, slot, value, observed, where, sign, said = entries[key, x]
+                    kind, slot, value, observed, where, sign = entries[key, x]
                     if kind is not type(x):  # True == 1: a yes and a number differ
-                        kind, slot, value, observed, where, sign, said = entry(key, x)
+                        kind, slot, value, observed, where, sign = entry(key, x)
                 except KeyError:
                     got = entry(key, x)
                     if len(entries) < CACHE_SIZE:
                         entries[key, x] = got
-                    kind, slot, value, observed, where, sign, said = got
+                    kind, slot, value, observed, where, sign = got
                 except TypeError:  # a list
-                    kind, slot, value, observed, where, sign, said = entry(key, x)
+                    kind, slot, value, observed, where, sign = entry(key, x)
                 if slot >= 0:
-                    row[slot] = value
+                    slots.append(slot)
+                    values.append(value)
                 elif slot == UNREADABLE:
                     break
                 if observed:
                     seen += observed
                     found += where
-                    gains += said
                 if sign:
                     signs.append(key)
             else:
                 cases.append(c)
                 facts_list.append(findings)
-                rows.append(row)
+                rows.append((slots, values))
                 signs_list.append(signs)
                 positions.append(found)
                 seen_list.append(seen)
-                gains_list.append(gains)
                 continue
             done[c] = _encode(engine.assess(findings, medicines))  # a value not in columns
         if cases:
-            logp = self.columns.scores(positions)
+            index = self.columns.positions(positions)
+            logp = self.columns.scores_at(index)
             assessed = self._columns(
-                chunk, cases, facts_list, rows, signs_list, logp, seen_list, gains_list
+                chunk, cases, facts_list, rows, signs_list, logp, seen_list, index
             )
             done.update(zip(cases, assessed, strict=True))
         return [done[c] for c in range(len(chunk))]
@@ -238,24 +197,23 @@ class ChunkAssessor:
         slot = self.slots.get(key, -1)
         value = self.encoder.encode(key, x) if slot >= 0 else 0.0
         if value is None:
-            return type(x), UNREADABLE, 0.0, (), (), False, ()
+            return type(x), UNREADABLE, 0.0, (), (), False
         answers = self.engine.model.answers(key, x)
         observed = tuple(a.observation for a in answers)
         where = tuple(a.position for a in answers)
-        gains = tuple(self.engine.words.gains(o) for o in observed)
         sign = x is True and key in WARNING_SIGN_SET
-        return type(x), slot, value, observed, where, sign, gains
+        return type(x), slot, value, observed, where, sign
 
     def _columns(
         self,
         chunk: Sequence[tuple[Mapping[str, Any], Sequence[MedicineLike]]],
         cases: list[int],
         facts_list: list[Mapping[str, Any]],
-        rows: list[list[float]],
+        rows: list[tuple[list[int], list[float]]],
         signs_list: list[list[str]],
         logp: Column,
         seen_list: list[list[Observation]],
-        gains_list: list[list[Gains]],
+        index: NDArray[np.intp],
     ) -> list[bytes]:
         engine = self.engine
         n = len(cases)
@@ -276,14 +234,14 @@ class ChunkAssessor:
             where = np.zeros((n, 0), dtype=np.intp)
         # and without the person's own labels (extent, muscle_hard)
         labels_list = []
-        deltas = []
-        zero = [0.0] * logp.shape[1]
-        label_delta = engine.label_delta
+        rows_at = []
+        label_rows = self.label_rows
         for facts in facts_list:
             labels = tuple([(k, facts[k]) for k in LABEL_KEYS if k in facts])
             labels_list.append(labels)
-            deltas.append(label_delta(labels) if labels else zero)
-        unlabel = base - np.asarray(deltas, dtype=np.float64)
+            at = label_rows.get(labels)
+            rows_at.append(self._label_row(labels) if at is None else at)
+        unlabel = base - self.label_table[rows_at]
         bare = normalised_rows(unlabel)
         pc, ps = post[:, self.i_cramp], post[:, self.i_spasm]
         po = np.maximum(0.0, 1.0 - pc - ps)
@@ -296,8 +254,8 @@ class ChunkAssessor:
         lean = np.where(top < LEAN_AT, 0, lean_kind).astype(np.int64)
         post_rows = post.tolist()
         # the hypotheses by falling probability, ties by position (as the per-case loops)
-        top_two = _first_max(post, 2).tolist()
-        mimic_order = np.asarray(self.mimics)[_first_max(post[:, self.mimics], 4)].tolist()
+        top_two = _first_max(post, 2)
+        mimic_order = np.asarray(self.mimics)[_first_max(post[:, self.mimics], 4)]
         unlabel_rows: list[list[float]] | None = None
         for c, facts in enumerate(facts_list):
             site = facts.get("site")
@@ -305,7 +263,12 @@ class ChunkAssessor:
                 if unlabel_rows is None:
                     unlabel_rows = unlabel.tolist()
                 lean[c] = self.lean_bits[engine.leans(unlabel_rows[c], site)]
-        columns = np.asarray(rows, dtype=np.float64).reshape(n, len(self.slots))
+        columns = np.full((n, len(self.slots)), np.nan)
+        counts = [len(slots) for slots, _ in rows]
+        columns[
+            np.repeat(np.arange(n), counts),
+            np.fromiter(chain.from_iterable(slots for slots, _ in rows), np.intp),
+        ] = np.fromiter(chain.from_iterable(values for _, values in rows), np.float64)
         answers, nodes, given = self.tests.run(columns, kinds, lean, post)
         holds = answers == TRUE
         turned = np.flatnonzero((kinds != 2) & holds[self.turn_to_other].any(axis=0))
@@ -339,20 +302,49 @@ class ChunkAssessor:
             post, bare, post_rows, base, unlabel, signs_list, labels_list,
             held_list, kind_list, where,
         )  # fmt: skip
-        missing = self._missing(answers, nodes, given, levels, post)
+        missing = self.missing.ranked(answers, nodes, given, levels, post)
         unscreened = self._unscreened(columns, given, post, levels)
+        # the answers the explanation names, and those that say why each mimic is suspected
+        bodies = self.words.explanations(index, top_two[:, 0], top_two[:, 1])
+        orders = self._suspects(post, mimic_order, holds)
+        whys = self.words.reasons(index)
+        unsure = (np.maximum(np.maximum(pc, ps), po) < UNSURE_BELOW).tolist()
         out: list[bytes] = []
-        for c in range(n):
-            medicines = chunk[cases[c]][1]
+        for c, order in enumerate(orders):
             out.append(
                 self._report(
-                    KINDS[kind_list[c]], medicines, post_rows[c], seen_list[c],
+                    KINDS[kind_list[c]], chunk[cases[c]][1], post_rows[c], seen_list[c],
                     held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
-                    top_two[c], mimic_order[c], heads[c], gains_list[c], three[c],
-                    shown_post[c],
+                    heads[c], three[c], shown_post[c], bodies[c], unsure[c], order, whys[c],
                 )
             )  # fmt: skip
         return out
+
+    def _suspects(
+        self, post: Column, mimic_order: NDArray[np.intp], holds: NDArray[np.bool_]
+    ) -> list[list[int]]:
+        """The mimics :meth:`Words.suspected` weighs for each case, in order: the first
+        :data:`SUSPECTED_LIMIT` by probability, or all of them where a red flag that holds names
+        a suspect (it is shown whatever its place)."""
+        orders: list[list[int]] = mimic_order[:, :SUSPECTED_LIMIT].tolist()
+        named = np.flatnonzero(holds[self.suggesting].any(axis=0))
+        if len(named):
+            mimics = np.asarray(self.mimics)
+            every = mimics[_first_max(post[named][:, mimics], len(mimics))]
+            for c, order in zip(named.tolist(), every.tolist(), strict=True):
+                orders[c] = order
+        return orders
+
+    def _label_row(self, labels: tuple[tuple[str, Any], ...]) -> int:
+        """Where what the ``labels`` add to the log posterior (:meth:`TriageEngine.label_delta`)
+        is in :attr:`label_table`, added to it."""
+        if len(self.label_rows) >= CACHE_SIZE:  # start again
+            self.label_rows = {(): 0}
+            self.label_table = self.label_table[:1]
+        at = self.label_rows[labels] = len(self.label_table)
+        delta = np.asarray([self.engine.label_delta(labels)], dtype=np.float64)
+        self.label_table = np.concatenate([self.label_table, delta])
+        return at
 
     def _triage(
         self,
@@ -404,7 +396,7 @@ class ChunkAssessor:
                     [engine.rules[i] for i in fired], posts, KINDS[kind_list[c]],
                     b if labels else None,
                 )  # fmt: skip
-                reasons = told
+                reasons = Raw(_encode(told))
                 if not slow[c] and len(words) < CACHE_SIZE:
                     words[key] = level, reasons
             levels.append(level)
@@ -477,7 +469,7 @@ class ChunkAssessor:
             raw = found.get(packed)
             if raw is None:
                 keys = [sign.key for (_, sign), k in zip(self.screen, rows, strict=True) if k[c]]
-                raw = keys
+                raw = Raw(_encode(keys))
                 if len(found) < CACHE_SIZE:
                     found[packed] = raw
             out.append(raw)
@@ -495,160 +487,55 @@ class ChunkAssessor:
             at += count
         return out
 
-    def _missing(
-        self,
-        answers: Tri,
-        nodes: dict[int, Tri],
-        known: NDArray[np.bool_],
-        levels: list[str],
-        post: Column,
-    ) -> list[list[str]]:
-        """Each case's ``missing`` (as the engine ranks it), in columns: how far
-        each unknown key could raise the triage (the single-key rules above the level; the rules
-        not yet decided that one answer could make hold), plus how far it could move the
-        posterior; ranked by score, then by name (the keys are in alphabetical order)."""
-        n = len(levels)
-        current = np.asarray([RANK[level] for level in levels], dtype=np.float64)
-        given = known[self.missing_slots].T
-        score = self.flat_gains[current.astype(np.intp)]
-        score[given] = np.nan
-        slots = self.slots
-        for rank, i, required, spec in self.near_rules:
-            mask = (rank > current) & (answers[i] == UNKNOWN)
-            if len(required) > 1:
-                mask &= (~known[[slots[k] for k in required]]).sum(axis=0) <= 1
-            if not mask.any():
-                continue
-            found: list[tuple[str, NDArray[np.bool_]]] = []
-            self.tests.near(spec, mask, nodes, known, found)
-            gap = rank - current
-            for asked, where in found:
-                j = self.missing_column[ASK_KEY.get(asked, asked)]
-                score[:, j] = np.fmax(score[:, j], np.where(where, gap, np.nan))
-        shift = self._shift_table(post)
-        shift[given] = np.nan
-        total = np.where(np.isnan(shift), score, np.where(np.isnan(score), 0.0, score) + shift)
-        ranked = total >= 0.01
-        by_score = _stable_order(np.where(ranked, -total, np.inf), ranked)
-        shifted = ~np.isnan(shift)
-        by_shift = _stable_order(np.where(shifted, -shift, np.inf), shifted)
-        limit, first = MISSING_LIMIT, MISSING_LIMIT - KIND_QUESTIONS
-        rows = by_score[:, : limit + KIND_QUESTIONS].tolist()
-        shift_rows = by_shift[:, :limit].tolist()
-        counts = ranked.sum(axis=1).tolist()
-        shift_counts = shifted.sum(axis=1).tolist()
-        names = self.missing_keys
-        out = []
-        for c in range(n):
-            best = [names[j] for j in rows[c][: counts[c]]]
-            chosen = best[:first]
-            room = KIND_QUESTIONS
-            for j in shift_rows[c][: shift_counts[c]]:
-                if not room:
-                    break
-                if names[j] not in chosen:
-                    chosen.append(names[j])
-                    room -= 1
-            for key in best[first:]:
-                if len(chosen) >= limit:
-                    break
-                if key not in chosen:
-                    chosen.append(key)
-            out.append(chosen)
-        return out
-
-    def _shift_table(self, post: Column) -> Column:
-        """For each case, how far each question could move the posterior (NaN: not enough to
-        count), as :meth:`TriageEngine.shifts` gives it on the posterior rounded to 0.1."""
-        active = post > ACTIVE_ABOVE
-        codes = np.where(active, np.rint(post * QUANTA) + 1, 0).astype(np.int64)
-        if self.shift_powers is not None:  # one number a rounded posterior
-            keys = codes @ self.shift_powers
-            distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            names: list[Any] = distinct.tolist()
-        else:  # too many hypotheses for one number: the rows themselves
-            distinct, first, inverse = np.unique(
-                codes, axis=0, return_index=True, return_inverse=True
-            )
-            names = [tuple(row) for row in distinct.tolist()]
-        known = self.shift_rows
-        if len(known) + len(names) > CACHE_SIZE:  # start again
-            known.clear()
-        firsts = first.tolist()
-        new = [n for n, key in enumerate(names) if key not in known]
-        if new:
-            rows = self._shifts(codes[[firsts[n] for n in new]])
-            need = len(known) + len(new)
-            if need > len(self.shift_table):  # room for twice as many
-                grown = np.full((2 * need, len(self.missing_keys)), np.nan)
-                grown[: len(self.shift_table)] = self.shift_table
-                self.shift_table = grown
-            self.shift_table[len(known) : need] = rows
-            for n in new:
-                known[names[n]] = len(known)
-        at = [known[key] for key in names]
-        table: Column = self.shift_table[np.asarray(at, dtype=np.intp)[inverse.ravel()]]
-        return table
-
-    def _shifts(self, codes: NDArray[np.int64]) -> Column:
-        """:meth:`TriageEngine.shifts` for each rounded posterior (``codes``: 0 for a hypothesis
-        left out, else 1 + its probability in tenths), as a row over :attr:`missing_keys`: the
-        sum over pairs of explanations of 2·p·q·separation, the pairs in the engine's order
-        (a pair with one left out adds exactly 0.0), each question's largest above 0.005."""
-        tenths = np.where(codes > 0, codes - 1, 0).astype(np.float64)
-        total = tenths.sum(axis=1)  # whole numbers: exact in any order
-        acc = np.zeros((len(codes), len(self.separation[0][2])))
-        for i, j, separation in self.separation:
-            weight = 2.0 * tenths[:, i] * tenths[:, j] / (total * total)
-            acc += weight[:, None] * separation
-        acc = np.where(acc > 0.005, acc, np.nan)
-        out = np.full((len(codes), len(self.missing_keys)), np.nan)
-        for column, asked in self.asked_columns:
-            out[:, column] = np.fmax.reduce(acc[:, asked], axis=1)
-        return out
-
     def _report(
         self,
         kind: str,
         medicines: Sequence[MedicineLike],
         post: list[float],
-        seen: Sequence[Any],
+        seen: Sequence[Observation],
         held: list[int],
         level: str,
         reasons: Shared,
-        missing: list[str],
+        missing: Shared,
         unscreened: Shared,
-        top_two: list[int],
-        mimic_order: list[int],
         head_key: tuple[int, ...],
-        gains: list[Gains],
         shown: list[float],
         shown_post: list[float],
+        body: list[str],
+        unsure: bool,
+        order: list[int],
+        whys: dict[int, list[str]],
     ) -> bytes:
+        """One case's assessment, encoded (``order``: the mimics weighed as suspects, in order,
+        and ``whys``: why each is suspected)."""
         engine = self.engine
         words = engine.words
-        p_cramp, p_spasm = post[self.i_cramp], post[self.i_spasm]
-        probabilities = {
-            "cramp": p_cramp,
-            "spasm": p_spasm,
-            "other": max(0.0, 1.0 - p_cramp - p_spasm),
-        }
         head = self.heads.get(head_key)
         if head is None:
+            p_cramp, p_spasm = post[self.i_cramp], post[self.i_spasm]
+            probabilities = {
+                "cramp": p_cramp,
+                "spasm": p_spasm,
+                "other": max(0.0, 1.0 - p_cramp - p_spasm),
+            }
             head = words.head(probabilities, kind)
             if len(self.heads) < CACHE_SIZE:
                 self.heads[head_key] = head
+        lines = [*head, NOTHING_KNOWN, *body] if not seen else [*head, *body]
+        if unsure:
+            lines.append(UNSURE)
+        if medicines:
+            lines += words.medicines(medicines)
         at = bisect_left(held, self.rules)
-        fired = [engine.rules[i] for i in held[:at]]
-        # the four likeliest mimics are enough, unless a red flag names one (then all)
-        order = None if any(r.suggests for r in fired) else mimic_order
+        fired = [engine.rules[i] for i in held[:at]] if at else []
+        named = words.suspected(post, seen, fired, kind, order, whys, shown_post)
         key = (tuple(held[at:]), level)
         advice = self.advice.get(key)
         if advice is None:
             advice = (
-                words.factors(held),
-                words.advice(engine.relief, held, self.ends[2], level),
-                words.advice(engine.prevention, held, self.ends[3], level),
+                Raw(_encode(words.factors(held))),
+                Raw(_encode(words.advice(engine.relief, held, self.ends[2], level))),
+                Raw(_encode(words.advice(engine.prevention, held, self.ends[3], level))),
             )
             if len(self.advice) < CACHE_SIZE:
                 self.advice[key] = advice
@@ -657,26 +544,16 @@ class ChunkAssessor:
                 "contract": CONTRACT,
                 "kind": kind,
                 "probabilities": {"cramp": shown[0], "spasm": shown[1], "other": shown[2]},
-                "suspected": words.suspected(post, seen, fired, kind, order, gains, shown_post),
+                "suspected": named,
                 "triage": {"level": level, "reasons": reasons, "unscreened": unscreened},
                 "factors": advice[0],
                 "relief": advice[1],
                 "prevention": advice[2],
-                "explanation": words.explain(
-                    post, seen, probabilities, kind, medicines, (top_two[0], top_two[1]), head
-                ),
+                "explanation": lines,
                 "missing": missing,
                 "knowledge_version": engine.version,
             }
         )
-
-
-def _stable_order(keys: Column, used: NDArray[np.bool_]) -> NDArray[np.intp]:
-    """Each row's columns by ascending ``keys``, ties in column order, the columns ``used``
-    by no row left out (they would sort last)."""
-    columns = np.flatnonzero(used.any(axis=0))
-    order: NDArray[np.intp] = columns[np.argsort(keys[:, columns], axis=1, kind="stable")]
-    return order
 
 
 def _first_max(x: Column, k: int) -> NDArray[np.intp]:

@@ -57,12 +57,20 @@ class ColumnModel:
     def scores(self, cases: Sequence[list[int]]) -> NDArray[np.float64]:
         """The unnormalised log posterior for each case given as the positions of its answers'
         rows in the model's table (``Answer.position``), in the order the case gives them."""
+        return self.scores_at(self.positions(cases))
+
+    def positions(self, cases: Sequence[list[int]]) -> NDArray[np.intp]:
+        """The positions of each case's answers as one array, shape (cases, most answers),
+        each row filled up with :attr:`zero`."""
         width = max(map(len, cases), default=0)
         zero = [self.zero] * width
         index = np.array([found + zero[len(found) :] for found in cases], dtype=np.intp)
-        index = index.reshape(len(cases), width)
-        logp = np.repeat(self.log_prior[None, :], len(cases), axis=0)
-        for k in range(width):  # left to right, as the per-case sum (adding 0.0 changes nothing)
+        return index.reshape(len(cases), width)
+
+    def scores_at(self, index: NDArray[np.intp]) -> NDArray[np.float64]:
+        """:meth:`scores` of the cases as :meth:`positions` gives them."""
+        logp = np.repeat(self.log_prior[None, :], len(index), axis=0)
+        for k in range(index.shape[1]):  # left to right, as the per-case sum (adding 0.0 is 0)
             logp += self.table[index[:, k]]
         return logp
 

@@ -188,6 +188,7 @@ class NaiveBayes:
         self.features = tuple(features)
         self.evidence_weight = evidence_weight
         table: list[tuple[float, ...]] = []
+        observations: list[Observation] = []
         self._by_key: dict[str, tuple[tuple[Feature, int], ...]] = {}
         """For each fact: the features that read it, each with where its rows start in
         :attr:`table`."""
@@ -196,9 +197,12 @@ class NaiveBayes:
             for f in group:
                 starts.append((f, len(table)))
                 table.extend(tuple(evidence_weight * v for v in row) for row in f.loglik)
+                observations.extend(Observation(f, i) for i in range(len(f.loglik)))
             self._by_key[key] = tuple(starts)
         self.table = tuple(table)
         """Every answer's row of tempered log-likelihoods, feature after feature."""
+        self.observations = tuple(observations)
+        """The answer each row of :attr:`table` is."""
         self._answers: dict[tuple[str, Any], tuple[type, tuple[Answer, ...]]] = {}
 
     def answers(self, key: str, x: Any) -> tuple[Answer, ...]:

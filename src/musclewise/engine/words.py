@@ -26,6 +26,12 @@ from musclewise.engine.parts import (
 
 Gains = Mapping[int, tuple[float, str, str]]
 """What one answer says for each hypothesis it favours strongly (see :meth:`Words.gains`)."""
+Sentence = tuple[float, str, str, str]
+"""What an answer says of the two likeliest hypotheses (see :meth:`Words.sentence`)."""
+NOTHING_KNOWN = "Nothing was known about the episode, so this is only how common each is."
+UNSURE = (
+    "musclewise is unsure: no single explanation stands out, so it errs on the side of caution."
+)
 WORDS_CACHE_SIZE = 65536
 """How many worded answers each cache of :class:`Words` keeps (then it starts again)."""
 STRONG = 0.7
@@ -48,7 +54,7 @@ class Words:
         self.mimics = tuple(i for i, h in enumerate(hypotheses) if h.kind == "other")
         self.lower_names = tuple(h.name[:1].lower() + h.name[1:] for h in hypotheses)
         self._gains: dict[tuple[int, int], Gains] = {}
-        self._sentences: dict[tuple[int, int, int, int], tuple[float, str, str, str]] = {}
+        self._sentences: dict[tuple[int, int, int, int], Sentence] = {}
 
     def suspected(
         self,
@@ -57,12 +63,13 @@ class Words:
         fired: Sequence[Rule],
         kind: str,
         order: Sequence[int] | None = None,
-        gains: Sequence[Gains] | None = None,
+        whys: Mapping[int, list[str]] | None = None,
         shown: Sequence[float] | None = None,
     ) -> list[dict[str, Any]]:
         """The mimics worth ruling out, most likely first (``order``: the mimics by falling
-        probability, ties by position; ``gains``: :meth:`gains` of each answer in ``seen``;
-        ``shown``: the posterior rounded to 4 places; each if already known)."""
+        probability, ties by position, or the first of them, enough for those shown; ``whys``:
+        :meth:`why` of each mimic by its place, where not empty; ``shown``: the posterior rounded to 4 places;
+        each if already known)."""
         suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
         if order is None:
             order = [i for _, i in sorted([(-post[i], i) for i in self.mimics])]
@@ -74,32 +81,33 @@ class Words:
                 if rank >= SUSPECTED_LIMIT and not suggested:
                     break
                 continue
-            why = self.why(i, seen, gains)
+            why = self.why(i, seen) if whys is None else whys.get(i, [])
             if h.id in suggested:
                 why.append(suggested[h.id])
-            out.append(
-                {
-                    "condition": h.condition or "other",
-                    "probability": round(post[i], 4) if shown is None else shown[i],
-                    "why": why or [h.summary],
-                    "name": h.name,
-                    "id": h.id,
-                }
-            )
+            out.append(self.entry(i, round(post[i], 4) if shown is None else shown[i], why))
         if "other" in suggested:  # a red flag's cause outside the model's mimics comes first
             p_other = max(0.0, 1.0 - post[self.i_cramp] - post[self.i_spasm])
             out.insert(0, {"condition": "other", "probability": round(p_other, 4),
                            "why": [suggested["other"]], "name": OUTSIDE, "id": "other"})  # fmt: skip
         return out
 
-    def why(
-        self, i: int, seen: Sequence[Observation], gains: Sequence[Gains] | None = None
-    ) -> list[str]:
-        """The answers that raise hypothesis ``i`` most above a cramp or a twitch (``gains``:
-        :meth:`gains` of each answer in ``seen``, if already known)."""
+    def entry(self, i: int, probability: float, why: list[str]) -> dict[str, Any]:
+        """A suspected mimic (hypothesis ``i``), its probability as shown, and why (when no
+        answer says why: what it is like)."""
+        h = self.hypotheses[i]
+        return {
+            "condition": h.condition or "other",
+            "probability": probability,
+            "why": why or [h.summary],
+            "name": h.name,
+            "id": h.id,
+        }
+
+    def why(self, i: int, seen: Sequence[Observation]) -> list[str]:
+        """The answers that raise hypothesis ``i`` most above a cramp or a twitch."""
         scored = []
-        for found in (self.gains(o) for o in seen) if gains is None else gains:
-            hit = found.get(i)
+        for observation in seen:
+            hit = self.gains(observation).get(i)
             if hit is not None:
                 scored.append(hit)
         if not scored:
@@ -151,21 +159,8 @@ class Words:
             top, second = top_two
         lines = self.head(probabilities, kind) if head is None else list(head)
         if not seen:
-            lines.append("Nothing was known about the episode, so this is only how common each is.")
-        scored = []
-        sentences = self._sentences
-        for feature, value in seen:
-            key = (feature.number, value, top, second)
-            found = sentences.get(key)
-            if found is None:
-                found = self._sentence(
-                    feature.loglik[value], feature.descriptions[value], top, second
-                )
-                if feature.number >= 0:
-                    if len(sentences) >= WORDS_CACHE_SIZE:
-                        sentences.clear()
-                    sentences[key] = found
-            scored.append(found)
+            lines.append(NOTHING_KNOWN)
+        scored = [self.sentence(observation, top, second) for observation in seen]
         scored.sort()
         for loss, _, better, _ in scored[:4]:
             if loss < -0.5:
@@ -174,10 +169,29 @@ class Words:
             if loss > 0.5:
                 lines.append(worse)
         if max(probabilities.values()) < UNSURE_BELOW:
-            lines.append(
-                "musclewise is unsure: no single explanation stands out, so it errs on the side "
-                "of caution."
-            )
+            lines.append(UNSURE)
+        if medicines:
+            lines += self.medicines(medicines)
+        return lines
+
+    def sentence(self, observation: Observation, top: int, second: int) -> Sentence:
+        """What an answer says of the two likeliest hypotheses: how much it favours the second
+        over the first (log scale), the answer in words, and the sentence for when it favours
+        the first, or the second (remembered)."""
+        feature, value = observation
+        key = (feature.number, value, top, second)
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentence(feature.loglik[value], feature.descriptions[value], top, second)
+            if feature.number >= 0:
+                if len(self._sentences) >= WORDS_CACHE_SIZE:
+                    self._sentences.clear()
+                self._sentences[key] = found
+        return found
+
+    def medicines(self, medicines: Sequence[MedicineLike]) -> list[str]:
+        """The explanation's last sentences: how each medicine was read."""
+        lines = []
         for m in medicines:
             if m.how == "unknown":
                 lines.append(f"The medicine '{m.given}' was not recognised, so it was not counted.")
@@ -199,9 +213,7 @@ class Words:
             ]
         return [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
 
-    def _sentence(
-        self, row: Sequence[float], text: str, top: int, second: int
-    ) -> tuple[float, str, str, str]:
+    def _sentence(self, row: Sequence[float], text: str, top: int, second: int) -> Sentence:
         """How much an answer favours the second hypothesis over the first (log scale), the
         answer in words, and the sentence for when it favours the first, or the second."""
         loss = row[second] - row[top]
