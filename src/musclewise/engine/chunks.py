@@ -36,7 +36,6 @@ from musclewise.engine.column_missing import ColumnMissing
 from musclewise.engine.column_tests import KINDS, TRUE, ColumnTests, Encoder
 from musclewise.engine.column_words import ColumnWords
 from musclewise.engine.columns import ColumnModel, normalised_rows
-from musclewise.engine.model import Observation
 from musclewise.engine.parts import (
     CONTRACT,
     GENERIC_SITES,
@@ -61,7 +60,7 @@ if TYPE_CHECKING:
     Shared = Raw
     """A worded piece shared by many cases' assessments, encoded once (msgspec writes it as
     it is)."""
-    Entry = tuple[type, int, float, tuple[Observation, ...], tuple[int, ...], bool]
+    Entry = tuple[type, int, float, tuple[int, ...], bool]
     Tri = NDArray[np.int8]
 
 UNREADABLE = -2
@@ -98,8 +97,9 @@ class ChunkAssessor:
         self.label_table: Column = np.zeros((1, len(engine.hypotheses)))
         """What each set of the person's own labels adds to the log posterior, by
         :attr:`label_rows` (the first: none)."""
-        self.heads: dict[tuple[int, ...], list[str]] = {}
-        """The explanation's first sentence by kind, lean and the three percentages shown."""
+        self.heads: dict[int, str] = {}
+        """The explanation's first sentence by kind, lean and the three percentages shown
+        (:meth:`_heads`)."""
         self.entries: dict[tuple[str, Any], Entry] = {}
         """What each (key, value) is to the columns and the model (:meth:`_entry`)."""
         self.slots = self.encoder.slots
@@ -137,7 +137,6 @@ class ChunkAssessor:
         rows: list[tuple[list[int], list[float]]] = []
         signs_list: list[list[str]] = []
         positions: list[list[int]] = []
-        seen_list: list[list[Observation]] = []
         entries = self.entries
         entry = self._entry
         for c, (findings, medicines) in enumerate(chunk):
@@ -149,26 +148,24 @@ class ChunkAssessor:
             values: list[float] = []
             signs = []
             found: list[int] = []
-            seen: list[Observation] = []
             for key, x in items:
                 try:
-                    kind, slot, value, observed, where, sign = entries[key, x]
+                    kind, slot, value, where, sign = entries[key, x]
                     if kind is not type(x):  # True == 1: a yes and a number differ
-                        kind, slot, value, observed, where, sign = entry(key, x)
+                        kind, slot, value, where, sign = entry(key, x)
                 except KeyError:
                     got = entry(key, x)
                     if len(entries) < CACHE_SIZE:
                         entries[key, x] = got
-                    kind, slot, value, observed, where, sign = got
+                    kind, slot, value, where, sign = got
                 except TypeError:  # a list
-                    kind, slot, value, observed, where, sign = entry(key, x)
+                    kind, slot, value, where, sign = entry(key, x)
                 if slot >= 0:
                     slots.append(slot)
                     values.append(value)
                 elif slot == UNREADABLE:
                     break
-                if observed:
-                    seen += observed
+                if where:
                     found += where
                 if sign:
                     signs.append(key)
@@ -178,31 +175,27 @@ class ChunkAssessor:
                 rows.append((slots, values))
                 signs_list.append(signs)
                 positions.append(found)
-                seen_list.append(seen)
                 continue
             done[c] = _encode(engine.assess(findings, medicines))  # a value not in columns
         if cases:
             index = self.columns.positions(positions)
             logp = self.columns.scores_at(index)
-            assessed = self._columns(
-                chunk, cases, facts_list, rows, signs_list, logp, seen_list, index
-            )
+            assessed = self._columns(chunk, cases, facts_list, rows, signs_list, logp, index)
             done.update(zip(cases, assessed, strict=True))
         return [done[c] for c in range(len(chunk))]
 
     def _entry(self, key: str, x: Any) -> Entry:
         """What a fact is to the columns and the model: its type, its column (-1: none) and
-        value there, the model's answers and their rows, and whether it is a warning sign said
-        "yes"."""
+        value there, where the model's answers are in its table, and whether it is a warning
+        sign said "yes"."""
         slot = self.slots.get(key, -1)
         value = self.encoder.encode(key, x) if slot >= 0 else 0.0
         if value is None:
-            return type(x), UNREADABLE, 0.0, (), (), False
+            return type(x), UNREADABLE, 0.0, (), False
         answers = self.engine.model.answers(key, x)
-        observed = tuple(a.observation for a in answers)
         where = tuple(a.position for a in answers)
         sign = x is True and key in WARNING_SIGN_SET
-        return type(x), slot, value, observed, where, sign
+        return type(x), slot, value, where, sign
 
     def _columns(
         self,
@@ -212,7 +205,6 @@ class ChunkAssessor:
         rows: list[tuple[list[int], list[float]]],
         signs_list: list[list[str]],
         logp: Column,
-        seen_list: list[list[Observation]],
         index: NDArray[np.intp],
     ) -> list[bytes]:
         engine = self.engine
@@ -246,7 +238,7 @@ class ChunkAssessor:
         pc, ps = post[:, self.i_cramp], post[:, self.i_spasm]
         po = np.maximum(0.0, 1.0 - pc - ps)
         kinds = np.where((pc >= ps) & (pc >= po), 0, np.where(ps >= po, 1, 2))
-        leaning_list = kinds.tolist()
+        leaning = kinds.copy()  # the kind the model leans to (before a red flag turns it)
         bc, bs = bare[:, self.i_cramp], bare[:, self.i_spasm]
         bo = 1.0 - bc - bs
         top = np.maximum(np.maximum(bc, bs), bo)
@@ -291,11 +283,9 @@ class ChunkAssessor:
         shown_other = round4(np.maximum(0.0, 1.0 - shown_cramp - shown_spasm))
         three = np.stack([shown_cramp, shown_spasm, shown_other], axis=1).tolist()
         # the explanation's first sentence, by the kind, the lean and the percentages shown
+        # (f"{p:.0%}" rounds p * 100 half to even, as rint does)
         shown = np.rint(np.stack([pc, ps, po], axis=1) * 100).astype(np.int64)
-        heads = [
-            (kind, leaning, *percent)
-            for kind, leaning, percent in zip(kind_list, leaning_list, shown.tolist(), strict=True)
-        ]
+        heads = self._heads(kinds * 3 + leaning, shown)
         held_list = self._held(holds)
         # the triage
         levels, reasons_list = self._triage(
@@ -309,11 +299,12 @@ class ChunkAssessor:
         orders = self._suspects(post, mimic_order, holds)
         whys = self.words.reasons(index)
         unsure = (np.maximum(np.maximum(pc, ps), po) < UNSURE_BELOW).tolist()
+        answered = (index[:, 0] != self.columns.zero).tolist() if index.shape[1] else [False] * n
         out: list[bytes] = []
         for c, order in enumerate(orders):
             out.append(
                 self._report(
-                    KINDS[kind_list[c]], chunk[cases[c]][1], post_rows[c], seen_list[c],
+                    KINDS[kind_list[c]], chunk[cases[c]][1], post_rows[c], answered[c],
                     held_list[c], levels[c], reasons_list[c], missing[c], unscreened[c],
                     heads[c], three[c], shown_post[c], bodies[c], unsure[c], order, whys[c],
                 )
@@ -334,6 +325,28 @@ class ChunkAssessor:
             for c, order in zip(named.tolist(), every.tolist(), strict=True):
                 orders[c] = order
         return orders
+
+    def _heads(self, kinds: NDArray[np.intp], percents: NDArray[np.int64]) -> list[str]:
+        """The explanation's first sentence for each case, by the kind shown and the kind the
+        model leans to (``kinds``: 3 × shown + leaning) and the three percentages shown."""
+        keys = ((kinds * 101 + percents[:, 0]) * 101 + percents[:, 1]) * 101 + percents[:, 2]
+        known = self.heads
+        if len(known) >= CACHE_SIZE:  # start again
+            known.clear()
+        out = []
+        for key in keys.tolist():
+            head = known.get(key)
+            if head is None:
+                rest, other = divmod(key, 101)
+                rest, spasm = divmod(rest, 101)
+                both, cramp = divmod(rest, 101)
+                shown, leaning = divmod(both, 3)
+                percents = {"cramp": f"{cramp}%", "spasm": f"{spasm}%", "other": f"{other}%"}
+                head = known[key] = self.engine.words.head_of(
+                    KINDS[shown], KINDS[leaning], percents
+                )
+            out.append(head)
+        return out
 
     def _label_row(self, labels: tuple[tuple[str, Any], ...]) -> int:
         """Where what the ``labels`` add to the log posterior (:meth:`TriageEngine.label_delta`)
@@ -492,13 +505,13 @@ class ChunkAssessor:
         kind: str,
         medicines: Sequence[MedicineLike],
         post: list[float],
-        seen: Sequence[Observation],
+        answered: bool,
         held: list[int],
         level: str,
         reasons: Shared,
         missing: Shared,
         unscreened: Shared,
-        head_key: tuple[int, ...],
+        head: str,
         shown: list[float],
         shown_post: list[float],
         body: list[str],
@@ -510,25 +523,14 @@ class ChunkAssessor:
         and ``whys``: why each is suspected)."""
         engine = self.engine
         words = engine.words
-        head = self.heads.get(head_key)
-        if head is None:
-            p_cramp, p_spasm = post[self.i_cramp], post[self.i_spasm]
-            probabilities = {
-                "cramp": p_cramp,
-                "spasm": p_spasm,
-                "other": max(0.0, 1.0 - p_cramp - p_spasm),
-            }
-            head = words.head(probabilities, kind)
-            if len(self.heads) < CACHE_SIZE:
-                self.heads[head_key] = head
-        lines = [*head, NOTHING_KNOWN, *body] if not seen else [*head, *body]
+        lines = [head, *body] if answered else [head, NOTHING_KNOWN]
         if unsure:
             lines.append(UNSURE)
         if medicines:
             lines += words.medicines(medicines)
         at = bisect_left(held, self.rules)
         fired = [engine.rules[i] for i in held[:at]] if at else []
-        named = words.suspected(post, seen, fired, kind, order, whys, shown_post)
+        named = words.suspected(post, (), fired, kind, order, whys, shown_post)
         key = (tuple(held[at:]), level)
         advice = self.advice.get(key)
         if advice is None:

@@ -66,10 +66,11 @@ class Words:
         whys: Mapping[int, list[str]] | None = None,
         shown: Sequence[float] | None = None,
     ) -> list[dict[str, Any]]:
-        """The mimics worth ruling out, most likely first (``order``: the mimics by falling
-        probability, ties by position, or the first of them, enough for those shown; ``whys``:
-        :meth:`why` of each mimic by its place, where not empty; ``shown``: the posterior rounded to 4 places;
-        each if already known)."""
+        """The mimics worth ruling out, most likely first, and why (the answers ``seen`` say
+        so). If already known: ``order``, the mimics by falling probability, ties by place (or
+        the first of them, enough for those shown); ``whys``, :meth:`why` of each mimic by its
+        place, where not empty (then ``seen`` is not read); ``shown``, the posterior rounded to
+        4 places."""
         suggested = {r.suggests: r.text for r in reversed(fired) if r.suggests}
         if order is None:
             order = [i for _, i in sorted([(-post[i], i) for i in self.mimics])]
@@ -203,15 +204,21 @@ class Words:
 
     def head(self, probabilities: Mapping[str, float], kind: str) -> list[str]:
         """The explanation's first sentence: the kind, and how likely each is."""
-        others = ", ".join(f"{k} {v:.0%}" for k, v in probabilities.items() if k != kind)
         leaning = max(probabilities, key=probabilities.__getitem__)
+        percents = {k: f"{v:.0%}" for k, v in probabilities.items()}
+        return [self.head_of(kind, leaning, percents)]
+
+    def head_of(self, kind: str, leaning: str, percents: Mapping[str, str]) -> str:
+        """The explanation's first sentence from the kind shown, the kind the model leans to
+        and each kind's probability in whole percent (``f"{p:.0%}"``)."""
         if leaning != kind:
-            return [
+            return (
                 f"A warning sign points to {KIND_PHRASES[kind]}, not a cramp or a twitch, "
                 f"which comes first; the other answers alone would lean to "
-                f"{KIND_PHRASES[leaning]} ({probabilities[leaning]:.0%})."
-            ]
-        return [f"Most likely {KIND_PHRASES[kind]} ({probabilities[kind]:.0%}); {others}."]
+                f"{KIND_PHRASES[leaning]} ({percents[leaning]})."
+            )
+        others = ", ".join(f"{k} {v}" for k, v in percents.items() if k != kind)
+        return f"Most likely {KIND_PHRASES[kind]} ({percents[kind]}); {others}."
 
     def _sentence(self, row: Sequence[float], text: str, top: int, second: int) -> Sentence:
         """How much an answer favours the second hypothesis over the first (log scale), the
