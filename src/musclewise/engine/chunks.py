@@ -341,10 +341,8 @@ class ChunkAssessor:
                 rest, spasm = divmod(rest, 101)
                 both, cramp = divmod(rest, 101)
                 shown, leaning = divmod(both, 3)
-                percents = {"cramp": f"{cramp}%", "spasm": f"{spasm}%", "other": f"{other}%"}
-                head = known[key] = self.engine.words.head_of(
-                    KINDS[shown], KINDS[leaning], percents
-                )
+                words = {"cramp": f"{cramp}%", "spasm": f"{spasm}%", "other": f"{other}%"}
+                head = known[key] = self.engine.words.head_of(KINDS[shown], KINDS[leaning], words)
             out.append(head)
         return out
 
