@@ -8,6 +8,7 @@ to the output of :func:`musclewise.assess` on each findings object alone, encode
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -18,6 +19,7 @@ from musclewise import assess
 from musclewise.cli.batch import assess_records
 from musclewise.errors import FindingsError
 
+from .conftest import run_process
 from .test_engine import PROPERTY, STRATEGIES, findings_strategy
 
 BAD_LINES = [b"{not json\n", b'{"site": "moon"}\n', b'{"pain": 11}\n', b"[1, 2]\n", None]
@@ -264,3 +266,35 @@ def test_a_value_the_columns_do_not_hold_is_assessed_alone() -> None:
     ]
     got = default_chunks().encode_many(chunk)
     assert got == [msgspec.json.encode(engine.assess(f, m)) for f, m in chunk]
+
+
+def test_a_large_file_goes_into_columns_from_its_first_line(tmp_path: Path) -> None:
+    """The command sends a file of a megabyte or more to columns from its first record (no
+    line is assessed alone first): the output is still each line's own assessment, in order."""
+    import random
+
+    from musclewise.cli.batch import LARGE_FILE
+
+    rng = random.Random(5)
+    sites = ["calf", "foot", "thigh_back", "eyelid", "hand", "back"]
+    lines = []
+    size = 0
+    while size < LARGE_FILE:
+        findings: dict[str, Any] = {"site": rng.choice(sites), "pain": rng.randint(0, 10)}
+        if rng.random() < 0.5:
+            findings["duration_s"] = rng.choice([2, 30, 120, 600])
+        if rng.random() < 0.3:
+            findings["swelling"] = rng.random() < 0.5
+        if rng.random() < 0.2:
+            findings["medications"] = ["atorvastatin"]
+        line = json.dumps(findings).encode() + b"\n"
+        lines.append(line)
+        size += len(line)
+    path = tmp_path / "large.jsonl"
+    path.write_bytes(b"".join(lines))
+    done = run_process("assess", "--json", str(path))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert len(out) == len(lines)
+    for n in [*range(0, 300), *range(300, len(lines), 97), len(lines) - 1]:
+        assert out[n] == one_at_a_time(lines[n]), n

@@ -1,7 +1,7 @@
 """``musclewise assess --json FILE``: one findings object, or JSON Lines, in; assessments out.
 
-Streams: the first 256 lines are assessed one at a time (a short file never imports NumPy),
-then 2,048 at a time in columns (:mod:`musclewise.engine.chunks`, byte for byte the same), and
+Streams: the first 256 lines are assessed one at a time (a short file never imports NumPy;
+a file of a megabyte or more skips this), then 2,048 at a time in columns (:mod:`musclewise.engine.chunks`, byte for byte the same), and
 written a thousand lines at a time, so memory stays flat however long the input. A line that
 is not valid findings (not JSON, not UTF-8, nested too deeply, too long) gives
 ``{"error": ..., "line": N}`` in its place and the exit status is 2 at the end; the other
@@ -26,6 +26,11 @@ from musclewise.findings import decode_findings
 _encode = msgspec.json.Encoder().encode
 
 
+ALONE = 256
+"""How many records a batch assesses one at a time before it turns to columns: a short file
+never imports NumPy."""
+LARGE_FILE = 1 << 20
+"""A file this large (bytes, about 5,000 findings) goes to columns from its first record."""
 GC_THRESHOLD = 50_000
 """Allocations between two collections of the youngest generation during a batch (Python's
 default is 700): a batch line allocates hundreds of objects, nearly all freed at once."""
@@ -86,6 +91,16 @@ def _records(stream: IO[bytes]) -> Iterable[tuple[int, bytes | None]]:
             yield number, raw
 
 
+def _size(path: Path) -> int:
+    """The file's size in bytes (0 for standard input or what cannot be asked)."""
+    if str(path) == "-":
+        return 0
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _progress(path: Path, stream: IO[bytes]) -> Callable[[int], None] | None:
     """A progress bar on standard error for a large file, when a person is watching."""
     if str(path) == "-" or not sys.stderr.isatty():
@@ -125,7 +140,7 @@ def assess_line(line: bytes | None, number: int) -> tuple[bytes, bool]:
 
 
 def assess_records(
-    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 2048
+    records: Iterable[tuple[int, bytes | None]], alone: int = ALONE, chunk: int = 2048
 ) -> Iterator[tuple[bytes, bool]]:
     """Each numbered record's encoded assessment (or error object), and whether it was valid:
     byte for byte what :func:`assess_line` gives for each alone (``tests/test_batch.py``).
@@ -136,7 +151,7 @@ def assess_records(
 
 
 def _assessed(
-    records: Iterable[tuple[int, bytes | None]], alone: int = 256, chunk: int = 2048
+    records: Iterable[tuple[int, bytes | None]], alone: int = ALONE, chunk: int = 2048
 ) -> Iterator[tuple[bytes | None, bytes, bool]]:
     it = iter(records)
     for _, (number, line) in zip(range(alone), it, strict=False):  # range first: none lost
@@ -189,7 +204,8 @@ def run_batch(path: Path, output_format: Any) -> int:
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
-        for line, encoded, ok in _assessed(_records(stream)):
+        alone = 0 if _size(path) >= LARGE_FILE else ALONE
+        for line, encoded, ok in _assessed(_records(stream), alone):
             total += 1
             if total % 1000 == 0:
                 out.write(b"".join(pending))
