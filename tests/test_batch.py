@@ -296,5 +296,5 @@ def test_a_large_file_goes_into_columns_from_its_first_line(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     assert len(out) == len(lines)
-    for n in [*range(0, 300), *range(300, len(lines), 97), len(lines) - 1]:
+    for n in [*range(300), *range(300, len(lines), 97), len(lines) - 1]:
         assert out[n] == one_at_a_time(lines[n]), n
