@@ -69,10 +69,11 @@ def test_the_listing_names_every_command_and_nothing_else() -> None:
 LOG_LEAVES = {"sqlalchemy", "alembic", "mako", "musclewise.diary.api", "musclewise.diary.models",
               "musclewise.diary.demo", "musclewise.cli.diary_demo", "musclewise.insights",
               "musclewise.text", "spacy", "numpy", "statistics", "matplotlib",
-              "pydantic"}  # fmt: skip
+              "pydantic", "rich"}  # fmt: skip
 """What ``log`` does not import into a SQLite diary that is new or at head: no SQLAlchemy (the
 episode is written by ``diary.lite`` on ``sqlite3``, a new file made from the schema generated
-from the models and stamped at head), no migrations tool, no demo, no insights, no reader."""
+from the models and stamped at head), no migrations tool, no demo, no insights, no reader; and
+its two plain lines of self-care, printed to a pipe, without Rich."""
 
 
 @pytest.mark.parametrize("existing", [False, True])

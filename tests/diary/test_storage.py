@@ -372,3 +372,31 @@ def test_a_transaction_block_commits_once(diary: Diary) -> None:
         diary.edit_episode(episode.id, {"pain": 3})
     assert diary.get_episode(episode.id).pain == 3
     assert diary.get_day(diary.today()) is not None
+
+
+@pytest.mark.parametrize(
+    ("tz", "want"),
+    [("Europe/Paris", "Europe/Paris"), (":America/New_York", "America/New_York"),
+     ("Etc/GMT+5", "Etc/GMT+5"), ("UTC", "UTC")],
+)  # fmt: skip
+def test_the_computers_zone_is_read_from_tz(
+    monkeypatch: pytest.MonkeyPatch, tz: str, want: str
+) -> None:
+    monkeypatch.setenv("TZ", tz)
+    assert diary_times.local_zone_name() == want
+
+
+@pytest.mark.parametrize(
+    "tz", ["Nowhere/Land", "../../etc/passwd", "/etc/localtime", "posixrules", "localtime",
+           "right/UTC", "posix/Europe/Paris", "Europe//Paris", ""],
+)  # fmt: skip
+def test_a_tz_that_is_not_a_zone_people_live_in_is_not_taken(
+    monkeypatch: pytest.MonkeyPatch, tz: str
+) -> None:
+    """Then the zone comes from /etc/localtime, or is UTC: always a name of the database."""
+    from zoneinfo import available_timezones
+
+    monkeypatch.setenv("TZ", tz)
+    got = diary_times.local_zone_name()
+    assert got != tz.lstrip(":")
+    assert got in available_timezones() - {"localtime"}

@@ -9,6 +9,7 @@ command writes is one transaction. ``register`` adds them to the ``musclewise`` 
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any
 
 import typer
@@ -176,6 +177,13 @@ def _log(**values: Any) -> None:
     if as_json:
         print_json(episode.to_dict())
         return
+    saved = f"Saved {episode_line(episode)}"
+    more = f"The whole assessment: musclewise episodes show {episode.id}"
+    if not details and episode.triage == "self_care" and not sys.stdout.isatty():
+        # plain lines to a pipe or a file (rich would print them without style anyway): a
+        # script logging episodes starts without importing rich
+        sys.stdout.write(f"{saved}\n{more}\n")
+        return
     from rich.console import Console
     from rich.text import Text
 
@@ -186,9 +194,9 @@ def _log(**values: Any) -> None:
         render_assessment(episode.assessment, episode.given(), console=console)
     else:
         print_banner(episode.assessment, console)
-    console.print(Text(f"Saved {episode_line(episode)}"))
+    console.print(Text(saved))
     if not details:
-        console.print(f"The whole assessment: musclewise episodes show {episode.id}", style="dim")
+        console.print(Text(more, style="dim"))
 
 
 def _either(values: dict[str, Any], name: str) -> str | None:

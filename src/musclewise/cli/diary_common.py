@@ -97,7 +97,7 @@ def duration_text(seconds: float | None) -> str:
 
 
 def episode_line(episode: EpisodeRecord) -> str:
-    from musclewise.cli.render import KIND_NAMES, percent
+    from musclewise.cli.labels import KIND_NAMES, percent
 
     side = f" ({episode.side})" if episode.side else ""
     pain = f", pain {episode.pain}/10" if episode.pain is not None else ""
@@ -116,7 +116,7 @@ def print_banner(assessment: Mapping[str, Any], console: Console) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    from musclewise.cli.render import BANNER
+    from musclewise.cli.labels import BANNER
 
     triage = assessment.get("triage") or {}
     level = triage.get("level", "self_care")

@@ -58,7 +58,7 @@ def demo_command(
     if json_flag:
         print_json(summary.to_dict())
         return
-    from musclewise.cli.render import SHORT_NAMES
+    from musclewise.cli.labels import SHORT_NAMES
 
     profile = summary.profile
     episodes = ", ".join(f"{n} {SHORT_NAMES[k]}{'' if n == 1 else 'es' if k == 'spasm' else 's'}"

@@ -105,7 +105,7 @@ def _table(episodes: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from musclewise.cli.render import SHORT_NAMES
+    from musclewise.cli.labels import SHORT_NAMES
 
     console = Console()
     if not episodes:
@@ -166,7 +166,7 @@ def _offer_reassess(episode: Any, findings: dict[str, Any], console: Any) -> Non
     from rich.text import Text
 
     from musclewise.assessment import assess_valid
-    from musclewise.cli.render import KIND_NAMES
+    from musclewise.cli.labels import KIND_NAMES
     from musclewise.findings import validate_findings
 
     now = assess_valid(validate_findings(findings))
