@@ -542,7 +542,7 @@ class ChunkAssessor:
         return _encode(
             _Assessment(
                 CONTRACT, kind, _Probabilities(*shown), named, _Triage(level, reasons, unscreened),
-                *advice, lines, missing, engine.version,
+                advice[0], advice[1], advice[2], lines, missing, engine.version,
             )
         )  # fmt: skip
 
