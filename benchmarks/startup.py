@@ -337,24 +337,29 @@ alembic, the models, the demo, the insights, the reader). The imports, alone:
 
 The batch figure counts the whole process, start-up included; its input is the generated
 findings of the assessment section above (`run.random_findings`, seed 2). {batch_verdict(b)}
-After its first 256 lines, `assess --json` assesses 2,048 lines at a time in columns
-(`engine/chunks.py`, `engine/column_tests.py`): the posteriors (with and without the warning
-signs and the labels, and with every set of up to three signs added back), every knowledge
-test in three-valued logic, the kind turned by a red flag, `missing` (the single-key rules'
-gains, the rules one answer away, the questions' shifts, a stable sort), the screen's
-unscreened signs and the order of the mimics are NumPy over the chunk; what is left for each
-line is wording, most of it worded once and remembered (a triage's reasons by the red flags,
-the kind and whether the model is unsure; factors and advice by the tests that hold and the
-level; the explanation's first sentence by the percentages shown; what each answer says about
-two hypotheses). The output is byte for byte the one-at-a-time engine's (`tests/test_batch.py`:
-a property test over generated chunks, and files crossing the chunks' edges with errors and
-texts mixed in); a file of up to 256 lines never imports NumPy (`tests/test_startup.py`).
-Where a line still went, in process, when this was written (2026-12-05, about 42 µs a line):
-about 8 µs decoding, medicines and reading each answer; about 20 µs of NumPy over the chunk
-(`missing` about 7, the tests about 3, the triage about 3); about 15 µs of wording a line
-(the suspected causes and why about 3.5, the explanation about 3.5, building and encoding the
-object about 4). Each remaining part is a few µs of Python a line: the 25,000 would need the
-wording itself in columns or compiled.
+After its first 256 lines (from the first, for a file of a megabyte or more), `assess --json`
+assesses 2,048 lines at a time in columns (`engine/chunks.py`, `engine/column_tests.py`,
+`engine/column_missing.py`, `engine/column_words.py`): the posteriors (with and without the
+warning signs and the labels, and with every set of up to three signs added back), every
+knowledge test in three-valued logic, the kind turned by a red flag, `missing` (the single-key
+rules' gains, the rules one answer away, the questions' shifts, a stable sort, the merge), the
+screen's unscreened signs, the order of the mimics, and which answers the explanation names
+and which say why each mimic is suspected (one sort a chunk by how much each answer favours one
+explanation over another, ties by the answer's words, as the engine's sorted tuples order them)
+are NumPy over the chunk. What is left for each line is putting worded pieces together: the
+pieces shared by many lines (a triage's reasons, the unscreened signs, factors, relief,
+prevention, `missing`) are encoded once and written as they are, the sentences are worded once
+and looked up by number. The output is byte for byte the one-at-a-time engine's
+(`tests/test_batch.py`: a property test over generated chunks, files crossing the chunks'
+edges with errors and texts mixed in, and a file of a megabyte through the command); a file of
+up to 256 lines never imports NumPy (`tests/test_startup.py`). Where a line went, in process,
+when this was written (2026-12-05, about 27 µs a line on the machine of that day): about 2.5
+µs decoding and checking the JSON (msgspec), about 2.5 µs reading each answer into the columns,
+about 14 µs of NumPy over the chunk (`missing` about 4.5, the triage about 2.5, the tests about
+2, the posteriors' `math.exp` about 2: NumPy's own `exp` differs from it in the last bit for a
+few values in a hundred, which would change the rounded output), and about 7 µs putting each
+line together and encoding it. Start-up and the first chunk's caches are about 0.2 s of the
+run. The figures depend on the machine: compare runs on the same one.
 
 {pgmpy_text(r["pgmpy"])}
 {END}
@@ -379,12 +384,18 @@ def busy(r: dict[str, Any]) -> str:
     if min(r["load"], r["load_after"]) <= 2.5:
         return ""
     python_ms = statistics.median(s["python_ms"] for s in r["startup"].values())
-    return (
-        f" The machine was far busier than its two cores during this run: `python -c pass` "
-        f"itself took a median of {python_ms:.0f} ms (about 11 ms on a quiet machine), the "
-        "ratios are wider and higher than on a quiet machine, and the batch's wall-clock "
-        "figure is mostly the queue for the core (its CPU-time figures are the ones to read)."
+    text = (
+        " The load average was above the machine's two cores during this run (`python -c "
+        f"pass` itself took a median of {python_ms:.0f} ms): compare the ratios, not the "
+        "milliseconds."
     )
+    b = r["batch"]
+    if b["seconds"] > 1.2 * b["cpu_seconds"]:
+        text += (
+            " The batch's wall-clock figure includes waiting for the core (its CPU-time "
+            "figures are the ones to read)."
+        )
+    return text
 
 
 def pgmpy_text(p: dict[str, Any] | None) -> str:
