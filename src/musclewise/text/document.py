@@ -31,7 +31,7 @@ CUE_WINDOW = 4
 wide for the long sentences people write)."""
 FOLLOWING_WINDOW = 3
 LAYERS = ("findings", "markers", "sites")
-PERSONS = frozenset({"_female", "_male", "_child"})
+PERSONS = frozenset({"_female", "_male", "_child", "_little"})
 """Markers of the person a description is about ("my son", "my kid"): an age may follow."""
 FEVER_C, FEVER_F = 38.0, 100.4
 """A high temperature: 38C or above (NHS), 100.4F."""

@@ -35,6 +35,7 @@ MARKERS = frozenset(
         "_habitual",
         "_person_not_touched",
         "_months_ago",
+        "_little",
     }
 )  # fmt: skip
 """The markers the reader's rules use; each must be a concept of the lexicon."""

@@ -103,6 +103,13 @@ class Rules(AgeRules):
                     if side is not None:
                         where = m
                         break
+        if side is None and site in self.p.words["midline_sites"]:
+            # the back has no side of its own: limbs named with it in the plural ("back spasm
+            # and my legs are going weak") are both sides
+            for m in sites:
+                if m is not chosen and self.side_of(m) == "both":
+                    side, where = "both", m
+                    break
         if side is None:  # "lower lid, right side"
             s_start, s_end = self.doc.sentence(chosen.start)
             for i in range(s_start, s_end - 1):
