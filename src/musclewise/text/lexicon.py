@@ -182,8 +182,11 @@ def validate(lexicon: Lexicon) -> list[str]:
             problems.append(f"{where}: needs '{concept.needs}', which is not a marker")
         if concept.unless is not None and concept.unless not in MARKERS:
             problems.append(f"{where}: unless '{concept.unless}', which is not a marker")
-        if concept.weight < 0 or (concept.weight == 0 and "site" not in concept.set):
-            problems.append(f"{where}: weight must be 1 or more (0 only for a whole-limb site)")
+        if concept.weight < -1 or (concept.weight < 1 and "site" not in concept.set):
+            problems.append(
+                f"{where}: weight must be 1 or more (0 only for a whole-limb site, -1 for a site "
+                "said only as where it hurts)"
+            )
     absent = ROLES - set(lexicon.words)
     if absent:
         problems.append(f"word lists the reader needs are missing: {', '.join(sorted(absent))}")
