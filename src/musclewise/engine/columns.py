@@ -21,7 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from musclewise.engine.model import NaiveBayes, Observation
+    from musclewise.engine.model import NaiveBayes
 
 
 class ColumnModel:
@@ -34,25 +34,6 @@ class ColumnModel:
         self.zero = len(model.table)
         """The row of zeros: what an unanswered feature adds."""
         self.table = np.asarray([*model.table, (0.0,) * hypotheses], dtype=np.float64)
-
-    def log_scores(
-        self, chunk: Sequence[Mapping[str, Any]]
-    ) -> tuple[NDArray[np.float64], list[list[Observation]]]:
-        """The unnormalised log posterior of every hypothesis for each case, shape (cases,
-        hypotheses), and the answers of each case (as ``NaiveBayes.log_scores`` gives them)."""
-        cases: list[list[int]] = []
-        seen: list[list[Observation]] = []
-        answers = self.model.answers
-        for facts in chunk:
-            found: list[int] = []
-            observed: list[Observation] = []
-            for key, x in facts.items():
-                for observation, _, position in answers(key, x):
-                    observed.append(observation)
-                    found.append(position)
-            cases.append(found)
-            seen.append(observed)
-        return self.scores(cases), seen
 
     def scores(self, cases: Sequence[list[int]]) -> NDArray[np.float64]:
         """The unnormalised log posterior for each case given as the positions of its answers'
@@ -75,8 +56,13 @@ class ColumnModel:
         return logp
 
     def posterior(self, chunk: Sequence[Mapping[str, Any]]) -> NDArray[np.float64]:
-        """The posterior of every hypothesis for each case, shape (cases, hypotheses)."""
-        return normalised_rows(self.log_scores(chunk)[0])
+        """The posterior of every hypothesis for each case, shape (cases, hypotheses): each
+        case's answers read through the model's remembered answers, in the order given."""
+        answers = self.model.answers
+        cases = [
+            [a.position for key, x in facts.items() for a in answers(key, x)] for facts in chunk
+        ]
+        return normalised_rows(self.scores(cases))
 
 
 def normalised_rows(logp: NDArray[np.float64]) -> NDArray[np.float64]:
