@@ -56,6 +56,8 @@ ROLES = frozenset(
         "not_muscles",
         "period",
         "subjects",
+        "midline_sites",
+        "wild_fillers",
     }
 )
 """The word lists (``words:`` in the lexicon) the reader's rules use by name."""

@@ -116,11 +116,15 @@ class Pipeline:
             key=lambda kv: -len(kv[0]),
         )
         self._memo: dict[str, str] = {}
-        # a wildcard of a pattern never stands for a negation or the end of a clause
-        self.no_wild = frozenset(
-            self.keys(w)
-            for w in lexicon.negation.preceding + lexicon.negation.termination
-            if len(w.split()) == 1
+        # a wildcard of a pattern never stands for a negation or the end of a clause (but may
+        # for a word such as "now" that only ends a negation's reach: "my face is now drooping")
+        self.no_wild = (
+            frozenset(
+                self.keys(w)
+                for w in lexicon.negation.preceding + lexicon.negation.termination
+                if len(w.split()) == 1
+            )
+            - {self.keys(w) for w in lexicon.words["wild_fillers"]}
         ) | {".", "!", "?", ";", ":", ","}
         self.frequencies = sorted(
             ((tuple(k.lower().split()), v) for k, v in lexicon.frequencies.items()),
