@@ -58,6 +58,7 @@ ROLES = frozenset(
         "subjects",
         "midline_sites",
         "wild_fillers",
+        "transparent",
     }
 )
 """The word lists (``words:`` in the lexicon) the reader's rules use by name."""

@@ -126,6 +126,8 @@ class Pipeline:
             )
             - {self.keys(w) for w in lexicon.words["wild_fillers"]}
         ) | {".", "!", "?", ";", ":", ","}
+        self.transparent = frozenset(self.keys(w) for w in lexicon.words["transparent"])
+        """Words a phrase may have one of between any two of its words (intensifiers)."""
         self.frequencies = sorted(
             ((tuple(k.lower().split()), v) for k, v in lexicon.frequencies.items()),
             key=lambda kv: -len(kv[0]),
@@ -212,22 +214,28 @@ class Pipeline:
         keys, n = doc.keys, len(doc)
         nums = [self.like_num(w) for w in doc.lower]
         found: list[tuple[str, int, int]] = []
+        transparent = self.transparent
         for i in range(n):
-            stack: list[tuple[dict[str, Any], int]] = [(self.trie, i)]
+            # (trie node, next token, how many tokens just before it were passed over)
+            stack: list[tuple[dict[str, Any], int, int]] = [(self.trie, i, 0)]
             while stack:
-                node, j = stack.pop()
-                if j > i and END in node:
+                node, j, passed = stack.pop()
+                if j > i and END in node and not passed:
                     found.extend((label, i, j) for label in node[END])
                 if j >= n:
                     continue
                 key = keys[j]
                 child = node.get(key)
                 if child is not None:
-                    stack.append((child, j + 1))
+                    stack.append((child, j + 1, 0))
                 if nums[j] and key != NUMBER and NUMBER in node:
-                    stack.append((node[NUMBER], j + 1))
+                    stack.append((node[NUMBER], j + 1, 0))
                 if key != ANY and ANY in node and key not in self.no_wild:
-                    stack.append((node[ANY], j + 1))
+                    stack.append((node[ANY], j + 1, 0))
+                # intensifiers inside a phrase are passed over, two at most ("my chest is now
+                # really tight"), never at its start or end
+                if j > i and key in transparent and passed < TRANSPARENT_RUN:
+                    stack.append((node, j + 1, passed + 1))
             node = self.cased
             j = i
             while j < n and doc.raw[j] in node:
@@ -489,6 +497,8 @@ def read(text: str) -> Reading:
     return pipeline().read(text)
 
 
+TRANSPARENT_RUN = 2
+"""How many intensifiers in a row a phrase passes over ("now so swollen")."""
 QUANTITY_KEYS = frozenset(
     {
         "pain", "stress", "age", "duration_s", "ongoing_days", "episodes_per_week",
