@@ -59,6 +59,7 @@ ROLES = frozenset(
         "midline_sites",
         "wild_fillers",
         "transparent",
+        "transparent_lead",
     }
 )
 """The word lists (``words:`` in the lexicon) the reader's rules use by name."""

@@ -127,7 +127,9 @@ class Pipeline:
             - {self.keys(w) for w in lexicon.words["wild_fillers"]}
         ) | {".", "!", "?", ";", ":", ","}
         self.transparent = frozenset(self.keys(w) for w in lexicon.words["transparent"])
-        """Words a phrase may have one of between any two of its words (intensifiers)."""
+        """Words a phrase may have between two of its words (intensifiers, softeners)."""
+        self.transparent_lead = frozenset(self.keys(w) for w in lexicon.words["transparent_lead"])
+        """Those passed over only just before another ("a bit")."""
         self.frequencies = sorted(
             ((tuple(k.lower().split()), v) for k, v in lexicon.frequencies.items()),
             key=lambda kv: -len(kv[0]),
@@ -214,7 +216,7 @@ class Pipeline:
         keys, n = doc.keys, len(doc)
         nums = [self.like_num(w) for w in doc.lower]
         found: list[tuple[str, int, int]] = []
-        transparent = self.transparent
+        transparent, lead = self.transparent, self.transparent_lead
         for i in range(n):
             # (trie node, next token, how many tokens just before it were passed over)
             stack: list[tuple[dict[str, Any], int, int]] = [(self.trie, i, 0)]
@@ -232,9 +234,14 @@ class Pipeline:
                     stack.append((node[NUMBER], j + 1, 0))
                 if key != ANY and ANY in node and key not in self.no_wild:
                     stack.append((node[ANY], j + 1, 0))
-                # intensifiers inside a phrase are passed over, two at most ("my chest is now
-                # really tight"), never at its start or end
-                if j > i and key in transparent and passed < TRANSPARENT_RUN:
+                # intensifiers inside a phrase are passed over, three at most ("my chest is
+                # now really tight", "a little bit"), never at its start or end
+                if (
+                    j > i
+                    and key in transparent
+                    and passed < TRANSPARENT_RUN
+                    and (key not in lead or (j + 1 < n and keys[j + 1] in transparent))
+                ):
                     stack.append((node, j + 1, passed + 1))
             node = self.cased
             j = i
@@ -497,8 +504,8 @@ def read(text: str) -> Reading:
     return pipeline().read(text)
 
 
-TRANSPARENT_RUN = 2
-"""How many intensifiers in a row a phrase passes over ("now so swollen")."""
+TRANSPARENT_RUN = 3
+"""How many intensifiers in a row a phrase passes over ("now so swollen", "a little bit")."""
 QUANTITY_KEYS = frozenset(
     {
         "pain", "stress", "age", "duration_s", "ongoing_days", "episodes_per_week",
