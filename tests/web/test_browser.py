@@ -243,10 +243,17 @@ def test_keyboard_only(browser: Any, server: str) -> None:
     context = _context(browser)
     page = context.new_page()
     page.goto(server + "/")
+    page.bring_to_front()  # the page has the focus (another test's page may have had it)
 
     def tab_to(selector: str, limit: int = 40) -> None:
         for _ in range(limit):
             page.keyboard.press("Tab")
+            # read the style once the focus has settled on its element (under load the key's
+            # focus change can still be on its way when the next script runs)
+            page.wait_for_function(
+                "document.activeElement === document.body"
+                " || document.activeElement.matches(':focus')"
+            )
             focused = page.evaluate_handle("document.activeElement")
             outline = page.evaluate(
                 "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth,"
