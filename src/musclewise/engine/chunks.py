@@ -10,13 +10,16 @@ NumPy, for the whole chunk at once:
 - **every test** of the knowledge base (red flags, factors, advice) in three-valued logic
   (:mod:`musclewise.engine.column_tests`), and the kind turned to "other" by a red flag;
 - **missing**: the single-key rules' gains by level, the rules one answer away from holding,
-  and the questions' shifts of the posterior, ranked by a stable sort;
-- the safety screen's **unscreened** signs, and the mimics' and hypotheses' order.
+  and the questions' shifts of the posterior, ranked and merged
+  (:mod:`musclewise.engine.column_missing`);
+- the safety screen's **unscreened** signs, and the mimics' and hypotheses' order;
+- which answers the explanation names and which say why each mimic is suspected
+  (:mod:`musclewise.engine.column_words`).
 
-What is left for each case is wording, most of it remembered once worded and encoded once: the
-reasons of a triage without a warning sign or a named mimic (by the red flags that hold, the
-kind and whether the model is unsure), the unscreened list, factors and advice (by the tests
-that hold and the level). The words are the engine's own (:class:`musclewise.engine.words.Words`
+What is left for each case is putting worded pieces together, most of them worded once and
+encoded once: the reasons of a triage without a warning sign or a named mimic (by the red flags
+that hold, the kind and whether the model is unsure), the unscreened list, factors and advice
+(by the tests that hold and the level), ``missing``, the explanation's sentences. The words are the engine's own (:class:`musclewise.engine.words.Words`
 and :meth:`TriageEngine.triage`): one copy. A case with a value the columns do not encode (not a
 plain number, string, yes/no or list) is assessed by the engine alone. Pure: no I/O.
 """
@@ -48,7 +51,6 @@ from musclewise.engine.parts import (
     WARNING_SIGN_SET,
     MedicineLike,
 )
-from musclewise.engine.words import NOTHING_KNOWN, UNSURE
 from musclewise.findings import FINDINGS_KEYS
 
 if TYPE_CHECKING:
@@ -521,11 +523,7 @@ class ChunkAssessor:
         and ``whys``: why each is suspected)."""
         engine = self.engine
         words = engine.words
-        lines = [head, *body] if answered else [head, NOTHING_KNOWN]
-        if unsure:
-            lines.append(UNSURE)
-        if medicines:
-            lines += words.medicines(medicines)
+        lines = words.explanation(head, body, answered, unsure, medicines)
         at = bisect_left(held, self.rules)
         fired = [engine.rules[i] for i in held[:at]] if at else []
         named = words.suspected(post, (), fired, kind, order, whys, shown_post)

@@ -14,18 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from musclewise.engine.words import STRONG, WORDS_CACHE_SIZE, Words
+from musclewise.engine.words import BETTER, STRONG, TELLING, WHY, WORDS_CACHE_SIZE, WORSE, Words
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from musclewise.engine.model import NaiveBayes
 
-BETTER, WORSE = 4, 2
-"""How many answers the explanation names at most for the likeliest hypothesis, and against
-it."""
-WHY = 3
-"""How many answers say why a mimic is suspected, at most."""
 NONE = -1
 """No sentence (a place left empty)."""
 
@@ -76,8 +71,8 @@ class ColumnWords:
         """For each case (its answers' ``positions``, padded with the empty row; the likeliest
         hypothesis ``top`` and the next ``second``), the explanation's sentences about its
         answers, in order: up to :data:`BETTER` that favour ``top`` most, then up to
-        :data:`WORSE` that favour ``second`` most, each only if it favours by more than half a
-        unit of log-likelihood (:meth:`Words.explain`)."""
+        :data:`WORSE` that favour ``second`` most, each only if it favours by more than
+        :data:`TELLING` (:meth:`Words.explain`)."""
         n, h = len(positions), self.hypotheses
         out: list[list[str]] = [[] for _ in range(n)]
         loss = self.loglik[positions, second[:, None]] - self.loglik[positions, top[:, None]]
@@ -86,7 +81,7 @@ class ColumnWords:
         known = self.sentences
         if len(known) >= WORDS_CACHE_SIZE:  # start again
             known.clear()
-        for better, where in ((True, loss < -0.5), (False, loss > 0.5)):
+        for better, where in ((True, loss < -TELLING), (False, loss > TELLING)):
             case, k = np.nonzero(where)
             order = np.lexsort((rank[case, k], loss[case, k], case))
             case, k = case[order], k[order]

@@ -37,6 +37,14 @@ WORDS_CACHE_SIZE = 65536
 STRONG = 0.7
 """How much more an answer must favour a mimic than a cramp or a twitch (log scale) to be
 named as why it is suspected."""
+WHY = 3
+"""How many answers say why a mimic is suspected, at most."""
+BETTER, WORSE = 4, 2
+"""How many answers the explanation names at most for the likeliest hypothesis, and for the
+next against it."""
+TELLING = 0.5
+"""How much an answer must favour one of the two likeliest hypotheses over the other (log
+scale) for the explanation to name it."""
 
 
 class Words:
@@ -114,7 +122,7 @@ class Words:
         if not scored:
             return []
         scored.sort()
-        return [sentence for _, _, sentence in scored[:3]]
+        return [sentence for _, _, sentence in scored[:WHY]]
 
     def gains(self, observation: Observation) -> Gains:
         """For each hypothesis an answer favours strongly over a cramp and a twitch: how much
@@ -144,32 +152,33 @@ class Words:
         probabilities: Mapping[str, float],
         kind: str,
         medicines: Sequence[MedicineLike],
-        top_two: tuple[int, int] | None = None,
-        head: list[str] | None = None,
     ) -> list[str]:
-        """The explanation (``top_two``: the two most likely hypotheses, and ``head``: its
-        first sentence, if already known)."""
-        if top_two is None:
-            top = second = -1
-            for i, p in enumerate(post):
-                if top < 0 or p > post[top]:
-                    top, second = i, top
-                elif second < 0 or p > post[second]:
-                    second = i
-        else:
-            top, second = top_two
-        lines = self.head(probabilities, kind) if head is None else list(head)
-        if not seen:
-            lines.append(NOTHING_KNOWN)
-        scored = [self.sentence(observation, top, second) for observation in seen]
-        scored.sort()
-        for loss, _, better, _ in scored[:4]:
-            if loss < -0.5:
-                lines.append(better)
-        for loss, _, _, worse in scored[-2:]:
-            if loss > 0.5:
-                lines.append(worse)
-        if max(probabilities.values()) < UNSURE_BELOW:
+        """The explanation: how likely each kind is, the answers that tell the two likeliest
+        hypotheses apart most, whether the model is unsure, and how each medicine was read."""
+        top = second = -1
+        for i, p in enumerate(post):
+            if top < 0 or p > post[top]:
+                top, second = i, top
+            elif second < 0 or p > post[second]:
+                second = i
+        scored = sorted(self.sentence(observation, top, second) for observation in seen)
+        body = [better for loss, _, better, _ in scored[:BETTER] if loss < -TELLING]
+        body += [worse for loss, _, _, worse in scored[-WORSE:] if loss > TELLING]
+        unsure = max(probabilities.values()) < UNSURE_BELOW
+        return self.explanation(self.head(probabilities, kind), body, bool(seen), unsure, medicines)
+
+    def explanation(
+        self,
+        head: str,
+        body: Sequence[str],
+        answered: bool,
+        unsure: bool,
+        medicines: Sequence[MedicineLike],
+    ) -> list[str]:
+        """The explanation's sentences in order, from its first sentence (:meth:`head`) and
+        the sentences about the answers (``answered``: whether any answer was known)."""
+        lines = [head, *body] if answered else [head, NOTHING_KNOWN]
+        if unsure:
             lines.append(UNSURE)
         if medicines:
             lines += self.medicines(medicines)
@@ -202,11 +211,11 @@ class Words:
                 )
         return lines
 
-    def head(self, probabilities: Mapping[str, float], kind: str) -> list[str]:
+    def head(self, probabilities: Mapping[str, float], kind: str) -> str:
         """The explanation's first sentence: the kind, and how likely each is."""
         leaning = max(probabilities, key=probabilities.__getitem__)
         percents = {k: f"{v:.0%}" for k, v in probabilities.items()}
-        return [self.head_of(kind, leaning, percents)]
+        return self.head_of(kind, leaning, percents)
 
     def head_of(self, kind: str, leaning: str, percents: Mapping[str, str]) -> str:
         """The explanation's first sentence from the kind shown, the kind the model leans to
