@@ -1,8 +1,9 @@
 """``musclewise assess --json FILE``: one findings object, or JSON Lines, in; assessments out.
 
 Streams: the first 256 lines are assessed one at a time (a short file never imports NumPy;
-a file of a megabyte or more skips this), then 2,048 at a time in columns (:mod:`musclewise.engine.chunks`, byte for byte the same), and
-written a thousand lines at a time, so memory stays flat however long the input. A line that
+a file of a megabyte or more skips this), then 2,048 at a time in columns
+(:mod:`musclewise.engine.chunks`, byte for byte the same), and written a thousand lines at a
+time, so memory stays flat however long the input. A line that
 is not valid findings (not JSON, not UTF-8, nested too deeply, too long) gives
 ``{"error": ..., "line": N}`` in its place and the exit status is 2 at the end; the other
 lines are still assessed.
@@ -30,7 +31,8 @@ ALONE = 256
 """How many records a batch assesses one at a time before it turns to columns: a short file
 never imports NumPy."""
 LARGE_FILE = 1 << 20
-"""A file this large (bytes, about 5,000 findings) goes to columns from its first record."""
+"""A file this large (bytes, about 5,000 findings) goes to columns from its first record, and
+shows a progress bar when a person is watching."""
 GC_THRESHOLD = 50_000
 """Allocations between two collections of the youngest generation during a batch (Python's
 default is 700): a batch line allocates hundreds of objects, nearly all freed at once."""
@@ -101,12 +103,10 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _progress(path: Path, stream: IO[bytes]) -> Callable[[int], None] | None:
-    """A progress bar on standard error for a large file, when a person is watching."""
-    if str(path) == "-" or not sys.stderr.isatty():
-        return None
-    size = path.stat().st_size
-    if size < 1_000_000:
+def _progress(size: int) -> Callable[[int], None] | None:
+    """A progress bar on standard error for a large file (``size`` bytes), when a person is
+    watching."""
+    if size < LARGE_FILE or not sys.stderr.isatty():
         return None
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -197,14 +197,15 @@ def run_batch(path: Path, output_format: Any) -> int:
     out = sys.stdout.buffer
     as_text = output_format is not None and output_format.value == "text"
     errors = total = 0
-    progress = _progress(path, stream)
+    size = _size(path)
+    progress = _progress(size)
     pending: list[bytes] = []  # written a thousand lines at a time: fewer system calls
     # a batch makes many short-lived objects and few cycles: collect garbage cycles less often,
     # and leave the engine and its caches (built by the first lines) out of the collections
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
-        alone = 0 if _size(path) >= LARGE_FILE else ALONE
+        alone = 0 if size >= LARGE_FILE else ALONE
         for line, encoded, ok in _assessed(_records(stream), alone):
             total += 1
             if total % 1000 == 0:

@@ -64,8 +64,7 @@ def local_zone_name() -> str:
 
 _ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*$")
 _NOT_ZONES = frozenset({"localtime", "posixrules", "posix", "right"})
-"""Files of the time zone database that are not zones people live in (``available_timezones``
-leaves them out too)."""
+"""Files and folders of the time zone database that are not zones people live in."""
 
 
 def _is_zone_name(name: str) -> bool:
