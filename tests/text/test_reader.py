@@ -130,3 +130,16 @@ def test_what_it_read_keeps_the_words() -> None:
 
 def test_nothing_to_read_gives_no_findings() -> None:
     assert read_text("hello there").findings == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my nan hr cramps in her calf", "nan 2 hours of cramp", "inf hours of twitching",
+     "infinity minutes of twitching", "cramps for nan minutes"],
+)  # fmt: skip
+def test_words_python_reads_as_numbers_are_no_quantity(text: str) -> None:
+    """"nan" (a grandmother), "inf" are not numbers: never a quantity, never a crash."""
+    found = read_text(text).findings
+    for key in ("duration_s", "exercise_minutes", "ongoing_days", "age", "pain"):
+        value = found.get(key)
+        assert value is None or value == value  # not NaN

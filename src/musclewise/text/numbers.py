@@ -5,6 +5,7 @@ durations, how long it has gone on, temperatures, cups and drinks); the age and 
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -138,9 +139,10 @@ class NumberRules:
             if word.startswith(tens) and ones in UNITS:
                 return self.p.numbers[tens] + ones
         try:
-            return float(word.replace(",", ""))
+            value = float(word.replace(",", ""))
         except ValueError:
             return None
+        return value if math.isfinite(value) else None  # "nan" is a grandmother, "inf" no number
 
     def quantity(self, i: int) -> tuple[float, int] | None:
         """A quantity starting at token i: its value and the token after it. A range ("two or
