@@ -139,7 +139,7 @@ def test_nothing_to_read_gives_no_findings() -> None:
      "infinity minutes of twitching", "cramps for nan minutes"],
 )  # fmt: skip
 def test_words_python_reads_as_numbers_are_no_quantity(text: str) -> None:
-    """"nan" (a grandmother), "inf" are not numbers: never a quantity, never a crash."""
+    """ "nan" (a grandmother), "inf" are not numbers: never a quantity, never a crash."""
     found = read_text(text).findings
     for key in ("duration_s", "exercise_minutes", "ongoing_days", "age", "pain"):
         value = found.get(key)
